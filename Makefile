@@ -1,0 +1,41 @@
+# cxkit: `make demo` and `make test` work on a machine with only python3 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench sample-data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(BIN)/cxkit nps sample_data/responses.csv --period quarter --by channel --benchmark ecommerce
+	$(BIN)/cxkit csat sample_data/responses.csv --by region
+	$(BIN)/cxkit ces sample_data/responses.csv
+	$(BIN)/cxkit nps sample_data/responses_fr.csv --by canal
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
+sample-data:
+	$(PYTHON) scripts/make_sample_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

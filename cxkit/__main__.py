@@ -1,0 +1,3 @@
+from cxkit.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Thin Typer commands. Nothing here imports polars at module level: --help stays fast."""

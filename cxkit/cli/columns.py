@@ -1,0 +1,135 @@
+"""`cxkit columns FILE`: what the loader understood of a new export."""
+
+from __future__ import annotations
+
+import typer
+
+from cxkit.cli import options as o
+from cxkit.cli.context import Env
+
+SAMPLES = 3
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("columns", no_args_is_help=True)
+    def columns(
+        files: o.Files,
+        format: o.FormatOpt = None,
+        encoding: o.Encoding = None,
+        delimiter: o.Delimiter = None,
+        no_color: o.NoColor = False,
+        quiet: o.Quiet = False,
+        debug: o.Debug = False,
+    ) -> None:
+        """Show each column of an export: its type, the role cxkit gives it, sample values.
+
+        Example:  cxkit columns responses.csv
+
+        Run it first on a new export: if a role is missing or wrong, pass the column
+        yourself (--score, --date, --by) to the KPI commands.
+        """
+        run(files, format.value if format else None, encoding, delimiter,
+            Env(quiet=quiet, no_color=no_color))
+
+
+def describe(table) -> list[dict]:
+    """One dict per column: name, type, role, non-empty count of the sample, sample values."""
+    import polars as pl
+
+    from cxkit.io.roles import detect_roles
+    from cxkit.io.roles import ALL_ROLES
+
+    roles = {m.column: role for role, m in detect_roles(table.columns, table.labels,
+                                                        ALL_ROLES).items()}
+    head = table.lf.head(1000).collect()
+    rows = []
+    for col in table.columns:
+        series = head[col]
+        values = series.drop_nulls()
+        if values.dtype == pl.String:
+            values = values.filter(values.str.strip_chars() != "")
+        samples = values.unique(maintain_order=True).head(SAMPLES).cast(pl.String).to_list()
+        rows.append({
+            "column": col,
+            "type": _kind(values),
+            "role": roles.get(col, ""),
+            "filled": f"{values.len()}/{series.len()}",
+            "label": table.labels.get(col, ""),
+            "examples": samples,
+        })
+    return rows
+
+
+def _kind(values) -> str:
+    import polars as pl
+
+    if values.dtype != pl.String:
+        return str(values.dtype).lower()
+    if values.is_empty():
+        return "empty"
+    text = values.str.strip_chars()
+    if text.str.contains(r"^[+-]?\d+$").all():
+        return "integer"
+    if text.str.contains(r"^[+-]?\d+(?:[.,]\d+)?$").all():
+        return "decimal"
+    if text.str.contains(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").all():
+        return "date"
+    return "text"
+
+
+def run(files, fmt, encoding, delimiter, env: Env) -> None:
+    from cxkit.cli.output import choose_format
+    from cxkit.io.read import read_inputs
+
+    table = read_inputs(files, encoding, delimiter)
+    for note in table.notices:
+        env.notice(note)
+    rows = describe(table)
+    fmt = choose_format(fmt, None, env)
+    lay = table.layout
+    about = f"{table.name}: {table.kind}"
+    if lay:
+        delim = {"\t": "tab"}.get(lay.delimiter, lay.delimiter)
+        about += (f", {lay.encoding}, delimiter '{delim}', {lay.header_rows} header row(s)"
+                  + (", decimal comma" if lay.decimal_comma else ""))
+    if fmt == "json":
+        import json
+
+        env.stdout.write(json.dumps({"file": table.name, "about": about, "columns": rows},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt in ("csv", "tsv", "markdown", "ndjson"):
+        _write_plain(rows, fmt, env)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Table(title=about, title_justify="left", show_edge=False, header_style="bold")
+    for name in ("column", "type", "role", "filled", "examples"):
+        out.add_column(name)
+    for r in rows:
+        out.add_row(Text(r["column"]), r["type"], Text(r["role"], style="green"), r["filled"],
+                    Text(" | ".join(r["examples"]), overflow="ellipsis", no_wrap=True))
+    env.console().print(out)
+
+
+def _write_plain(rows, fmt, env: Env) -> None:
+    import csv
+    import json
+
+    from cxkit.render.machine import neutralise
+
+    if fmt == "ndjson":
+        env.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        return
+    flat = [{**r, "examples": " | ".join(r["examples"])} for r in rows]
+    if fmt == "markdown":
+        env.stdout.write("| " + " | ".join(flat[0]) + " |\n|" + "---|" * len(flat[0]) + "\n")
+        for r in flat:
+            env.stdout.write("| " + " | ".join(str(v).replace("|", "\\|") for v in r.values())
+                             + " |\n")
+        return
+    writer = csv.writer(env.stdout, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    writer.writerow(list(flat[0]))
+    for r in flat:
+        writer.writerow([neutralise(v) for v in r.values()])

@@ -1,0 +1,124 @@
+"""Load inputs into a LazyFrame with canonical column names (KPIS.md "Inputs")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from cxkit.errors import DataError
+from cxkit.io.dates import DateFormat, ambiguity_notice, detect_format, parse_expr
+from cxkit.io.read import Table, read_inputs
+from cxkit.io.roles import RoleMatch, detect_roles, normalise
+
+DATE_SAMPLE = 1000
+
+
+@dataclass
+class LoadOptions:
+    inputs: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # role -> column given by a flag
+    by: list[str] = field(default_factory=list)
+    dayfirst: bool | None = None
+
+
+@dataclass
+class Loaded:
+    """Canonical columns: each role under its own name, the date parsed, `by` columns as is."""
+
+    lf: pl.LazyFrame
+    table: Table
+    roles: dict[str, RoleMatch]
+    date_format: DateFormat | None
+    notices: list[str]
+    by: list[str]  # the --by columns as named in the input
+
+
+def find_column(table: Table, name: str, flag: str) -> str:
+    """Resolve a user-given column name, forgiving case, spaces and accents."""
+    if name in table.columns:
+        return name
+    wanted = normalise(name)
+    for col in table.columns:
+        if normalise(col) == wanted or normalise(table.labels.get(col, "")) == wanted:
+            return col
+    raise DataError(
+        f"{table.name}: no column '{name}' (given with {flag}); columns are: "
+        + ", ".join(table.columns),
+        f"pass {flag} with one of these names (`cxkit columns {table.sources[0]}` shows them)",
+    )
+
+
+def resolve_roles(
+    table: Table, wanted: tuple[str, ...], given: dict[str, str], flags: dict[str, str]
+) -> dict[str, RoleMatch]:
+    """Explicit columns first, then names detected for the other wanted roles."""
+    roles = {
+        role: RoleMatch(find_column(table, col, flags.get(role, "--" + role)), role, "given")
+        for role, col in given.items()
+        if col
+    }
+    rest = tuple(r for r in wanted if r not in roles)
+    taken = {m.column for m in roles.values()}
+    columns = [c for c in table.columns if c not in taken]
+    roles.update(detect_roles(columns, table.labels, rest))
+    return roles
+
+
+def sample_column(table: Table, column: str, n: int = DATE_SAMPLE) -> pl.Series:
+    return (
+        table.lf.select(pl.col(column)).drop_nulls().head(n).collect().to_series()
+    )
+
+
+def load(
+    opts: LoadOptions,
+    wanted: tuple[str, ...],
+    required: tuple[str, ...],
+    flags: dict[str, str],
+    date_role: str | None = None,
+    need_date: bool = False,
+) -> Loaded:
+    """Read the inputs and select only the columns the KPI needs, under canonical names.
+
+    `wanted` roles are looked for; a missing `required` role is an error naming the flag to pass.
+    When `need_date` is set the date role is required and parsed with a detected explicit format.
+    """
+    table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
+    notices = list(table.notices)
+    roles = resolve_roles(table, wanted, opts.columns, flags)
+    needed = list(required) + ([date_role] if need_date and date_role else [])
+    for role in needed:
+        if role not in roles:
+            raise DataError(
+                f"{table.name}: no column looks like {role.replace('_', ' ')}; columns are: "
+                + ", ".join(table.columns),
+                f"pass {flags.get(role, '--' + role)} COLUMN",
+            )
+    by = [find_column(table, b, "--by") for b in opts.by]
+    exprs = [pl.col(m.column).alias(role) for role, m in roles.items() if role != date_role]
+    date_format = None
+    if need_date and date_role:
+        col = roles[date_role].column
+        date_format = detect_format(
+            sample_column(table, col), col, table.name, opts.dayfirst, table.dayfirst_hint
+        )
+        if date_format.ambiguous:
+            notices.append(ambiguity_notice(table.name, col, date_format))
+        exprs.append(pl.col(col).alias(f"__raw_{date_role}"))
+        exprs.append(parse_expr(col, date_format).alias(date_role))
+    exprs.extend(pl.col(b) for b in by)
+    lf = table.lf.select(_unique_by_name(exprs))
+    return Loaded(lf, table, roles, date_format, notices, by)
+
+
+def _unique_by_name(exprs: list[pl.Expr]) -> list[pl.Expr]:
+    seen, out = set(), []
+    for e in exprs:
+        name = e.meta.output_name()
+        if name not in seen:
+            seen.add(name)
+            out.append(e)
+    return out

@@ -1,0 +1,131 @@
+"""Map the columns of an export to canonical roles (KPIS.md "Inputs").
+
+Names are compared after folding case, accents, spaces and punctuation, in English and French,
+so `Note de recommandation`, `Likelihood to recommend`, `Q1_NPS` and `How likely ...` all match.
+Qualtrics question labels (header row 2) are matched too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# For each role: (exact names, name fragments, fragments that disqualify), all normalised.
+_RULES: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
+    "nps_score": (
+        {"nps", "npsscore", "scorenps", "notenps", "ltr", "likelihoodtorecommend",
+         "recommend", "notederecommandation", "recommandation", "q1nps"},
+        ("recommend", "recommand", "nps", "likely", "probabilite", "likelihood"),
+        ("group", "groupe", "categor", "segment", "type", "comment", "why", "pourquoi",
+         "raison", "reason", "text", "date"),
+    ),
+    "csat_score": (
+        {"csat", "csatscore", "satisfaction", "satisfactionscore", "notesatisfaction",
+         "scoresatisfaction", "satisfactionrating"},
+        ("csat", "satisf", "happiness"),
+        ("comment", "why", "pourquoi", "raison", "reason", "text", "date", "survey", "offered"),
+    ),
+    "ces_score": (
+        {"ces", "cesscore", "effort", "customereffort", "customereffortscore", "scoreeffort",
+         "noteeffort"},
+        ("effort", "easy", "facile", "easeof", "ces"),
+        ("comment", "why", "pourquoi", "raison", "reason", "text", "date", "logged"),
+    ),
+    "responded_at": (
+        {"respondedat", "responsedate", "datedereponse", "datereponse", "recordeddate",
+         "submitdateutc", "submitdate", "submittedat", "enddate", "date", "timestamp",
+         "horodateur", "horodatage", "createdat", "createddate", "startdateutc", "startdate",
+         "datetime"},
+        ("date", "horodat", "submitted", "timestamp"),
+        ("update", "birth", "naissance", "due"),
+    ),
+    "customer_id": (
+        {"customerid", "clientid", "idclient", "client", "customer", "numeroclient",
+         "externalreference", "externaldatareference", "contactid", "userid", "email",
+         "emailaddress", "recipientemail", "adresseemail", "courriel"},
+        ("customerid", "clientid", "idclient", "customer", "client", "email", "courriel"),
+        ("name", "nom", "type", "segment"),
+    ),
+    "response_id": (
+        {"responseid", "respondentid", "id", "identifiant", "recordid", "reponseid",
+         "idreponse", "token"},
+        ("responseid", "respondentid"),
+        (),
+    ),
+    "comment": (
+        {"comment", "comments", "commentaire", "commentaires", "verbatim", "feedback",
+         "remarks", "remarques", "why", "pourquoi", "opentext"},
+        ("comment", "verbatim", "feedback", "pourquoi", "why"),
+        (),
+    ),
+}
+
+SURVEY_SCORE_ROLES = ("nps_score", "csat_score", "ces_score")
+
+
+def normalise(name: str) -> str:
+    """`Note de Recommandation (0-10)` -> `notederecommandation010`."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+@dataclass
+class RoleMatch:
+    column: str
+    role: str
+    how: str  # "given", "name", "label"
+
+
+def _score(role: str, text: str) -> int:
+    """3 exact, 2 fragment, 0 none."""
+    exact, fragments, banned = _RULES[role]
+    norm = normalise(text)
+    if not norm:
+        return 0
+    if norm in exact:
+        return 3
+    if any(b in norm for b in banned):
+        return 0
+    if role == "ces_score" and norm.startswith("ces"):
+        return 2
+    if role == "ces_score" and "ces" in norm and not any(f in norm for f in fragments[:-1]):
+        return 0  # "ces" inside an unrelated word ("process", "access") is no match
+    return 2 if any(f in norm for f in fragments) else 0
+
+
+def detect_roles(
+    columns: list[str], labels: dict[str, str] | None = None, roles: tuple[str, ...] = ()
+) -> dict[str, RoleMatch]:
+    """Best column for each role, by name, then by question label. First column wins ties."""
+    labels = labels or {}
+    found: dict[str, RoleMatch] = {}
+    used: set[str] = set()
+    # Qualtrics writes `Q1_NPS_GROUP` beside the score column `Q1`: that pairing is certain.
+    for col in columns:
+        norm = normalise(col)
+        if norm.endswith("npsgroup"):
+            base = col[: -len("_NPS_GROUP")] if col.upper().endswith("_NPS_GROUP") else None
+            if base in columns and "nps_score" in roles:
+                found["nps_score"] = RoleMatch(base, "nps_score", "name")
+                used.add(base)
+    for role in roles:
+        if role in found:
+            continue
+        best: tuple[int, str, str] | None = None
+        for col in columns:
+            if col in used:
+                continue
+            by_name = _score(role, col)
+            by_label = _score(role, labels[col]) if col in labels else 0
+            score, how = max((by_name, "name"), (by_label, "label"))
+            if score and (best is None or score > best[0]):
+                best = (score, col, how)
+        if best:
+            found[role] = RoleMatch(best[1], role, best[2])
+            used.add(best[1])
+    return found
+
+ALL_ROLES = ("nps_score", "csat_score", "ces_score", "responded_at", "customer_id",
+             "response_id", "comment")

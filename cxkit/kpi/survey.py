@@ -1,0 +1,312 @@
+"""Survey KPIs: NPS, CSAT, CES (KPIS.md "Surveys").
+
+`compute(lf, measure, scope)` takes a LazyFrame whose score column carries the measure's role name
+(`nps_score`, `csat_score`, `ces_score`) and returns a `KpiResult` with counts, drops by reason,
+intervals, groups, the change against the previous period and its significance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from cxkit.errors import UsageError
+from cxkit.kpi import stats
+from cxkit.kpi.benchmarks import assess
+from cxkit.kpi.grouping import (
+    _START,
+    DATE_REASONS,
+    OK,
+    PERIOD_COL,
+    STATUS,
+    Scope,
+    aggregate,
+    date_status,
+    label_periods,
+    sort_groups,
+)
+from cxkit.kpi.result import Group, KpiResult
+from cxkit.kpi.scores import (
+    CES_AGREE_LABELS,
+    CES_EFFORT_LABELS,
+    CSAT_LABELS,
+    NPS_LABELS,
+    is_blank,
+    score_value,
+)
+
+SCORE_REASONS = ("missing", "invalid", "out_of_range")
+CSAT_SCALES = {"1-3": (1, 3, 3), "1-5": (1, 5, 4), "1-7": (1, 7, 6), "1-10": (1, 10, 9),
+               "0-10": (0, 10, 9)}  # scale -> (low, high, default satisfied-from)
+
+
+@dataclass
+class Measure:
+    """What differs between NPS, CSAT and CES: scale, labels, sums, and the final arithmetic."""
+
+    kpi: str
+    role: str
+    low: int
+    high: int
+    labels: dict[str, int]
+    rule: str
+    digits: int
+
+    def sums(self, ok: pl.Expr, score: pl.Expr) -> list[pl.Expr]:
+        raise NotImplementedError
+
+    def finish(self, row: dict[str, Any], z: float, confidence: float) -> dict[str, Any]:
+        """value, ci, counts and extras from one row of sums."""
+        raise NotImplementedError
+
+    def differ(self, a: dict[str, Any], b: dict[str, Any], z: float, confidence: float) -> bool:
+        raise NotImplementedError
+
+    def benchmark_kpi(self) -> str | None:
+        return self.kpi
+
+
+class Nps(Measure):
+    def __init__(self) -> None:
+        super().__init__(
+            "nps", "nps_score", 0, 10, NPS_LABELS,
+            "promoters 9-10, passives 7-8, detractors 0-6; NPS = 100 * (P - D) / n; "
+            "interval: adjusted Wald (Rocks 2016)",
+            1,
+        )
+
+    def sums(self, ok, score):
+        return [
+            ok.sum().alias("n"),
+            (ok & (score >= 9)).sum().alias("promoters"),
+            (ok & (score <= 6)).sum().alias("detractors"),
+        ]
+
+    def finish(self, row, z, confidence):
+        n, p, d = row["n"], row["promoters"], row["detractors"]
+        counts = {"promoters": p, "passives": n - p - d, "detractors": d}
+        if n == 0:
+            return {"value": None, "ci": None, "counts": counts, "extra": {}}
+        return {
+            "value": 100 * (p - d) / n,
+            "ci": stats.nps_interval(p, d, n, z),
+            "counts": counts,
+            "extra": {},
+        }
+
+    def differ(self, a, b, z, confidence):
+        return stats.nps_differ(
+            (a["promoters"], a["detractors"], a["n"]), (b["promoters"], b["detractors"], b["n"]), z
+        )[1]
+
+
+class Csat(Measure):
+    def __init__(self, scale: str = "1-5", satisfied_from: int | None = None) -> None:
+        if scale not in CSAT_SCALES:
+            raise UsageError(
+                f"--scale {scale}: not a CSAT scale", "use one of " + ", ".join(CSAT_SCALES)
+            )
+        low, high, default_cut = CSAT_SCALES[scale]
+        cut = default_cut if satisfied_from is None else satisfied_from
+        if not low <= cut <= high:
+            raise UsageError(
+                f"--satisfied-from {cut}: outside the {scale} scale",
+                f"pick a value from {low} to {high}",
+            )
+        self.cut = cut
+        super().__init__(
+            "csat", "csat_score", low, high, CSAT_LABELS if scale == "1-5" else {},
+            f"satisfied = {cut}-{high} on a {scale} scale; CSAT = 100 * satisfied / n; "
+            "interval: Wilson",
+            1,
+        )
+
+    def sums(self, ok, score):
+        return [
+            ok.sum().alias("n"),
+            (ok & (score >= self.cut)).sum().alias("satisfied"),
+            score.filter(ok).sum().alias("total"),
+            (score * score).filter(ok).sum().alias("total_sq"),
+        ]
+
+    def finish(self, row, z, confidence):
+        n, k = row["n"], row["satisfied"]
+        counts = {"satisfied": k, "not_satisfied": n - k}
+        if n == 0:
+            return {"value": None, "ci": None, "counts": counts, "extra": {"mean_score": None}}
+        mean, _ = stats.mean_sd(row["total"], row["total_sq"], n)
+        return {
+            "value": 100 * k / n,
+            "ci": stats.wilson(k, n, z),
+            "counts": counts,
+            "extra": {"mean_score": mean},
+        }
+
+    def differ(self, a, b, z, confidence):
+        return stats.proportions_differ(a["satisfied"], a["n"], b["satisfied"], b["n"], z)[1]
+
+
+class Ces(Measure):
+    def __init__(self, scale: str = "1-5") -> None:
+        if scale == "1-5":
+            labels, rule = CES_EFFORT_LABELS, "1-5 effort scale, lower is better; low effort = 1-2"
+            self.low_effort = (1, 2)
+        elif scale == "1-7":
+            labels, rule = CES_AGREE_LABELS, "1-7 ease scale, higher is better; low effort = 5-7"
+            self.low_effort = (5, 7)
+        else:
+            raise UsageError(f"--scale {scale}: not a CES scale", "use 1-5 (effort) or 1-7 (ease)")
+        low, high = (1, 5) if scale == "1-5" else (1, 7)
+        super().__init__(
+            "ces", "ces_score", low, high, labels,
+            f"CES = mean score on the {rule}; interval: t", 2,
+        )
+        self.scale = scale
+
+    def sums(self, ok, score):
+        lo, hi = self.low_effort
+        return [
+            ok.sum().alias("n"),
+            (ok & (score >= lo) & (score <= hi)).sum().alias("low_effort"),
+            score.filter(ok).sum().alias("total"),
+            (score * score).filter(ok).sum().alias("total_sq"),
+        ]
+
+    def finish(self, row, z, confidence):
+        n, k = row["n"], row["low_effort"]
+        counts = {"low_effort": k, "other": n - k}
+        if n == 0:
+            return {"value": None, "ci": None, "counts": counts,
+                    "extra": {"pct_low_effort": None}}
+        mean, sd = stats.mean_sd(row["total"], row["total_sq"], n)
+        return {
+            "value": mean,
+            "ci": stats.t_interval(mean, sd, n, confidence) if sd is not None else None,
+            "counts": counts,
+            "extra": {"pct_low_effort": 100 * k / n},
+        }
+
+    def _mean_sd(self, row):
+        return (*stats.mean_sd(row["total"], row["total_sq"], row["n"]), row["n"])
+
+    def differ(self, a, b, z, confidence):
+        m1, s1, n1 = self._mean_sd(a)
+        m2, s2, n2 = self._mean_sd(b)
+        return stats.means_differ(m1, s1, n1, m2, s2, n2, confidence)[1]
+
+    def benchmark_kpi(self):
+        return "ces" if self.scale == "1-5" else None
+
+
+def _reasons(measure: Measure, scope: Scope, dtype: pl.DataType):
+    """Row statuses in order: date problems first (the row is out of scope), then the score."""
+    col = measure.role
+    score = score_value(col, dtype, measure.labels)
+    in_range = (score >= measure.low) & (score <= measure.high)
+    reasons = date_status(scope) + [
+        ("missing", is_blank(col, dtype)),
+        ("invalid", score.is_null() | (score != score.floor())),
+        ("out_of_range", ~in_range),
+    ]
+    return reasons, score
+
+
+def compute(
+    lf: pl.LazyFrame,
+    measure: Measure,
+    scope: Scope,
+    confidence: float = 0.95,
+    sector: str | None = None,
+) -> KpiResult:
+    dtype = lf.collect_schema()[measure.role]
+    reasons, score = _reasons(measure, scope, dtype)
+    ok = pl.col(STATUS) == OK
+    df = aggregate(lf, reasons, measure.sums(ok, score), scope)
+    names = [r for r, _ in reasons]
+    z = stats.z_value(confidence)
+
+    sum_cols = [c for c in df.columns if c not in scope.by and c != _START]
+    totals = df.select(pl.col(sum_cols).sum()).row(0, named=True) if df.height else {
+        c: 0 for c in sum_cols
+    }
+    totals = {k: (v or 0) for k, v in totals.items()}
+    overall = measure.finish(totals, z, confidence)
+    dropped = {r: int(totals[r]) for r in names if r in SCORE_REASONS or r in DATE_REASONS}
+
+    groups, trend, change, significant = [], [], None, None
+    if scope.by or scope.period:
+        groups = _groups(df, measure, scope, z, confidence)
+    if scope.period:
+        trend, change, significant = _trend(df, measure, scope, z, confidence)
+
+    bench_kpi = measure.benchmark_kpi()
+    return KpiResult(
+        kpi=measure.kpi,
+        value=overall["value"],
+        n=int(totals["n"]),
+        ci=overall["ci"],
+        counts=overall["counts"],
+        dropped=dropped,
+        rule=measure.rule,
+        digits=measure.digits,
+        extra=overall["extra"],
+        groups=groups,
+        group_keys=list(scope.by) + ([PERIOD_COL] if scope.period else []),
+        trend=trend,
+        change=change,
+        significant=significant,
+        benchmark=assess(bench_kpi, overall["value"], sector) if bench_kpi else None,
+        confidence=confidence,
+    )
+
+
+def _groups(df, measure, scope, z, confidence) -> list[Group]:
+    if scope.period:
+        df = label_periods(df.filter(pl.col(_START).is_not_null()), scope.period)
+    df = sort_groups(df, scope)
+    rows = df.to_dicts()  # one dict per group, not per input row
+    by_start = {(tuple(r[b] for b in scope.by), r[_START]): r for r in rows} if scope.period else {}
+    out = []
+    for row in rows:
+        res = measure.finish(row, z, confidence)
+        key = {b: row[b] for b in scope.by}
+        group = Group(key, res["value"], int(row["n"]), res["ci"], res["counts"], res["extra"])
+        if scope.period:
+            key[PERIOD_COL] = row[PERIOD_COL]
+            group.compared = True
+            prev = by_start.get((tuple(row[b] for b in scope.by), row["__prev_start"]))
+            group.change, group.significant = _compare(measure, row, prev, res, z, confidence)
+        out.append(group)
+    return out
+
+
+def _compare(measure, row, prev, res, z, confidence):
+    """Change against the previous period's row (None when that period had no data)."""
+    if prev is None or not prev["n"] or not row["n"]:
+        return None, None
+    prev_value = measure.finish(prev, z, confidence)["value"]
+    return res["value"] - prev_value, measure.differ(row, prev, z, confidence)
+
+
+def _trend(df, measure, scope, z, confidence):
+    """Overall value per period (segments summed), and the last period's change."""
+    sums = [c for c in df.columns if c not in scope.by and c != _START]
+    per = (
+        df.filter(pl.col(_START).is_not_null())
+        .group_by(_START)
+        .agg(pl.col(sums).sum())
+        .sort(_START)
+    )
+    per = label_periods(per, scope.period)
+    rows = per.to_dicts()
+    trend = []
+    for row in rows:
+        res = measure.finish(row, z, confidence)
+        trend.append({"period": row[PERIOD_COL], "value": res["value"], "n": int(row["n"])})
+    change = significant = None
+    if len(rows) >= 2 and rows[-2][_START] == rows[-1]["__prev_start"]:
+        res = measure.finish(rows[-1], z, confidence)
+        change, significant = _compare(measure, rows[-1], rows[-2], res, z, confidence)
+    return trend, change, significant

@@ -1,0 +1,1 @@
+"""Render one result: machine formats (never through Rich) and the terminal table."""

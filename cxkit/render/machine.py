@@ -1,0 +1,92 @@
+"""csv / tsv / json / ndjson / markdown / bare value. Plain text, byte-identical everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from cxkit.kpi.result import KpiResult, _num
+
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: Any) -> Any:
+    """Spreadsheet formula guard for text from the data: prefix with a quote."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_CHARS):
+        return "'" + cell
+    return cell
+
+
+def flat_rows(result: KpiResult) -> list[dict[str, Any]]:
+    """One row per group (or one overall row): keys, value, ci_low, ci_high, n, counts, extras."""
+    d = result.to_dict()
+    records = d["groups"] if d["groups"] else [dict(d, key={})]
+    key_cols = result.group_keys if d["groups"] else []
+    rows = []
+    for rec in records:
+        row: dict[str, Any] = {k: rec["key"].get(k) for k in key_cols}
+        ci = rec.get("ci") or [None, None]
+        row.update(kpi=result.kpi, value=rec["value"], ci_low=ci[0], ci_high=ci[1], n=rec["n"])
+        row.update(rec["counts"])
+        for name, val in rec.items():
+            if name not in {"key", "value", "ci", "n", "counts", "groups", "kpi", "dropped", "rule",
+                            "confidence", "columns", "trend", "benchmark"}:
+                row[name] = val
+        if not d["groups"]:
+            row.update({f"dropped_{k}": v for k, v in d["dropped"].items()})
+        rows.append(row)
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_delimited(result: KpiResult, sep: str = ",") -> str:
+    rows = flat_rows(result)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow(list(rows[0]))
+    for row in rows:
+        writer.writerow([_text(neutralise(v)) for v in row.values()])
+    return buf.getvalue()
+
+
+def to_json(result: KpiResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_ndjson(result: KpiResult) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in flat_rows(result))
+
+
+def _md_cell(value: Any) -> str:
+    return _text(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(result: KpiResult) -> str:
+    rows = flat_rows(result)
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row.values()) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_value(result: KpiResult) -> str:
+    value = _num(result.value, result.digits)
+    return ("" if value is None else f"{value}") + "\n"
+
+
+RENDERERS = {
+    "csv": to_delimited,
+    "tsv": lambda r: to_delimited(r, "\t"),
+    "json": to_json,
+    "ndjson": to_ndjson,
+    "markdown": to_markdown,
+}

@@ -1,0 +1,123 @@
+"""The terminal view of one KPI result: headline, counts, drops, trend sparkline, groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from cxkit.kpi.result import KpiResult, _num
+
+SPARKS = "▁▂▃▄▅▆▇█"
+STATUS_STYLE = {"excellent": "bold green", "good": "yellow", "below": "bold red"}
+TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES"}
+
+
+def sparkline(values: list[float | None]) -> str:
+    nums = [v for v in values if v is not None]
+    if not nums:
+        return ""
+    lo, hi = min(nums), max(nums)
+    span = (hi - lo) or 1.0
+    return "".join(
+        " " if v is None else SPARKS[int((v - lo) / span * (len(SPARKS) - 1))] for v in values
+    )
+
+
+def _fmt(value: Any, digits: int) -> str:
+    value = _num(value, digits)
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _ci(ci, digits: int) -> str:
+    return f"[{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]" if ci else ""
+
+
+def _change(change, significant, digits) -> Text:
+    if change is None:
+        return Text("")
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    text = Text(f"{arrow} {change:+.{digits}f}")
+    if significant:
+        text.append(" *", style="bold")
+    return text
+
+
+def headline(result: KpiResult) -> Text:
+    d = result.digits
+    title = TITLES.get(result.kpi, result.kpi)
+    status = (result.benchmark or {}).get("status")
+    text = Text(f"{title} ", style="bold")
+    text.append(_fmt(result.value, d), style=STATUS_STYLE.get(status, "bold"))
+    text.append(f"  {_ci(result.ci, d)}  n={result.n:,}")
+    if result.benchmark and status:
+        b = result.benchmark
+        text.append(f"  {status} for {b['sector']}", style=STATUS_STYLE.get(status, ""))
+        text.append(f" (good > {b['good']:g}, excellent > {b['excellent']:g})", style="dim")
+    return text
+
+
+def details(result: KpiResult) -> Text:
+    n = result.n or 1
+    parts = [f"{k.replace('_', ' ')} {v:,} ({100 * v / n:.0f}%)" for k, v in result.counts.items()]
+    for name, val in result.extra.items():
+        if val is not None:
+            parts.append(f"{name.replace('_', ' ')} {_fmt(val, 2)}")
+    text = Text("  ".join(parts))
+    dropped = [f"{v:,} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v]
+    text.append("\ndropped: " + (", ".join(dropped) if dropped else "none"), style="dim")
+    return text
+
+
+def trend_line(result: KpiResult) -> Text | None:
+    if not result.trend:
+        return None
+    values = [t["value"] for t in result.trend]
+    text = Text(f"trend {result.trend[0]['period']} ")
+    text.append(sparkline(values), style="cyan")
+    text.append(f" {result.trend[-1]['period']}  last ")
+    text.append_text(_change(result.change, result.significant, result.digits))
+    if result.significant is not None:
+        text.append("  (* significant)", style="dim")
+    return text
+
+
+def groups_table(result: KpiResult) -> Table | None:
+    if not result.groups:
+        return None
+    d = result.digits
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for key in result.group_keys:
+        table.add_column(key)
+    table.add_column(TITLES.get(result.kpi, result.kpi), justify="right")
+    table.add_column("95% CI" if result.confidence == 0.95 else "CI", justify="right")
+    table.add_column("n", justify="right")
+    for name in result.groups[0].counts:
+        table.add_column(name.replace("_", " "), justify="right")
+    compared = result.groups[0].compared
+    if compared:
+        table.add_column("change", justify="right")
+    for g in result.groups:
+        cells: list[Any] = ["(missing)" if g.key.get(k) is None else str(g.key[k])
+                            for k in result.group_keys]
+        cells += [_fmt(g.value, d), _ci(g.ci, d), f"{g.n:,}"]
+        cells += [f"{v:,}" for v in g.counts.values()]
+        if compared:
+            cells.append(_change(g.change, g.significant, d))
+        table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
+    return table
+
+
+def render(result: KpiResult, console: Console) -> None:
+    parts = [headline(result), details(result)]
+    line = trend_line(result)
+    if line is not None:
+        parts.append(line)
+    table = groups_table(result)
+    if table is not None:
+        parts += [Text(""), table]
+    console.print(Group(*parts))
