@@ -36,8 +36,7 @@ def describe(table) -> list[dict]:
     """One dict per column: name, type, role, non-empty count of the sample, sample values."""
     import polars as pl
 
-    from cxkit.io.roles import detect_roles
-    from cxkit.io.roles import ALL_ROLES
+    from cxkit.io.roles import ALL_ROLES, detect_roles
 
     roles = {m.column: role for role, m in detect_roles(table.columns, table.labels,
                                                         ALL_ROLES).items()}

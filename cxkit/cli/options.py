@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +12,7 @@ INPUT = "Input"
 SCOPE = "Scope"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     tsv = "tsv"
@@ -21,7 +21,7 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-class Period(str, Enum):
+class Period(StrEnum):
     day = "day"
     week = "week"
     month = "month"
@@ -29,7 +29,7 @@ class Period(str, Enum):
     year = "year"
 
 
-class Sector(str, Enum):
+class Sector(StrEnum):
     ecommerce = "ecommerce"
     saas = "saas"
     retail = "retail"
@@ -38,7 +38,7 @@ class Sector(str, Enum):
 Files = Annotated[
     list[str],
     typer.Argument(
-        help="Export files: CSV/TSV/TXT, Parquet, XLSX, NDJSON, optionally .gz; globs; - for stdin.",
+        help="Exports: CSV/TSV/TXT, Parquet, XLSX, NDJSON, optionally .gz; globs; - for stdin.",
         show_default=False,
     ),
 ]

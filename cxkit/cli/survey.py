@@ -60,7 +60,6 @@ def run(kind: str, args: dict) -> None:
         period=args["period"].value if args["period"] else None,
         since=parse_bound(args["since"], "--since") if args["since"] else None,
         until=parse_bound(args["until"], "--until") if args["until"] else None,
-        date_col="responded_at",
     )
     opts = LoadOptions(
         inputs=args["files"],
@@ -76,7 +75,7 @@ def run(kind: str, args: dict) -> None:
                       need_date=scope.uses_date)
         for note in loaded.notices:
             env.notice(note)
-        scope.by = loaded.by
+        scope.by, scope.day_format = loaded.by, loaded.day_format
         result = compute(
             loaded.lf, measure, scope, args["confidence"],
             args["benchmark"].value if args["benchmark"] else None,

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from cxkit.errors import DataError
-from cxkit.io.dates import DateFormat, ambiguity_notice, detect_format, parse_expr
+from cxkit.io.dates import DateFormat, ambiguity_notice, detect_format
 from cxkit.io.read import Table, read_inputs
 from cxkit.io.roles import RoleMatch, detect_roles, normalise
 
 DATE_SAMPLE = 1000
+DAY_KEY = "__day"  # the calendar day of each row: a Date, or the raw YYYY-MM-DD-like prefix
+NO_DATE = "__no_date"  # the date cell is empty
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Loaded:
     date_format: DateFormat | None
     notices: list[str]
     by: list[str]  # the --by columns as named in the input
+    day_format: str | None = None  # how to parse the DAY_KEY column (None: it is a Date)
 
 
 def find_column(table: Table, name: str, flag: str) -> str:
@@ -84,7 +87,8 @@ def load(
     """Read the inputs and select only the columns the KPI needs, under canonical names.
 
     `wanted` roles are looked for; a missing `required` role is an error naming the flag to pass.
-    When `need_date` is set the date role is required and parsed with a detected explicit format.
+    When `need_date` is set the date role is required; its format is detected once and the frame
+    gets DAY_KEY and NO_DATE columns for calendar grouping (see `DateFormat.day_key`).
     """
     table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
     notices = list(table.notices)
@@ -99,19 +103,22 @@ def load(
             )
     by = [find_column(table, b, "--by") for b in opts.by]
     exprs = [pl.col(m.column).alias(role) for role, m in roles.items() if role != date_role]
-    date_format = None
+    date_format = day_format = None
     if need_date and date_role:
         col = roles[date_role].column
-        date_format = detect_format(
-            sample_column(table, col), col, table.name, opts.dayfirst, table.dayfirst_hint
-        )
+        dtype = table.lf.collect_schema()[col]
+        sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
+        date_format = detect_format(sample, col, table.name, opts.dayfirst, table.dayfirst_hint)
         if date_format.ambiguous:
             notices.append(ambiguity_notice(table.name, col, date_format))
-        exprs.append(pl.col(col).alias(f"__raw_{date_role}"))
-        exprs.append(parse_expr(col, date_format).alias(date_role))
+        key, day_format = date_format.day_key(col)
+        exprs.append(key.alias(DAY_KEY))
+        if day_format is None and not date_format.native:  # a parsed Date key is null for empty and for unreadable cells
+            raw = pl.col(col).cast(pl.String).str.strip_chars()
+            exprs.append((raw.is_null() | (raw == "")).alias(NO_DATE))
     exprs.extend(pl.col(b) for b in by)
     lf = table.lf.select(_unique_by_name(exprs))
-    return Loaded(lf, table, roles, date_format, notices, by)
+    return Loaded(lf, table, roles, date_format, notices, by, day_format)
 
 
 def _unique_by_name(exprs: list[pl.Expr]) -> list[pl.Expr]:

@@ -7,7 +7,7 @@ chosen once, on up to 1,000 values, and the column is parsed with that explicit 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
@@ -29,6 +29,24 @@ class DateFormat:
     strip_tz: bool = False
     ambiguous: bool = False  # both day-first and month-first fit the sample
     native: bool = False
+    prefix: int | None = None  # the date part is the first `prefix` characters of every value
+
+    @property
+    def date_part(self) -> str | None:
+        """`%d/%m/%Y %H:%M` -> `%d/%m/%Y`."""
+        return self.fmt.split("T")[0].split(" ")[0] if self.fmt else None
+
+    def day_key(self, column: str) -> tuple[pl.Expr, str | None]:
+        """What to group rows by for calendar work, and the format that parses that key later.
+
+        Grouping by the raw `YYYY-MM-DD` prefix (a slice, no parsing) and parsing the few
+        distinct keys afterwards is much faster than parsing every value. When the date part
+        has no fixed width the whole column is parsed and the key is a Date (format None).
+        """
+        if self.prefix:
+            text = pl.col(column).cast(pl.String).str.strip_chars()
+            return text.str.slice(0, self.prefix), self.date_part
+        return parse_expr(column, self).dt.date(), None
 
     def describe(self) -> str:
         if self.native:
@@ -47,7 +65,7 @@ def detect_format(
     values: pl.Series, column: str, source: str, dayfirst: bool | None, dayfirst_hint: bool
 ) -> DateFormat:
     """Choose one explicit format that parses every sampled value."""
-    if values.dtype in (pl.Date,) or isinstance(values.dtype, pl.Datetime):
+    if values.dtype.is_temporal():
         return DateFormat(None, native=True)
     values = values.cast(pl.String).str.strip_chars().drop_nulls()
     values = values.filter(values != "")
@@ -61,20 +79,35 @@ def detect_format(
         values = values.str.replace(_TZ_SUFFIX, "")
     for fmt in _ISO:
         if _fits(values, fmt):
-            return DateFormat(fmt, strip_tz=strip_tz)
+            return _with_prefix(DateFormat(fmt, strip_tz=strip_tz), values)
     day = next((f for f in _DAYFIRST if _fits(values, f)), None)
     month = next((f for f in _MONTHFIRST if _fits(values, f)), None)
     if day and month:
         first = dayfirst if dayfirst is not None else dayfirst_hint
-        return DateFormat(day if first else month, strip_tz=strip_tz, ambiguous=dayfirst is None)
+        found = DateFormat(day if first else month, strip_tz=strip_tz, ambiguous=dayfirst is None)
+        return _with_prefix(found, values)
     if day or month:
-        return DateFormat(day or month, strip_tz=strip_tz)
+        return _with_prefix(DateFormat(day or month, strip_tz=strip_tz), values)
     example = values[0]
     raise DataError(
         f"{source}: column '{column}': cannot recognise the date format of values like "
         f"'{example}'",
         "pass --date with the right column, or export dates as YYYY-MM-DD",
     )
+
+
+def _with_prefix(found: DateFormat, values: pl.Series) -> DateFormat:
+    """Set `prefix` when every sampled value starts with a date part of one fixed width."""
+    width = len(values[0].replace("T", " ").split(" ")[0])
+    lengths = values.str.len_chars()
+    after = values.str.slice(width, 1)
+    if (
+        (lengths >= width).all()
+        and ((lengths == width) | after.is_in([" ", "T"])).all()
+        and _fits(values.str.slice(0, width), found.date_part)
+    ):
+        found.prefix = width
+    return found
 
 
 def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
@@ -100,13 +133,11 @@ def ambiguity_notice(source: str, column: str, fmt: DateFormat) -> str:
     )
 
 
-def parse_bound(text: str, option: str) -> datetime:
-    """--since/--until values: YYYY-MM-DD, optionally with a time, or YYYY-MM."""
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise UsageError(
-        f"{option} '{text}': not a date", f"write it as YYYY-MM-DD, e.g. {option} 2025-01-01"
-    )
+def parse_bound(text: str, option: str) -> date:
+    """--since/--until values: YYYY-MM-DD (a whole day; --until includes it)."""
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(
+            f"{option} '{text}': not a date", f"write it as YYYY-MM-DD, e.g. {option} 2025-01-01"
+        ) from None

@@ -1,23 +1,26 @@
 """Group keys, calendar periods and row-status bookkeeping shared by every KPI.
 
-A KPI is computed in one pass: each row gets a status (used, or why it was dropped), then one
-`group_by` over the segment and period keys sums the counts the KPI needs. Everything after that
-works on the small grouped frame.
+A KPI is computed in two steps. `condense` makes the one pass over the data: a streaming
+`group_by` on the segment columns, the calendar-day key and the raw value, counting rows. The
+result is small (distinct values x days x segments), so parsing scores, deciding why a row is
+dropped and bucketing days into periods all happen on it, weighted by the row counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 import polars as pl
 
 PERIODS = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 PERIOD_COL = "period"
-_START = "__period_start"
+START = "__period_start"
 STATUS = "__status"
-
-# Row statuses, in the order they are decided: the first that applies wins.
+WEIGHT = "__rows"
+RAW = "__raw"
+DAY_KEY = "__day"  # same names as cxkit.io.DAY_KEY / NO_DATE: the loader's calendar columns
+NO_DATE = "__no_date"
 OK = "ok"
 DATE_REASONS = ("missing_date", "invalid_date", "outside_dates")
 
@@ -28,71 +31,82 @@ class Scope:
 
     by: list[str] = field(default_factory=list)
     period: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    date_col: str | None = None  # canonical name of the parsed date column
+    since: date | None = None
+    until: date | None = None  # inclusive
+    day_format: str | None = None  # format of a text DAY_KEY; None when it is a Date
 
     @property
     def uses_date(self) -> bool:
         return bool(self.period or self.since or self.until)
 
 
-def date_status(scope: Scope) -> list[tuple[str, pl.Expr]]:
-    """(reason, condition) pairs for rows dropped because of their date."""
-    if not scope.uses_date or scope.date_col is None:
-        return []
-    date = pl.col(scope.date_col)
-    raw = pl.col(f"__raw_{scope.date_col}").cast(pl.String).str.strip_chars()
+def condense(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.DataFrame:
+    """The one pass over the rows: row counts per segment, day and raw value (streaming)."""
+    names = lf.collect_schema().names()
+    keys = [pl.col(b).cast(pl.String) for b in scope.by]
+    if scope.uses_date:
+        keys.append(pl.col(DAY_KEY))
+        if NO_DATE in names:
+            keys.append(pl.col(NO_DATE))
+    keys.append(pl.col(value).alias(RAW))
+    return lf.group_by(keys).agg(pl.len().alias(WEIGHT)).collect(engine="streaming")
+
+
+def date_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:
+    """Parse the day keys of the condensed frame; (reason, condition) for date drops."""
+    if not scope.uses_date:
+        return small, []
+    key = pl.col(DAY_KEY)
+    if scope.day_format:
+        day = key.str.strptime(pl.Date, scope.day_format, strict=False)
+        missing = key.is_null() | (key == "")
+    else:
+        day = key.cast(pl.Date)
+        missing = pl.col(NO_DATE) if NO_DATE in small.columns else key.is_null()
+    small = small.with_columns(day.alias("__date"))
+    date_col = pl.col("__date")
     outside = pl.lit(False)
     if scope.since is not None:
-        outside = outside | (date < scope.since)
+        outside = outside | (date_col < scope.since)
     if scope.until is not None:
-        # --until is inclusive of the whole day it names
-        until = scope.until
-        if until.hour == until.minute == until.second == 0:
-            outside = outside | (date >= pl.lit(until).dt.offset_by("1d"))
-        else:
-            outside = outside | (date > until)
-    return [
-        ("missing_date", raw.is_null() | (raw == "")),
-        ("invalid_date", date.is_null()),
+        outside = outside | (date_col > scope.until)
+    reasons = [
+        ("missing_date", missing),
+        ("invalid_date", date_col.is_null()),
         ("outside_dates", outside),
     ]
+    if scope.period:
+        small = small.with_columns(date_col.dt.truncate(PERIODS[scope.period]).alias(START))
+    return small, reasons
 
 
 def status_expr(reasons: list[tuple[str, pl.Expr]]) -> pl.Expr:
-    """First matching reason, else "ok"."""
-    expr = None
-    for reason, cond in reasons:
-        expr = pl.when(cond).then(pl.lit(reason)) if expr is None else expr.when(cond).then(
-            pl.lit(reason)
-        )
-    return (expr.otherwise(pl.lit(OK)) if expr is not None else pl.lit(OK)).alias(STATUS)
+    """The first reason that applies, else "ok"."""
+    expr = pl.lit(OK)
+    for reason, cond in reversed(reasons):
+        expr = pl.when(cond).then(pl.lit(reason)).otherwise(expr)
+    return expr.alias(STATUS)
 
 
-def group_exprs(scope: Scope) -> list[pl.Expr]:
-    keys = [pl.col(b).cast(pl.String) for b in scope.by]
-    if scope.period:
-        keys.append(pl.col(scope.date_col).dt.truncate(PERIODS[scope.period]).alias(_START))
-    return keys
+def summarise(small: pl.DataFrame, reasons, sums: list[pl.Expr], scope: Scope) -> pl.DataFrame:
+    """Per segment and period: the KPI's weighted sums and the rows dropped for each reason."""
+    weight = pl.col(WEIGHT)
+    drops = [weight.filter(pl.col(STATUS) == r).sum().alias(r) for r, _ in reasons]
+    keys = list(scope.by) + ([START] if scope.period else [])
+    frame = small.lazy().with_columns(status_expr(reasons))
+    out = frame.group_by(keys).agg(sums + drops) if keys else frame.select(sums + drops)
+    return out.collect()
 
 
-def aggregate(lf: pl.LazyFrame, reasons, aggs: list[pl.Expr], scope: Scope) -> pl.DataFrame:
-    """One streaming pass: per group, the KPI's sums and one count per drop reason."""
-    status = pl.col(STATUS)
-    counts = [(status == r).sum().alias(r) for r, _ in reasons]
-    keys = group_exprs(scope)
-    lf = lf.with_columns(status_expr(reasons))
-    if keys:
-        out = lf.group_by(keys).agg(aggs + counts)
-    else:
-        out = lf.select(aggs + counts)
-    return out.collect(engine="streaming")
+def weighted(cond: pl.Expr, value: pl.Expr | None = None) -> pl.Expr:
+    """Sum over the condensed rows where `cond` holds: row counts, or value x row count."""
+    w = pl.col(WEIGHT)
+    return (w if value is None else value * w).filter(cond).sum()
 
 
 def label_periods(df: pl.DataFrame, period: str) -> pl.DataFrame:
     """Add the period label (2025-01, 2025-W03, 2025-Q1...) and the previous period's start."""
-    start = pl.col(_START)
+    start = pl.col(START)
     if period == "week":
         label = start.dt.strftime("%G-W%V")
     elif period == "quarter":
@@ -105,5 +119,5 @@ def label_periods(df: pl.DataFrame, period: str) -> pl.DataFrame:
 
 
 def sort_groups(df: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-    keys = list(scope.by) + ([_START] if scope.period else [])
+    keys = list(scope.by) + ([START] if scope.period else [])
     return df.sort(keys, nulls_last=True) if keys else df

@@ -16,16 +16,19 @@ from cxkit.errors import UsageError
 from cxkit.kpi import stats
 from cxkit.kpi.benchmarks import assess
 from cxkit.kpi.grouping import (
-    _START,
     DATE_REASONS,
     OK,
     PERIOD_COL,
+    RAW,
+    START,
     STATUS,
     Scope,
-    aggregate,
-    date_status,
+    condense,
+    date_reasons,
     label_periods,
     sort_groups,
+    summarise,
+    weighted,
 )
 from cxkit.kpi.result import Group, KpiResult
 from cxkit.kpi.scores import (
@@ -79,9 +82,9 @@ class Nps(Measure):
 
     def sums(self, ok, score):
         return [
-            ok.sum().alias("n"),
-            (ok & (score >= 9)).sum().alias("promoters"),
-            (ok & (score <= 6)).sum().alias("detractors"),
+            weighted(ok).alias("n"),
+            weighted(ok & (score >= 9)).alias("promoters"),
+            weighted(ok & (score <= 6)).alias("detractors"),
         ]
 
     def finish(self, row, z, confidence):
@@ -125,10 +128,10 @@ class Csat(Measure):
 
     def sums(self, ok, score):
         return [
-            ok.sum().alias("n"),
-            (ok & (score >= self.cut)).sum().alias("satisfied"),
-            score.filter(ok).sum().alias("total"),
-            (score * score).filter(ok).sum().alias("total_sq"),
+            weighted(ok).alias("n"),
+            weighted(ok & (score >= self.cut)).alias("satisfied"),
+            weighted(ok, score).alias("total"),
+            weighted(ok, score * score).alias("total_sq"),
         ]
 
     def finish(self, row, z, confidence):
@@ -168,10 +171,10 @@ class Ces(Measure):
     def sums(self, ok, score):
         lo, hi = self.low_effort
         return [
-            ok.sum().alias("n"),
-            (ok & (score >= lo) & (score <= hi)).sum().alias("low_effort"),
-            score.filter(ok).sum().alias("total"),
-            (score * score).filter(ok).sum().alias("total_sq"),
+            weighted(ok).alias("n"),
+            weighted(ok & (score >= lo) & (score <= hi)).alias("low_effort"),
+            weighted(ok, score).alias("total"),
+            weighted(ok, score * score).alias("total_sq"),
         ]
 
     def finish(self, row, z, confidence):
@@ -200,13 +203,12 @@ class Ces(Measure):
         return "ces" if self.scale == "1-5" else None
 
 
-def _reasons(measure: Measure, scope: Scope, dtype: pl.DataType):
-    """Row statuses in order: date problems first (the row is out of scope), then the score."""
-    col = measure.role
-    score = score_value(col, dtype, measure.labels)
+def _score_reasons(measure: Measure, dtype: pl.DataType):
+    """(reason, condition) for the score, in order, and the parsed score expression."""
+    score = score_value(RAW, dtype, measure.labels)
     in_range = (score >= measure.low) & (score <= measure.high)
-    reasons = date_status(scope) + [
-        ("missing", is_blank(col, dtype)),
+    reasons = [
+        ("missing", is_blank(RAW, dtype)),
         ("invalid", score.is_null() | (score != score.floor())),
         ("out_of_range", ~in_range),
     ]
@@ -220,17 +222,18 @@ def compute(
     confidence: float = 0.95,
     sector: str | None = None,
 ) -> KpiResult:
-    dtype = lf.collect_schema()[measure.role]
-    reasons, score = _reasons(measure, scope, dtype)
+    """The KPI overall, per group and per period, from a frame with the measure's role column."""
+    small = condense(lf, measure.role, scope)
+    small, reasons = date_reasons(small, scope)
+    score_reasons, score = _score_reasons(measure, small.schema[RAW])
+    reasons = reasons + score_reasons  # date problems first: such a row is out of scope
     ok = pl.col(STATUS) == OK
-    df = aggregate(lf, reasons, measure.sums(ok, score), scope)
+    df = summarise(small, reasons, measure.sums(ok, score), scope)
     names = [r for r, _ in reasons]
     z = stats.z_value(confidence)
 
-    sum_cols = [c for c in df.columns if c not in scope.by and c != _START]
-    totals = df.select(pl.col(sum_cols).sum()).row(0, named=True) if df.height else {
-        c: 0 for c in sum_cols
-    }
+    sum_cols = [c for c in df.columns if c not in scope.by and c != START]
+    totals = df.select(pl.col(sum_cols).sum()).row(0, named=True)
     totals = {k: (v or 0) for k, v in totals.items()}
     overall = measure.finish(totals, z, confidence)
     dropped = {r: int(totals[r]) for r in names if r in SCORE_REASONS or r in DATE_REASONS}
@@ -264,10 +267,10 @@ def compute(
 
 def _groups(df, measure, scope, z, confidence) -> list[Group]:
     if scope.period:
-        df = label_periods(df.filter(pl.col(_START).is_not_null()), scope.period)
+        df = label_periods(df.filter(pl.col(START).is_not_null()), scope.period)
     df = sort_groups(df, scope)
     rows = df.to_dicts()  # one dict per group, not per input row
-    by_start = {(tuple(r[b] for b in scope.by), r[_START]): r for r in rows} if scope.period else {}
+    by_start = {(tuple(r[b] for b in scope.by), r[START]): r for r in rows} if scope.period else {}
     out = []
     for row in rows:
         res = measure.finish(row, z, confidence)
@@ -292,12 +295,12 @@ def _compare(measure, row, prev, res, z, confidence):
 
 def _trend(df, measure, scope, z, confidence):
     """Overall value per period (segments summed), and the last period's change."""
-    sums = [c for c in df.columns if c not in scope.by and c != _START]
+    sums = [c for c in df.columns if c not in scope.by and c != START]
     per = (
-        df.filter(pl.col(_START).is_not_null())
-        .group_by(_START)
+        df.filter(pl.col(START).is_not_null())
+        .group_by(START)
         .agg(pl.col(sums).sum())
-        .sort(_START)
+        .sort(START)
     )
     per = label_periods(per, scope.period)
     rows = per.to_dicts()
@@ -306,7 +309,7 @@ def _trend(df, measure, scope, z, confidence):
         res = measure.finish(row, z, confidence)
         trend.append({"period": row[PERIOD_COL], "value": res["value"], "n": int(row["n"])})
     change = significant = None
-    if len(rows) >= 2 and rows[-2][_START] == rows[-1]["__prev_start"]:
+    if len(rows) >= 2 and rows[-2][START] == rows[-1]["__prev_start"]:
         res = measure.finish(rows[-1], z, confidence)
         change, significant = _compare(measure, rows[-1], rows[-2], res, z, confidence)
     return trend, change, significant
