@@ -113,7 +113,7 @@ def load(
             notices.append(ambiguity_notice(table.name, col, date_format))
         key, day_format = date_format.day_key(col)
         exprs.append(key.alias(DAY_KEY))
-        if day_format is None and not date_format.native:  # a parsed Date key is null for empty and for unreadable cells
+        if day_format is None and not date_format.native:  # null key: empty, or unreadable?
             raw = pl.col(col).cast(pl.String).str.strip_chars()
             exprs.append((raw.is_null() | (raw == "")).alias(NO_DATE))
     exprs.extend(pl.col(b) for b in by)

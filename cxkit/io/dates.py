@@ -56,15 +56,22 @@ class DateFormat:
         return self.fmt + (" ±zone" if self.strip_tz else "")
 
 
-def _fits(values: pl.Series, fmt: str) -> bool:
+def _fit_count(values: pl.Series, fmt: str) -> int:
     parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False)
-    return parsed.null_count() == 0
+    return len(parsed) - parsed.null_count()
+
+
+def _fits(values: pl.Series, fmt: str) -> bool:
+    return _fit_count(values, fmt) == len(values)
+
+
+MIN_FIT = 0.8  # a format must read 80 % of the sample; the rest are counted as invalid dates
 
 
 def detect_format(
     values: pl.Series, column: str, source: str, dayfirst: bool | None, dayfirst_hint: bool
 ) -> DateFormat:
-    """Choose one explicit format that parses every sampled value."""
+    """Choose the explicit format that reads the most sampled values (at least 80 %)."""
     if values.dtype.is_temporal():
         return DateFormat(None, native=True)
     values = values.cast(pl.String).str.strip_chars().drop_nulls()
@@ -74,26 +81,31 @@ def detect_format(
     if values.str.contains(r"^\d{9,13}(?:\.\d+)?$").all():
         longest = values.str.len_chars().max()
         return DateFormat(None, epoch_unit="ms" if longest >= 12 else "s")
-    strip_tz = bool(values.str.contains(_TZ_SUFFIX).all())
+    strip_tz = bool(values.str.contains(_TZ_SUFFIX).mean() >= MIN_FIT)
     if strip_tz:
         values = values.str.replace(_TZ_SUFFIX, "")
-    for fmt in _ISO:
-        if _fits(values, fmt):
-            return _with_prefix(DateFormat(fmt, strip_tz=strip_tz), values)
-    day = next((f for f in _DAYFIRST if _fits(values, f)), None)
-    month = next((f for f in _MONTHFIRST if _fits(values, f)), None)
-    if day and month:
+    counts = {fmt: _fit_count(values, fmt) for fmt in _ISO + _DAYFIRST + _MONTHFIRST}
+    best = max(counts.values())
+    if best < max(1, MIN_FIT * len(values)):
+        example = values[0]
+        raise DataError(
+            f"{source}: column '{column}': cannot recognise the date format of values like "
+            f"'{example}'",
+            "pass --date with the right column, or export dates as YYYY-MM-DD",
+        )
+    iso = next((f for f in _ISO if counts[f] == best), None)
+    day = next((f for f in _DAYFIRST if counts[f] == best), None)
+    month = next((f for f in _MONTHFIRST if counts[f] == best), None)
+    if iso:
+        found = DateFormat(iso, strip_tz=strip_tz)
+    elif day and month:
         first = dayfirst if dayfirst is not None else dayfirst_hint
         found = DateFormat(day if first else month, strip_tz=strip_tz, ambiguous=dayfirst is None)
-        return _with_prefix(found, values)
-    if day or month:
-        return _with_prefix(DateFormat(day or month, strip_tz=strip_tz), values)
-    example = values[0]
-    raise DataError(
-        f"{source}: column '{column}': cannot recognise the date format of values like "
-        f"'{example}'",
-        "pass --date with the right column, or export dates as YYYY-MM-DD",
-    )
+    else:
+        found = DateFormat(day or month, strip_tz=strip_tz)
+    readable = values.filter(values.str.strptime(pl.Datetime("us"), found.fmt, strict=False)
+                             .is_not_null())
+    return _with_prefix(found, readable)
 
 
 def _with_prefix(found: DateFormat, values: pl.Series) -> DateFormat:
