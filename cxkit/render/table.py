@@ -34,7 +34,7 @@ def _fmt(value: Any, digits: int) -> str:
 
 
 def _ci(ci, digits: int) -> str:
-    return f"[{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]" if ci else ""
+    return f"{_fmt(ci[0], digits)} – {_fmt(ci[1], digits)}" if ci else ""
 
 
 def _change(change, significant, digits) -> Text:
@@ -44,6 +44,7 @@ def _change(change, significant, digits) -> Text:
     text = Text(f"{arrow} {change:+.{digits}f}")
     if significant:
         text.append(" *", style="bold")
+        text.stylize("bold")
     return text
 
 
@@ -53,7 +54,8 @@ def headline(result: KpiResult) -> Text:
     status = (result.benchmark or {}).get("status")
     text = Text(f"{title} ", style="bold")
     text.append(_fmt(result.value, d), style=STATUS_STYLE.get(status, "bold"))
-    text.append(f"  {_ci(result.ci, d)}  n={result.n:,}")
+    ci = _ci(result.ci, d)
+    text.append(f"  ({ci})  n={result.n:,}" if ci else f"  n={result.n:,}")
     if result.benchmark and status:
         b = result.benchmark
         text.append(f"  {status} for {b['sector']}", style=STATUS_STYLE.get(status, ""))
@@ -79,33 +81,36 @@ def trend_line(result: KpiResult) -> Text | None:
     values = [t["value"] for t in result.trend]
     text = Text(f"trend {result.trend[0]['period']} ")
     text.append(sparkline(values), style="cyan")
-    text.append(f" {result.trend[-1]['period']}  last ")
-    text.append_text(_change(result.change, result.significant, result.digits))
-    if result.significant is not None:
-        text.append("  (* significant)", style="dim")
+    text.append(f" {result.trend[-1]['period']}")
+    if result.change is not None:
+        text.append("  last period ")
+        text.append_text(_change(result.change, result.significant, result.digits))
+        text.append(" significant" if result.significant else " not significant", style="dim")
     return text
 
 
-def groups_table(result: KpiResult) -> Table | None:
+def groups_table(result: KpiResult, width: int = 120) -> Table | None:
+    """Segments and periods; the count columns are left out on a narrow terminal."""
     if not result.groups:
         return None
+    show_counts = width >= 100
     d = result.digits
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for key in result.group_keys:
-        table.add_column(key)
-    table.add_column(TITLES.get(result.kpi, result.kpi), justify="right")
-    table.add_column("95% CI" if result.confidence == 0.95 else "CI", justify="right")
-    table.add_column("n", justify="right")
-    for name in result.groups[0].counts:
-        table.add_column(name.replace("_", " "), justify="right")
+        table.add_column(key, no_wrap=True)
+    table.add_column(TITLES.get(result.kpi, result.kpi), justify="right", no_wrap=True)
+    table.add_column(f"{result.confidence:.0%} CI", justify="right", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    for name in result.groups[0].counts if show_counts else ():
+        table.add_column(name.replace("_", " "), justify="right", no_wrap=True)
     compared = result.groups[0].compared
     if compared:
-        table.add_column("change", justify="right")
+        table.add_column("change", justify="right", no_wrap=True)
     for g in result.groups:
         cells: list[Any] = ["(missing)" if g.key.get(k) is None else str(g.key[k])
                             for k in result.group_keys]
         cells += [_fmt(g.value, d), _ci(g.ci, d), f"{g.n:,}"]
-        cells += [f"{v:,}" for v in g.counts.values()]
+        cells += [f"{v:,}" for v in g.counts.values()] if show_counts else []
         if compared:
             cells.append(_change(g.change, g.significant, d))
         table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
@@ -117,7 +122,9 @@ def render(result: KpiResult, console: Console) -> None:
     line = trend_line(result)
     if line is not None:
         parts.append(line)
-    table = groups_table(result)
+    table = groups_table(result, console.width)
     if table is not None:
         parts += [Text(""), table]
+        if table.columns[-1].header == "change":
+            parts.append(Text("* significant change against the previous period", style="dim"))
     console.print(Group(*parts))
