@@ -40,7 +40,7 @@ def describe(table) -> list[dict]:
 
     roles = {m.column: role for role, m in detect_roles(table.columns, table.labels,
                                                         ALL_ROLES).items()}
-    head = table.lf.head(1000).collect()
+    head = table.lf.head(1000).collect(engine="streaming")
     rows = []
     for col in table.columns:
         series = head[col]

@@ -44,8 +44,7 @@ class DateFormat:
         has no fixed width the whole column is parsed and the key is a Date (format None).
         """
         if self.prefix:
-            text = pl.col(column).cast(pl.String).str.strip_chars()
-            return text.str.slice(0, self.prefix), self.date_part
+            return pl.col(column).str.slice(0, self.prefix), self.date_part
         return parse_expr(column, self).dt.date(), None
 
     def describe(self) -> str:
@@ -74,7 +73,9 @@ def detect_format(
     """Choose the explicit format that reads the most sampled values (at least 80 %)."""
     if values.dtype.is_temporal():
         return DateFormat(None, native=True)
-    values = values.cast(pl.String).str.strip_chars().drop_nulls()
+    values = values.cast(pl.String).drop_nulls()
+    padded = bool(values.str.contains(r"^\s").any())  # leading blanks: no fixed-width prefix
+    values = values.str.strip_chars()
     values = values.filter(values != "")
     if values.is_empty():
         return DateFormat("%Y-%m-%d")
@@ -105,7 +106,7 @@ def detect_format(
         found = DateFormat(day or month, strip_tz=strip_tz)
     readable = values.filter(values.str.strptime(pl.Datetime("us"), found.fmt, strict=False)
                              .is_not_null())
-    return _with_prefix(found, readable)
+    return found if padded else _with_prefix(found, readable)
 
 
 def _with_prefix(found: DateFormat, values: pl.Series) -> DateFormat:
