@@ -13,7 +13,11 @@ import polars as pl
 
 from cxkit.errors import DataError, UsageError
 
-_TZ_SUFFIX = r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
+# A zone written after a time of day (`10:00:00Z`, `10:00 +0200`, `10:00:00.5+02:00`) is dropped,
+# the time kept (`_TZ_KEEP`). Anchoring on the time keeps the year of a date-only `14-05-2024`
+# from being read as a `-2024` offset.
+_TZ_SUFFIX = r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
+_TZ_KEEP = "${1}"
 _TIMES = ["", " %H:%M", " %H:%M:%S", " %H:%M:%S%.f", " %I:%M %p", " %I:%M:%S %p"]
 _ISO = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] + [
     "%Y-%m-%d" + t for t in _TIMES[1:]
@@ -84,11 +88,15 @@ def detect_format(
         return DateFormat(None, epoch_unit="ms" if longest >= 12 else "s")
     strip_tz = bool(values.str.contains(_TZ_SUFFIX).mean() >= MIN_FIT)
     if strip_tz:
-        values = values.str.replace(_TZ_SUFFIX, "")
+        values = values.str.replace(_TZ_SUFFIX, _TZ_KEEP)
     counts = {fmt: _fit_count(values, fmt) for fmt in _ISO + _DAYFIRST + _MONTHFIRST}
     best = max(counts.values())
     if best < max(1, MIN_FIT * len(values)):
-        example = values[0]
+        closest = max(counts, key=counts.__getitem__)
+        unread = values.filter(
+            values.str.strptime(pl.Datetime("us"), closest, strict=False).is_null()
+        )
+        example = unread[0]  # a value no format reads, not one that happens to be fine
         raise DataError(
             f"{source}: column '{column}': cannot recognise the date format of values like "
             f"'{example}'",
@@ -118,9 +126,28 @@ def _with_prefix(found: DateFormat, values: pl.Series) -> DateFormat:
         (lengths >= width).all()
         and ((lengths == width) | after.is_in([" ", "T"])).all()
         and _fits(values.str.slice(0, width), found.date_part)
+        and _zero_padded(values.str.slice(0, width), found.date_part)
     ):
         found.prefix = width
     return found
+
+
+def _zero_padded(dates: pl.Series, date_part: str) -> bool:
+    """Does the sample show that the producer writes day and month on two digits?
+
+    US Excel writes `m/d/yyyy`: a sample from 10/15 to 12/31 has one width, and `1/5/2025` after
+    it would be cut wrong by a fixed-width prefix. A day-first or month-first date part is fixed
+    only when both its day and its month are seen with a leading zero; ISO dates always are.
+    """
+    if date_part.startswith("%Y"):
+        return True
+    sep = date_part[2]  # "%d/%m/%Y" -> "/"
+    parts = dates.str.split(sep)
+    return all(
+        bool(parts.list.get(i, null_on_oob=True).str.starts_with("0").any())
+        for i, field in enumerate(date_part.split(sep))
+        if field in ("%d", "%m")
+    )
 
 
 def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
@@ -133,7 +160,7 @@ def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
         return pl.from_epoch(num.cast(pl.Int64), time_unit=fmt.epoch_unit).cast(pl.Datetime("us"))
     text = col.cast(pl.String).str.strip_chars()
     if fmt.strip_tz:
-        text = text.str.replace(_TZ_SUFFIX, "")
+        text = text.str.replace(_TZ_SUFFIX, _TZ_KEEP)
     return text.str.strptime(pl.Datetime("us"), fmt.fmt, strict=False)
 
 

@@ -16,7 +16,7 @@ _RULES: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
     "nps_score": (
         {"nps", "npsscore", "scorenps", "notenps", "ltr", "likelihoodtorecommend",
          "recommend", "notederecommandation", "recommandation", "q1nps"},
-        ("recommend", "recommand", "nps", "likely", "probabilite", "likelihood"),
+        ("recommend", "recommand", "nps"),
         ("group", "groupe", "categor", "segment", "type", "comment", "why", "pourquoi",
          "raison", "reason", "text", "date"),
     ),
@@ -61,6 +61,10 @@ _RULES: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# Fragments that only hint at a role (score 1): a survey often asks several "How likely..."
+# questions, and the one about recommending (score 2) is the NPS question.
+_WEAK: dict[str, tuple[str, ...]] = {"nps_score": ("likely", "likelihood", "probabilite")}
+
 SURVEY_SCORE_ROLES = ("nps_score", "csat_score", "ces_score")
 
 
@@ -79,7 +83,7 @@ class RoleMatch:
 
 
 def _score(role: str, text: str) -> int:
-    """3 exact, 2 fragment, 0 none."""
+    """3 exact, 2 fragment, 1 weak fragment, 0 none."""
     exact, fragments, banned = _RULES[role]
     norm = normalise(text)
     if not norm:
@@ -92,7 +96,9 @@ def _score(role: str, text: str) -> int:
         return 2
     if role == "ces_score" and "ces" in norm and not any(f in norm for f in fragments[:-1]):
         return 0  # "ces" inside an unrelated word ("process", "access") is no match
-    return 2 if any(f in norm for f in fragments) else 0
+    if any(f in norm for f in fragments):
+        return 2
+    return 1 if any(f in norm for f in _WEAK.get(role, ())) else 0
 
 
 def detect_roles(
