@@ -925,3 +925,25 @@ def test_score_not_found(unnamed_score):
                "no column 'Région'", "--by")
     with pytest.raises(DataError, match="no column 'Note'"):
         load_nps(unnamed_score, columns={"nps_score": "Note"})
+
+
+def test_stacked_files_match_headers_ignoring_case(tmp_path):
+    a = tmp_path / "jan.csv"
+    b = tmp_path / "feb.csv"
+    a.write_text("Created Time,NPS\n2025-01-02,10\n2025-01-03,0\n", encoding="utf-8")
+    b.write_text("created time,nps\n2025-02-02,9\n", encoding="utf-8")
+    res = run_cli("nps", str(a), str(b), "--period", "month", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    # 10, 0, 9 -> P 2, D 1, n 3 -> NPS 33.3; January n 2, February n 1
+    assert out["n"] == 3 and out["value"] == 33.3
+    assert [(t["period"], t["n"]) for t in out["trend"]] == [("2025-01", 2), ("2025-02", 1)]
+
+
+def test_response_date_prefers_when_answered_over_when_started():
+    from cxkit.io.roles import detect_roles
+
+    cols = ["StartDate", "EndDate", "RecordedDate", "Q1"]
+    assert detect_roles(cols, roles=("responded_at",))["responded_at"].column == "RecordedDate"
+    cols = ["Start Date (UTC)", "Submit Date (UTC)"]
+    assert detect_roles(cols, roles=("responded_at",))["responded_at"].column == "Submit Date (UTC)"

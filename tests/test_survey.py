@@ -239,3 +239,18 @@ def test_nps_properties(values):
 def test_nps_row_order_does_not_matter(values, seed):
     a, b = _nps_of(values), _nps_of(values, seed)
     assert a.to_dict() == b.to_dict()
+
+
+def test_periods_outside_since_until_are_not_listed(tmp_path):
+    text = "date,nps\n2025-01-15,10\n2025-02-10,10\n2025-02-20,0\n2025-03-05,9\n"
+    r = kpi(tmp_path, text, Nps(), period="month", since=date(2025, 2, 1), until=date(2025, 2, 28))
+    # only February is in range: 10 and 0 -> P 1, D 1, NPS 0; January and March are dropped
+    assert [(t["period"], t["n"]) for t in r.trend] == [("2025-02", 2)]
+    assert [g.key["period"] for g in r.groups] == ["2025-02"]
+    assert r.dropped["outside_dates"] == 2
+
+
+def test_clipped_interval_is_a_float(tmp_path):
+    r = kpi(tmp_path, "nps\n10\n10\n", Nps())
+    # all promoters, n = 2: the upper bound 104.4 is clipped to 100 and printed as 100.0
+    assert r.to_dict()["ci"][1] == 100.0 and isinstance(r.to_dict()["ci"][1], float)

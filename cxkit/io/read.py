@@ -214,6 +214,18 @@ def read_one(path: str, encoding: str | None = None, delimiter: str | None = Non
     return _read_other(display, local, kind)
 
 
+def _align_names(table: Table, names: list[str]) -> None:
+    """`Created Time` in one export and `Created time` in the next are the same column."""
+    from cxkit.io.roles import normalise
+
+    wanted = {normalise(n): n for n in names}
+    renames = {c: wanted[normalise(c)] for c in table.columns
+               if c not in names and normalise(c) in wanted}
+    if renames:
+        table.lf = table.lf.rename(renames)
+        table.columns = [renames.get(c, c) for c in table.columns]
+
+
 def read_inputs(
     inputs: list[str], encoding: str | None = None, delimiter: str | None = None
 ) -> Table:
@@ -226,6 +238,7 @@ def read_inputs(
     if len(tables) == 1:
         return first
     for other in tables[1:]:
+        _align_names(other, first.columns)
         if set(other.columns) != set(first.columns):
             missing = sorted(set(first.columns) - set(other.columns))
             extra = sorted(set(other.columns) - set(first.columns))

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # For each role: (exact names, name fragments, fragments that disqualify), all normalised.
-_RULES: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
+_RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]] = {
     "nps_score": (
         {"nps", "npsscore", "scorenps", "notenps", "ltr", "likelihoodtorecommend",
          "recommend", "notederecommandation", "recommandation", "q1nps"},
@@ -33,10 +33,12 @@ _RULES: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
         ("comment", "why", "pourquoi", "raison", "reason", "text", "date", "logged"),
     ),
     "responded_at": (
-        {"respondedat", "responsedate", "datedereponse", "datereponse", "recordeddate",
+        # in order of preference: when the answer was given beats when the survey was opened
+        ["respondedat", "responsedate", "datedereponse", "datereponse", "recordeddate",
          "submitdateutc", "submitdate", "submittedat", "enddate", "date", "timestamp",
-         "horodateur", "horodatage", "createdat", "createddate", "startdateutc", "startdate",
-         "datetime"},
+         "horodateur", "horodatage", "createdat", "createddate", "createdtime", "datetime",
+         "startdateutc",
+         "startdate"],
         ("date", "horodat", "submitted", "timestamp"),
         ("update", "birth", "naissance", "due"),
     ),
@@ -82,14 +84,14 @@ class RoleMatch:
     how: str  # "given", "name", "label"
 
 
-def _score(role: str, text: str) -> int:
-    """3 exact, 2 fragment, 1 weak fragment, 0 none."""
+def _score(role: str, text: str) -> float:
+    """3 exact (a little more for names earlier in an ordered list), 2 fragment, 1 weak, 0."""
     exact, fragments, banned = _RULES[role]
     norm = normalise(text)
     if not norm:
         return 0
     if norm in exact:
-        return 3
+        return 3 + ((len(exact) - exact.index(norm)) / 1000 if isinstance(exact, list) else 0)
     if any(b in norm for b in banned):
         return 0
     if role == "ces_score" and norm.startswith("ces"):
@@ -119,7 +121,7 @@ def detect_roles(
     for role in roles:
         if role in found:
             continue
-        best: tuple[int, str, str] | None = None
+        best: tuple[float, str, str] | None = None
         for col in columns:
             if col in used:
                 continue

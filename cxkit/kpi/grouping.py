@@ -75,8 +75,9 @@ def date_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]
         ("invalid_date", date_col.is_null()),
         ("outside_dates", outside),
     ]
-    if scope.period:
-        small = small.with_columns(date_col.dt.truncate(PERIODS[scope.period]).alias(START))
+    if scope.period:  # rows outside --since/--until belong to no period
+        start = date_col.dt.truncate(PERIODS[scope.period])
+        small = small.with_columns(pl.when(outside).then(None).otherwise(start).alias(START))
     return small, reasons
 
 

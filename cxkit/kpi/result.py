@@ -40,7 +40,7 @@ class Group:
             "ci": _num(list(self.ci), digits) if self.ci else None,
             "counts": self.counts,
         }
-        out.update(_num(self.extra, digits))
+        out.update(_num(self.extra, max(digits, 2)))  # means need two decimals
         if self.compared:
             out["change"] = _num(self.change, digits)
             out["significant"] = self.significant
@@ -78,7 +78,7 @@ class KpiResult:
             "dropped": self.dropped,
             "rule": self.rule,
         }
-        out.update(_num(self.extra, d))
+        out.update(_num(self.extra, max(d, 2)))
         out["confidence"] = self.confidence
         out["columns"] = self.columns
         if self.trend:

@@ -15,7 +15,7 @@ def z_value(confidence: float) -> float:
 
 
 def clip(x: float, lo: float, hi: float) -> float:
-    return max(lo, min(hi, x))
+    return float(max(lo, min(hi, x)))
 
 
 def nps_adjusted(promoters: int, detractors: int, n: int) -> tuple[float, float]:
