@@ -84,6 +84,8 @@ def run(files, fmt, encoding, delimiter, env: Env) -> None:
     for note in table.notices:
         env.notice(note)
     rows = describe(table)
+    if all(r["filled"].endswith("/0") for r in rows):
+        env.warn(f"{table.name}: no data rows, only the header")
     fmt = choose_format(fmt, None, env)
     lay = table.layout
     about = f"{table.name}: {table.kind}"

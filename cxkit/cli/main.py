@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -54,21 +55,60 @@ def _is_polars_error(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("polars")
 
 
+def _usage_error(exc: typer.TyperException, group, args: list[str]) -> None:
+    """Typer's usage errors (unknown option, bad value...) as `cxkit: error:` lines too."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return  # the help was printed (on stderr, see _help_only) while parsing
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        path = ctx.command_path
+    else:
+        path = "cxkit" + (f" {args[0]}" if args and args[0] in group.commands else "")
+    _error(exc.format_message() + f"\n  fix: see '{path} --help'")
+
+
+def _help_only(group, args: list[str]) -> bool:
+    """`cxkit` or `cxkit nps` alone: the help is shown as a usage error (exit 2), so on stderr."""
+    if len(args) > 1 or any(a.startswith("-") for a in args) or "_CXKIT_COMPLETE" in os.environ:
+        return False  # shell completion writes its answers to stdout
+    target = group.commands.get(args[0]) if args else group
+    return bool(getattr(target, "no_args_is_help", False))
+
+
+def _no_color(args: list[str]) -> None:
+    """NO_COLOR / --no-color also for Typer's help: no colour, no bold, no escape codes."""
+    if "NO_COLOR" in os.environ or "--no-color" in args:
+        from typer import rich_utils
+
+        rich_utils.COLOR_SYSTEM = None
+
+
+def _reader_left() -> ExitCode:
+    """`cxkit ... | head -1`: the reader left; exit quietly without a second EPIPE on flush."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return ExitCode.OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; never shows a traceback for an expected error (unless --debug)."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("CXKIT_DEBUG") == "1"
     command = typer.main.get_command(app)
+    _no_color(args)
     try:
-        command.main(args=args, prog_name="cxkit", standalone_mode=False)
-        code = ExitCode.OK
+        with contextlib.redirect_stdout(sys.stderr) if _help_only(command, args) else (
+            contextlib.nullcontext()
+        ):
+            result = command.main(args=args, prog_name="cxkit", standalone_mode=False)
+        # Typer returns (not raises) the code of an Exit raised while running: 130 for Ctrl-C
+        code = result if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:
+            print("cxkit: interrupted", file=sys.stderr)
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.TyperException as exc:  # Typer's usage errors: unknown option, bad value
-        if hasattr(exc, "show"):
-            exc.show(file=sys.stderr)
-        else:
-            _error(exc.format_message())
+        _usage_error(exc, command, args)
         code = exc.exit_code
     except CxkitError as exc:
         if debug:
@@ -79,10 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         print("cxkit: interrupted", file=sys.stderr)
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `cxkit ... | head -1`: the reader left; exit quietly without a second EPIPE on flush
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = ExitCode.OK
+        code = _reader_left()
+    except SystemExit as exc:
+        # Typer turns a broken pipe into sys.exit(1), raised while handling the BrokenPipeError
+        if not isinstance(exc.__context__, BrokenPipeError):
+            raise
+        code = _reader_left()
     except Exception as exc:
         if _is_polars_error(exc) and not debug:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -92,8 +92,9 @@ def check_thresholds(result, fail_under: float | None, fail_over: float | None, 
         if fail_under is not None or fail_over is not None:
             env.warn(f"{name} has no value (no usable rows): thresholds not checked")
         return
-    shown = round(result.value, result.digits)
-    if fail_under is not None and result.value < fail_under:
+    # compare what is printed: CSAT 57.142... shows as 57.1, which is not over --fail-over 57.1
+    shown = round(result.value, result.digits) + 0.0
+    if fail_under is not None and shown < fail_under:
         raise ThresholdCrossed(f"{name} {shown} is under --fail-under {fail_under:g}")
-    if fail_over is not None and result.value > fail_over:
+    if fail_over is not None and shown > fail_over:
         raise ThresholdCrossed(f"{name} {shown} is over --fail-over {fail_over:g}")

@@ -83,9 +83,10 @@ def run(kind: str, args: dict) -> None:
     result.columns = {r: m.column for r, m in loaded.roles.items()
                       if r == role or (r == "responded_at" and scope.uses_date)}
     if result.n == 0:
+        dropped = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v)
         env.warn(f"{loaded.table.name}: no usable {kind.upper()} answers in "
-                 f"'{loaded.roles[role].column}' (dropped: "
-                 + ", ".join(f"{v} {k}" for k, v in result.dropped.items() if v) + ")")
+                 f"'{loaded.roles[role].column}' "
+                 + (f"(dropped: {dropped})" if dropped else "(no data rows)"))
     emit(result, args["format"].value if args["format"] else None, args["value"],
          args["output"], env)
     check_thresholds(result, args["fail_under"], args["fail_over"], env)

@@ -52,7 +52,7 @@ def to_delimited(result: KpiResult, sep: str = ",") -> str:
     rows = flat_rows(result)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
-    writer.writerow(list(rows[0]))
+    writer.writerow([neutralise(k) for k in rows[0]])  # --by column names come from the data
     for row in rows:
         writer.writerow([_text(neutralise(v)) for v in row.values()])
     return buf.getvalue()
@@ -73,7 +73,8 @@ def _md_cell(value: Any) -> str:
 def to_markdown(result: KpiResult) -> str:
     rows = flat_rows(result)
     header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_md_cell(v) for v in row.values()) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,146 @@
+"""Start-up stays fast: help, --version and shell completion never import Polars or PyArrow.
+
+Each check runs a fresh interpreter (`python -X importtime -m cxkit ...`): the test process itself
+has long imported Polars for other tests, so its own sys.modules proves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import cli_commands, cli_env, run_cli
+
+from cxkit import __version__
+
+HEAVY = ("polars", "pyarrow")
+COMMANDS = sorted(cli_commands())
+README = Path(__file__).resolve().parent.parent / "README.md"
+LIGHT_BUDGET_S = 0.5  # a lenient bound for `cxkit --version`; the goal is about 0.25 s
+
+
+def imported_modules(args: list[str], **env: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run `python -X importtime -m cxkit ARGS`; return the process and every module it imported."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cxkit", *args],
+        capture_output=True, text=True, env=cli_env(**env), stdin=subprocess.DEVNULL, timeout=120,
+    )
+    modules = set(re.findall(r"^import time:\s*\d+\s*\|\s*\d+\s*\|\s*(\S+)\s*$", proc.stderr,
+                             re.MULTILINE))
+    return proc, modules
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+LIGHT_INVOCATIONS = {
+    "help": (["--help"], {}),
+    "short help": (["-h"], {}),
+    "version": (["--version"], {}),
+    "no arguments": ([], {}),
+    **{f"{c} --help": ([c, "--help"], {}) for c in COMMANDS},
+    **{f"{c} without files": ([c], {}) for c in COMMANDS},
+    "complete a command": ([], {"_CXKIT_COMPLETE": "complete_bash", "COMP_WORDS": "cxkit n",
+                                "COMP_CWORD": "1"}),
+    "complete an option": ([], {"_CXKIT_COMPLETE": "complete_bash",
+                                "COMP_WORDS": "cxkit nps data.csv --fo", "COMP_CWORD": "3"}),
+    "usage error": (["nps", "data.csv", "--no-such-option"], {}),
+}
+
+
+@pytest.mark.parametrize("name", LIGHT_INVOCATIONS)
+def test_light_paths_never_import_polars_or_pyarrow(name):
+    args, env = LIGHT_INVOCATIONS[name]
+    proc, modules = imported_modules(args, **env)
+    assert proc.returncode in (0, 2), proc
+    assert "cxkit.cli.main" in modules  # the import log was read
+    assert heavy(modules) == [], f"{name}: imported {heavy(modules)[:5]}"
+
+
+def test_the_import_check_does_see_polars(tmp_path):
+    # control: computing a KPI does import Polars, and the check above would notice
+    data = tmp_path / "s.csv"
+    data.write_text("nps\n9\n10\n", encoding="utf-8")
+    proc, modules = imported_modules(["nps", str(data), "--value"])
+    assert proc.returncode == 0, proc
+    assert proc.stdout == "100.0\n"
+    assert "polars" in heavy(modules)
+
+
+def test_app_import_and_in_process_help_stay_light():
+    script = """
+import contextlib, io, json, sys
+from cxkit.cli.main import app, main
+import typer
+names = sorted(typer.main.get_command(app).commands)
+for args in [["--help"], ["--version"]] + [[n, "--help"] for n in names]:
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main(args)
+        except SystemExit as exc:
+            assert exc.code == 0, (args, exc.code)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("polars", "pyarrow"))))
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=cli_env(), timeout=120)
+    assert proc.returncode == 0, proc
+    assert json.loads(proc.stdout) == []
+
+
+def test_shell_completion_of_commands_and_options():
+    # Typer 0.29 (typer/_completion_classes.py BashComplete): _CXKIT_COMPLETE=complete_bash,
+    # COMP_WORDS and COMP_CWORD, one candidate per line on stdout
+    complete = {"_CXKIT_COMPLETE": "complete_bash"}
+    run = run_cli(env=cli_env(**complete, COMP_WORDS="cxkit n", COMP_CWORD="1"))
+    assert run.returncode == 0, run
+    assert run.stdout.split() == ["nps"]
+    run = run_cli(env=cli_env(**complete, COMP_WORDS="cxkit c", COMP_CWORD="1"))
+    assert sorted(run.stdout.split()) == sorted(c for c in COMMANDS if c.startswith("c"))
+    run = run_cli(env=cli_env(**complete, COMP_WORDS="cxkit nps data.csv --fo", COMP_CWORD="3"))
+    assert run.stdout.split() == ["--format"]
+    run = run_cli(env=cli_env(**complete, COMP_WORDS="cxkit nps data.csv --format j",
+                              COMP_CWORD="4"))
+    assert run.stdout.split() == ["json"]
+
+
+def test_version_is_fast():
+    run = run_cli("--version")
+    assert (run.returncode, run.stdout, run.stderr) == (0, f"cxkit {__version__}\n", "")
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cxkit", "--version"], capture_output=True,
+                       env=cli_env(), check=True, timeout=60)
+        times.append(time.perf_counter() - start)
+    best = min(times)
+    print(f"cxkit --version start-up: best {best:.3f} s of {', '.join(f'{t:.3f}' for t in times)}")
+    assert best < LIGHT_BUDGET_S, f"`cxkit --version` took {best:.3f} s (budget {LIGHT_BUDGET_S})"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_opens_with_an_example(command):
+    args = ["--help"] if command is None else [command, "--help"]
+    run = run_cli(*args)
+    assert run.returncode == 0, run
+    assert run.stderr == ""
+    lines = [line.strip() for line in run.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("Usage: cxkit"), lines[:3]
+    head = lines[:5]  # usage, one-line summary, then the example
+    example = next((line for line in head if line.startswith("Example:")), None)
+    assert example, f"`cxkit {command or ''} --help` does not open with an example: {head}"
+    if command is not None:
+        assert re.search(rf"\bcxkit {command}\b", example), example
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command):
+    readme = README.read_text(encoding="utf-8")  # README.md is written alongside this suite
+    assert re.search(rf"\bcxkit {re.escape(command)}\b", readme), (
+        f"README.md never shows `cxkit {command}`"
+    )
