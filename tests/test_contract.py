@@ -591,6 +591,16 @@ def test_output_into_a_missing_folder_exits_73(command, tmp_path):
 
 
 @pytest.mark.parametrize("command", commands_with("--output"))
+def test_output_never_overwrites_the_input(command, tmp_path):
+    argv = case(command).argv(command, tmp_path)
+    source = Path(argv[1])
+    before = sha256(source)
+    run = run_cli(*argv, "--format", "csv", "-o", source)
+    assert_clean_error(run, 73, "input file")
+    assert sha256(source) == before
+
+
+@pytest.mark.parametrize("command", commands_with("--output"))
 def test_output_with_an_unknown_extension_is_a_usage_error(command, tmp_path):
     c = case(command)
     argv = c.argv(command, tmp_path)

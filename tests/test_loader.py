@@ -648,7 +648,7 @@ def test_cp1252_accents_after_the_sniffed_megabyte(tmp_path):
     lines = ["NPS;Canal"] + ["10;web"] * 150_000 + ["3;téléphone"]
     path = text_file(tmp_path / "big_fr.csv", *lines, eol="\r\n", encoding="cp1252")
     assert path.stat().st_size > 1 << 20
-    data_error(run_cli("nps", path, "--format", "json"), "--encoding")
+    data_error(run_cli("nps", path, "--format", "json"), str(path), "--encoding")
     # 150,000 promoters and 1 detractor: 100 * 149,999 / 150,001 = 99.9987 -> 100.0
     result, err = kpi_json("nps", path, "--by", "Canal", "--encoding", "cp1252")
     assert by_key(result, "Canal") == {("téléphone",): (-100.0, 1), ("web",): (100.0, 150_000)}

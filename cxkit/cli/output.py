@@ -35,6 +35,17 @@ def write_atomic(path: str, text: str) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from exc
 
 
+def guard_output(output: str | None, inputs: list[str]) -> None:
+    """Never write over an input file: exports are read, never modified."""
+    if not output:
+        return
+    target = Path(output).resolve()
+    for item in inputs:
+        if item != "-" and Path(item).exists() and Path(item).resolve() == target:
+            raise OutputError(f"--output {output}: this is an input file",
+                              "write the result to another file name")
+
+
 def choose_format(fmt: str | None, output: str | None, env: Env) -> str:
     if fmt:
         return fmt

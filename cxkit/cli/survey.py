@@ -46,13 +46,15 @@ def _measure(kind: str, scale: str | None, satisfied_from: int | None):
 
 
 def run(kind: str, args: dict) -> None:
-    from cxkit.cli.output import check_thresholds, emit
+    from cxkit.cli.output import check_thresholds, emit, guard_output
     from cxkit.io import LoadOptions, load
     from cxkit.io.dates import parse_bound
+    from cxkit.io.read import reading
     from cxkit.kpi.grouping import Scope
     from cxkit.kpi.survey import compute
 
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
+    guard_output(args["output"], args["files"])
     measure = _measure(kind, args.get("scale"), args.get("satisfied_from"))
     role = ROLE[kind]
     scope = Scope(
@@ -76,10 +78,11 @@ def run(kind: str, args: dict) -> None:
         for note in loaded.notices:
             env.notice(note)
         scope.by, scope.day_format = loaded.by, loaded.day_format
-        result = compute(
-            loaded.lf, measure, scope, args["confidence"],
-            args["benchmark"].value if args["benchmark"] else None,
-        )
+        with reading(loaded.table):
+            result = compute(
+                loaded.lf, measure, scope, args["confidence"],
+                args["benchmark"].value if args["benchmark"] else None,
+            )
     result.columns = {r: m.column for r, m in loaded.roles.items()
                       if r == role or (r == "responded_at" and scope.uses_date)}
     if result.n == 0:

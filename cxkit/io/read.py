@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +213,19 @@ def read_one(path: str, encoding: str | None = None, delimiter: str | None = Non
     if kind == "csv":
         return _read_csv(display, local, encoding, delimiter)
     return _read_other(display, local, kind)
+
+
+@contextmanager
+def reading(table: Table):
+    """Errors Polars raises while it reads lazily become data errors naming the input."""
+    try:
+        yield
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = "check the file, or pass --delimiter; --debug shows details"
+        if "utf-8" in first.lower() or "utf8" in first.lower():
+            hint = "the file is not all UTF-8: pass --encoding cp1252 (or its real encoding)"
+        raise DataError(f"{table.name}: cannot read: {first}", hint) from exc
 
 
 def _align_names(table: Table, names: list[str]) -> None:
