@@ -105,6 +105,16 @@ class Nps(Measure):
         )[1]
 
 
+def _counted_with_moments(ok: pl.Expr, score: pl.Expr, name: str, cond: pl.Expr) -> list[pl.Expr]:
+    """n, how many meet `cond`, and the sums a mean and its standard deviation need."""
+    return [
+        weighted(ok).alias("n"),
+        weighted(ok & cond).alias(name),
+        weighted(ok, score).alias("total"),
+        weighted(ok, score * score).alias("total_sq"),
+    ]
+
+
 class Csat(Measure):
     def __init__(self, scale: str = "1-5", satisfied_from: int | None = None) -> None:
         if scale not in CSAT_SCALES:
@@ -127,12 +137,7 @@ class Csat(Measure):
         )
 
     def sums(self, ok, score):
-        return [
-            weighted(ok).alias("n"),
-            weighted(ok & (score >= self.cut)).alias("satisfied"),
-            weighted(ok, score).alias("total"),
-            weighted(ok, score * score).alias("total_sq"),
-        ]
+        return _counted_with_moments(ok, score, "satisfied", score >= self.cut)
 
     def finish(self, row, z, confidence):
         n, k = row["n"], row["satisfied"]
@@ -170,12 +175,7 @@ class Ces(Measure):
 
     def sums(self, ok, score):
         lo, hi = self.low_effort
-        return [
-            weighted(ok).alias("n"),
-            weighted(ok & (score >= lo) & (score <= hi)).alias("low_effort"),
-            weighted(ok, score).alias("total"),
-            weighted(ok, score * score).alias("total_sq"),
-        ]
+        return _counted_with_moments(ok, score, "low_effort", (score >= lo) & (score <= hi))
 
     def finish(self, row, z, confidence):
         n, k = row["n"], row["low_effort"]
