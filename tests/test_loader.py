@@ -311,11 +311,15 @@ def test_qualtrics_three_header_rows(tmp_path):
     assert headline(result) == {
         "value": 40.0, "n": 5,
         "counts": {"promoters": 3, "passives": 1, "detractors": 1},
-        "dropped": {**NO_DATE_DROPS, **NO_DROPS},
+        "dropped": {"preview_or_test": 0, **NO_DATE_DROPS, **NO_DROPS},
     }
     assert result["columns"]["nps_score"] == "Q1"
     assert trend(result) == {"2023-03": (66.7, 3), "2023-04": (0.0, 2)}
-    assert notes(err) == [f"cxkit: note: {path}: Qualtrics export, 3 header rows skipped"]
+    assert notes(err) == [
+        f"cxkit: note: {path}: Qualtrics export, 3 header rows skipped",
+        f"cxkit: note: {path}: Qualtrics previews, tests and spam are left out "
+        "(dropped as preview_or_test)",
+    ]
 
 
 def test_qualtrics_nps_found_by_its_label(tmp_path):
@@ -328,7 +332,8 @@ def test_qualtrics_nps_found_by_its_label(tmp_path):
     assert (match.column, match.how) == ("QID7", "label")
     result, _ = kpi_json("nps", path)
     assert result["columns"] == {"nps_score": "QID7"}
-    assert (result["value"], result["n"], result["dropped"]) == (40.0, 5, NO_DROPS)
+    assert (result["value"], result["n"]) == (40.0, 5)
+    assert result["dropped"] == {"preview_or_test": 0, **NO_DROPS}
 
 
 def test_qualtrics_utf16_tab_export(tmp_path):
@@ -339,7 +344,8 @@ def test_qualtrics_utf16_tab_export(tmp_path):
     path = write_bytes(tmp_path / "qualtrics.tsv", buf.getvalue().encode("utf-16"))
     assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
     result, err = kpi_json("nps", path)
-    assert (result["value"], result["n"], result["dropped"]) == (40.0, 5, NO_DROPS)
+    assert (result["value"], result["n"]) == (40.0, 5)
+    assert result["dropped"] == {"preview_or_test": 0, **NO_DROPS}
     assert result["columns"] == {"nps_score": "Q1"}
     assert "Qualtrics export" in err
 
@@ -947,3 +953,15 @@ def test_response_date_prefers_when_answered_over_when_started():
     assert detect_roles(cols, roles=("responded_at",))["responded_at"].column == "RecordedDate"
     cols = ["Start Date (UTC)", "Submit Date (UTC)"]
     assert detect_roles(cols, roles=("responded_at",))["responded_at"].column == "Submit Date (UTC)"
+
+
+def test_qualtrics_previews_and_tests_are_dropped_with_a_reason(tmp_path):
+    rows = qualtrics_rows()
+    rows[3][2] = "Survey Preview"  # the first answer (NPS 10)
+    rows[6][2] = "Survey Test"  # the fourth answer (NPS 3)
+    path = csv_file(tmp_path / "qualtrics_preview.csv", rows)
+    result, err = kpi_json("nps", path)
+    # left: 9, 7, 9 -> promoters 2, passives 1, detractors 0, n 3 -> 100 * 2 / 3 = 66.7
+    assert (result["value"], result["n"]) == (66.7, 3)
+    assert result["dropped"]["preview_or_test"] == 2
+    assert "previews, tests and spam are left out" in err

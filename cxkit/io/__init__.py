@@ -14,6 +14,9 @@ from cxkit.io.roles import RoleMatch, detect_roles, normalise
 DATE_SAMPLE = 1000
 DAY_KEY = "__day"  # the calendar day of each row: a Date, or the raw YYYY-MM-DD-like prefix
 NO_DATE = "__no_date"  # the date cell is empty
+EXCLUDED = "__excluded"  # a survey preview, test or spam response, not a customer's answer
+# Qualtrics `Status` as text or as its numeric code (1 preview, 2 test, 8 spam; EXPORTS.md 1.9)
+NOT_RESPONSES = ["survey preview", "survey test", "spam", "1", "2", "8"]
 
 
 @dataclass
@@ -117,6 +120,11 @@ def load(
             raw = pl.col(col).cast(pl.String).str.strip_chars()
             exprs.append((raw.is_null() | (raw == "")).alias(NO_DATE))
     exprs.extend(pl.col(b) for b in by)
+    if table.layout and table.layout.producer == "Qualtrics" and "Status" in table.columns:
+        status = pl.col("Status").cast(pl.String).str.strip_chars().str.to_lowercase()
+        exprs.append(status.is_in(NOT_RESPONSES).fill_null(False).alias(EXCLUDED))
+        notices.append(f"{table.name}: Qualtrics previews, tests and spam are left out "
+                       "(dropped as preview_or_test)")
     lf = table.lf.select(_unique_by_name(exprs))
     return Loaded(lf, table, roles, date_format, notices, by, day_format)
 

@@ -21,8 +21,10 @@ WEIGHT = "__rows"
 RAW = "__raw"
 DAY_KEY = "__day"  # same names as cxkit.io.DAY_KEY / NO_DATE: the loader's calendar columns
 NO_DATE = "__no_date"
+EXCLUDED = "__excluded"  # same name as cxkit.io.EXCLUDED: survey previews and tests
 OK = "ok"
 DATE_REASONS = ("missing_date", "invalid_date", "outside_dates")
+ROW_REASONS = ("preview_or_test", *DATE_REASONS)
 
 
 @dataclass
@@ -44,6 +46,8 @@ def condense(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.DataFrame:
     """The one pass over the rows: row counts per segment, day and raw value (streaming)."""
     names = lf.collect_schema().names()
     keys = [pl.col(b).cast(pl.String) for b in scope.by]
+    if EXCLUDED in names:
+        keys.append(pl.col(EXCLUDED))
     if scope.uses_date:
         keys.append(pl.col(DAY_KEY))
         if NO_DATE in names:
@@ -52,10 +56,14 @@ def condense(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.DataFrame:
     return lf.group_by(keys).agg(pl.len().alias(WEIGHT)).collect(engine="streaming")
 
 
-def date_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:
-    """Parse the day keys of the condensed frame; (reason, condition) for date drops."""
+def row_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:
+    """(reason, condition) for rows out of scope: survey previews and tests, then dates.
+
+    Parses the day keys of the condensed frame on the way.
+    """
+    reasons = [("preview_or_test", pl.col(EXCLUDED))] if EXCLUDED in small.columns else []
     if not scope.uses_date:
-        return small, []
+        return small, reasons
     key = pl.col(DAY_KEY)
     if scope.day_format:
         day = key.str.strptime(pl.Date, scope.day_format, strict=False)
@@ -70,7 +78,7 @@ def date_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]
         outside = outside | (date_col < scope.since)
     if scope.until is not None:
         outside = outside | (date_col > scope.until)
-    reasons = [
+    reasons += [
         ("missing_date", missing),
         ("invalid_date", date_col.is_null()),
         ("outside_dates", outside),

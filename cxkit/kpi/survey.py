@@ -16,16 +16,16 @@ from cxkit.errors import UsageError
 from cxkit.kpi import stats
 from cxkit.kpi.benchmarks import assess
 from cxkit.kpi.grouping import (
-    DATE_REASONS,
     OK,
     PERIOD_COL,
     RAW,
+    ROW_REASONS,
     START,
     STATUS,
     Scope,
     condense,
-    date_reasons,
     label_periods,
+    row_reasons,
     sort_groups,
     summarise,
     weighted,
@@ -224,9 +224,9 @@ def compute(
 ) -> KpiResult:
     """The KPI overall, per group and per period, from a frame with the measure's role column."""
     small = condense(lf, measure.role, scope)
-    small, reasons = date_reasons(small, scope)
+    small, reasons = row_reasons(small, scope)
     score_reasons, score = _score_reasons(measure, small.schema[RAW])
-    reasons = reasons + score_reasons  # date problems first: such a row is out of scope
+    reasons = reasons + score_reasons  # out-of-scope rows first: previews, tests, dates
     ok = pl.col(STATUS) == OK
     df = summarise(small, reasons, measure.sums(ok, score), scope)
     names = [r for r, _ in reasons]
@@ -236,7 +236,7 @@ def compute(
     totals = df.select(pl.col(sum_cols).sum()).row(0, named=True)
     totals = {k: (v or 0) for k, v in totals.items()}
     overall = measure.finish(totals, z, confidence)
-    dropped = {r: int(totals[r]) for r in names if r in SCORE_REASONS or r in DATE_REASONS}
+    dropped = {r: int(totals[r]) for r in names if r in SCORE_REASONS or r in ROW_REASONS}
 
     groups, trend, change, significant = [], [], None, None
     if scope.by or scope.period:
