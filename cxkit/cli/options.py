@@ -40,91 +40,146 @@ Files = Annotated[
     typer.Argument(
         help="Exports: CSV/TSV/TXT, Parquet, XLSX, NDJSON, optionally .gz; globs; - for stdin.",
         show_default=False,
+        metavar="FILE",
     ),
 ]
 By = Annotated[
     list[str] | None,
-    typer.Option("--by", "-b", help="Break down by this column (repeatable).",
-                 rich_help_panel=SCOPE),
+    typer.Option(
+        "--by",
+        "-b",
+        metavar="COL",
+        help="Break down by this column (repeatable).",
+        rich_help_panel=SCOPE,
+    ),
 ]
 PeriodOpt = Annotated[
     Period | None,
-    typer.Option("--period", "-p", help="One row per calendar period, with the change against "
-                 "the previous period and whether it is significant.", rich_help_panel=SCOPE),
+    typer.Option(
+        "--period",
+        "-p",
+        help="One row per calendar period, with the change against "
+        "the previous period and whether it is significant.",
+        rich_help_panel=SCOPE,
+    ),
 ]
 Since = Annotated[
     str | None,
-    typer.Option(help="Only rows dated on or after this day (YYYY-MM-DD).", rich_help_panel=SCOPE),
+    typer.Option(
+        metavar="YYYY-MM-DD",
+        help="Only rows dated on or after this day (YYYY-MM-DD).",
+        rich_help_panel=SCOPE,
+    ),
 ]
 Until = Annotated[
     str | None,
-    typer.Option(help="Only rows dated on or before this day (YYYY-MM-DD).",
-                 rich_help_panel=SCOPE),
+    typer.Option(
+        metavar="YYYY-MM-DD",
+        help="Only rows dated on or before this day (YYYY-MM-DD).",
+        rich_help_panel=SCOPE,
+    ),
 ]
 DateCol = Annotated[
     str | None,
-    typer.Option("--date", help="Column holding the response date (default: detected).",
-                 rich_help_panel=INPUT),
+    typer.Option(
+        "--date",
+        metavar="COL",
+        help="Column holding the response date (default: detected).",
+        rich_help_panel=INPUT,
+    ),
 ]
 Encoding = Annotated[
     str | None,
-    typer.Option(help="Input encoding (default: UTF-8, else cp1252 with a notice).",
-                 rich_help_panel=INPUT),
+    typer.Option(
+        metavar="NAME",
+        help="Input encoding (default: UTF-8, else cp1252 with a notice).",
+        rich_help_panel=INPUT,
+    ),
 ]
 Delimiter = Annotated[
     str | None,
-    typer.Option(help="Field delimiter (default: sniffed among , ; tab |).",
-                 rich_help_panel=INPUT),
+    typer.Option(
+        metavar="CHAR",
+        help="Field delimiter (default: sniffed among , ; tab |).",
+        rich_help_panel=INPUT,
+    ),
 ]
 DayFirst = Annotated[
     bool | None,
-    typer.Option("--dayfirst/--monthfirst", help="How to read ambiguous dates like 03/04/2025 "
-                 "(default: day-first for French-style files, else month-first, with a notice).",
-                 show_default=False, rich_help_panel=INPUT),
+    typer.Option(
+        "--dayfirst/--monthfirst",
+        help="How to read ambiguous dates like 03/04/2025 "
+        "(default: day-first for French-style files, else month-first, with a notice).",
+        show_default=False,
+        rich_help_panel=INPUT,
+    ),
 ]
 Confidence = Annotated[
     float,
-    typer.Option(min=0.5, max=0.999, help="Confidence level of intervals and tests.",
-                 rich_help_panel=SCOPE),
+    typer.Option(
+        min=0.5, max=0.999, help="Confidence level of intervals and tests.", rich_help_panel=SCOPE
+    ),
 ]
 Benchmark = Annotated[
     Sector | None,
-    typer.Option(help="Show where the KPI stands against the sector's marks.",
-                 rich_help_panel=SCOPE),
+    typer.Option(
+        help="Show where the KPI stands against the sector's marks.", rich_help_panel=SCOPE
+    ),
 ]
 FailUnder = Annotated[
     float | None,
-    typer.Option(help="Exit 3 when the KPI is below this value (the KPI is still printed).",
-                 rich_help_panel=OUTPUT),
+    typer.Option(
+        metavar="X",
+        help="Exit 3 when the KPI is below this value (the KPI is still printed).",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 FailOver = Annotated[
     float | None,
-    typer.Option(help="Exit 3 when the KPI is above this value.", rich_help_panel=OUTPUT),
+    typer.Option(
+        metavar="X", help="Exit 3 when the KPI is above this value.", rich_help_panel=OUTPUT
+    ),
 ]
 FormatOpt = Annotated[
     Format | None,
-    typer.Option("--format", "-f", help="Output format (default: table on a terminal, csv when "
-                 "piped).", show_default=False, rich_help_panel=OUTPUT),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: table on a terminal, csv when piped).",
+        show_default=False,
+        rich_help_panel=OUTPUT,
+    ),
 ]
 Value = Annotated[
     bool,
-    typer.Option("--value", help="Print only the headline number, for $(...) in scripts.",
-                 rich_help_panel=OUTPUT),
+    typer.Option(
+        "--value",
+        help="Print only the headline number, for $(...) in scripts.",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 Output = Annotated[
     str | None,
-    typer.Option("--output", "-o", help="Write to this file atomically; the format follows the "
-                 "extension (.csv .tsv .json .ndjson .md).", rich_help_panel=OUTPUT),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to this file atomically; the format follows the "
+        "extension (.csv .tsv .json .ndjson .md).",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 NoColor = Annotated[
     bool,
-    typer.Option("--no-color", help="No colour (also when NO_COLOR is set).",
-                 rich_help_panel=OUTPUT),
+    typer.Option(
+        "--no-color", help="No colour (also when NO_COLOR is set).", rich_help_panel=OUTPUT
+    ),
 ]
 Quiet = Annotated[
     bool,
-    typer.Option("--quiet", "-q", help="No notices on stderr (errors still show).",
-                 rich_help_panel=OUTPUT),
+    typer.Option(
+        "--quiet", "-q", help="No notices on stderr (errors still show).", rich_help_panel=OUTPUT
+    ),
 ]
 Debug = Annotated[
     bool,

@@ -73,25 +73,35 @@ def run(kind: str, args: dict) -> None:
     )
     flags = {role: "--score", "responded_at": "--date"}
     with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = load(opts, (role, "responded_at"), (role,), flags, "responded_at",
-                      need_date=scope.uses_date)
+        loaded = load(
+            opts, (role, "responded_at"), (role,), flags, "responded_at", need_date=scope.uses_date
+        )
         for note in loaded.notices:
             env.notice(note)
         scope.by, scope.day_format = loaded.by, loaded.day_format
         with reading(loaded.table):
             result = compute(
-                loaded.lf, measure, scope, args["confidence"],
+                loaded.lf,
+                measure,
+                scope,
+                args["confidence"],
                 args["benchmark"].value if args["benchmark"] else None,
             )
-    result.columns = {r: m.column for r, m in loaded.roles.items()
-                      if r == role or (r == "responded_at" and scope.uses_date)}
+    result.columns = {
+        r: m.column
+        for r, m in loaded.roles.items()
+        if r == role or (r == "responded_at" and scope.uses_date)
+    }
     if result.n == 0:
         dropped = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v)
-        env.warn(f"{loaded.table.name}: no usable {kind.upper()} answers in "
-                 f"'{loaded.roles[role].column}' "
-                 + (f"(dropped: {dropped})" if dropped else "(no data rows)"))
-    emit(result, args["format"].value if args["format"] else None, args["value"],
-         args["output"], env)
+        env.warn(
+            f"{loaded.table.name}: no usable {kind.upper()} answers in "
+            f"'{loaded.roles[role].column}' "
+            + (f"(dropped: {dropped})" if dropped else "(no data rows)")
+        )
+    emit(
+        result, args["format"].value if args["format"] else None, args["value"], args["output"], env
+    )
     check_thresholds(result, args["fail_under"], args["fail_over"], env)
 
 
@@ -101,14 +111,27 @@ def register(app: typer.Typer, kind: str) -> None:
         "csat": "Scale of the answers: 1-5 (default), 1-3, 1-7, 1-10, 0-10.",
         "ces": "1-5 effort scale, lower is better (default), or 1-7 ease scale.",
     }[kind]
-    Scale = Annotated[str | None, typer.Option(help=scale_help, hidden=kind == "nps",
-                                               rich_help_panel=o.SCOPE)]
-    SatisfiedFrom = Annotated[int | None, typer.Option(
-        help="Lowest score that counts as satisfied (default: top two boxes).",
-        hidden=kind != "csat", rich_help_panel=o.SCOPE)]
-    Score = Annotated[str | None, typer.Option(
-        "--score", "-s", help=f"Column holding the {kind.upper()} answers (default: detected).",
-        rich_help_panel=o.INPUT)]
+    Scale = Annotated[
+        str | None, typer.Option(help=scale_help, hidden=kind == "nps", rich_help_panel=o.SCOPE)
+    ]
+    SatisfiedFrom = Annotated[
+        int | None,
+        typer.Option(
+            help="Lowest score that counts as satisfied (default: top two boxes).",
+            hidden=kind != "csat",
+            rich_help_panel=o.SCOPE,
+        ),
+    ]
+    Score = Annotated[
+        str | None,
+        typer.Option(
+            "--score",
+            "-s",
+            metavar="COL",
+            help=f"Column holding the {kind.upper()} answers (default: detected).",
+            rich_help_panel=o.INPUT,
+        ),
+    ]
 
     @app.command(kind, help=HELP[kind], no_args_is_help=True)
     def command(
