@@ -8,6 +8,7 @@ import sys
 import traceback
 from typing import Annotated
 
+import click
 import typer
 
 from cxkit import __version__
@@ -55,7 +56,7 @@ def _is_polars_error(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("polars")
 
 
-def _usage_error(exc: typer.TyperException, group, args: list[str]) -> None:
+def _usage_error(exc: click.ClickException, group, args: list[str]) -> None:
     """Typer's usage errors (unknown option, bad value...) as `cxkit: error:` lines too."""
     if type(exc).__name__ == "NoArgsIsHelpError":
         return  # the help was printed (on stderr, see _help_only) while parsing
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             print("cxkit: interrupted", file=sys.stderr)
     except typer.Exit as exc:
         code = exc.exit_code
-    except typer.TyperException as exc:  # Typer's usage errors: unknown option, bad value
+    except click.ClickException as exc:  # usage errors: unknown option, bad value
         _usage_error(exc, command, args)
         code = exc.exit_code
     except CxkitError as exc:
