@@ -1,17 +1,23 @@
-"""Generate a large synthetic survey file for benchmarks (CSV and Parquet).
+"""Generate large synthetic benchmark files (CSV and Parquet): survey responses and tickets.
 
-Vectorised polars only: pseudo-random values come from hashing the row number, so the
-output is deterministic for a given polars version. Rows are written in chunks to keep
-memory bounded.
+    python bench/generate.py [ROWS] [--tickets N] [--only nps|tickets] [--out DIR] [--force]
+
+Responses (ROWS, default 10,000,000): vectorised polars only; pseudo-random values come
+from hashing the row number, so the output is deterministic for a given polars version.
+Tickets (--tickets, default 5,000,000): vectorised numpy draws (seeded per chunk, so the
+output is deterministic for a given numpy version) assembled with polars. Rows are written
+in chunks to keep memory bounded; a file set that already holds the asked row count is
+reused unless --force.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
@@ -28,6 +34,30 @@ REGIONS = ["France", "Germany", "UK", "Spain", "Benelux"]
 # Cumulative distribution of NPS scores 0..10 (per mille) before the channel shift.
 SCORE_CDF = [20, 35, 55, 85, 125, 185, 265, 375, 535, 735, 1000]
 CHANNEL_SHIFT = {"email": 0, "web": 0, "app": 1, "phone": -1, "store": 0}
+
+# Tickets: created over 2025 (ISO weeks 2025-W01 .. 2026-W01), roughly chronological.
+TICKETS_VERSION = 1  # bump when the ticket generator changes, so old files are regenerated
+TICKETS_SEED = 20250101
+TICKETS_START = datetime(2025, 1, 1)
+TICKETS_SPAN_SECONDS = 365 * 24 * 3600
+TICKET_CHANNELS = {"email": 0.35, "chat": 0.25, "phone": 0.15, "web": 0.20, "social": 0.05}
+# Resolution time is lognormal: median 20 h overall, scaled a little per channel.
+RESOLUTION_MEDIAN_HOURS = 20.0
+RESOLUTION_SIGMA = 1.2
+CHANNEL_SPEED = {"email": 1.25, "chat": 0.7, "phone": 0.8, "web": 1.1, "social": 1.5}
+FIRST_RESPONSE_MEDIAN_HOURS = 2.0
+FIRST_RESPONSE_SIGMA = 1.0
+STATUSES = {"solved": 0.40, "closed": 0.45, "open": 0.09, "pending": 0.06}  # solved/closed: 85%
+NEGATIVE_SHARE = 0.001  # of all tickets: resolved_at before created_at (invalid)
+CATEGORIES = {
+    "delivery": 0.30,
+    "returns": 0.20,
+    "billing": 0.15,
+    "product": 0.15,
+    "account": 0.10,
+    "technical": 0.10,
+}
+PRIORITIES = {"low": 0.20, "normal": 0.55, "high": 0.20, "urgent": 0.05}
 
 
 def _rand(seed: int, modulo: int) -> pl.Expr:
@@ -59,40 +89,149 @@ def make_chunk(start: int, stop: int, total: int) -> pl.DataFrame:
     )
 
 
+def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+    """Codes 0..len(weights)-1 drawn with the given weights."""
+    p = np.fromiter(weights.values(), dtype=float)
+    return rng.choice(len(p), size=n, p=p / p.sum())
+
+
+def _labels(names: dict[str, float], codes: np.ndarray) -> pl.Series:
+    return pl.Series(list(names)).gather(pl.Series(codes))
+
+
+def _stamps(seconds: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
+    """Whole seconds since TICKETS_START -> Datetime(us); null where not valid."""
+    base = int((TICKETS_START - datetime(1970, 1, 1)).total_seconds())
+    series = pl.Series((seconds + base) * 1_000_000).cast(pl.Datetime("us"))
+    return series if valid is None else series.scatter(np.flatnonzero(~valid), None)
+
+
+def make_tickets_chunk(start: int, stop: int, total: int) -> pl.DataFrame:
+    """Tickets start+1 .. stop (ids T0000001...), created across 2025 in id order."""
+    rng = np.random.default_rng([TICKETS_SEED, start])
+    n = stop - start
+    idx = np.arange(start, stop, dtype=np.int64)
+    created = idx * (TICKETS_SPAN_SECONDS - 3600) // max(total, 1) + rng.integers(0, 3600, n)
+
+    channel = _pick(rng, TICKET_CHANNELS, n)
+    status = _pick(rng, STATUSES, n)
+    resolved = status < 2  # solved, closed
+    speed = np.fromiter(CHANNEL_SPEED.values(), dtype=float)[channel]
+    hours = speed * RESOLUTION_MEDIAN_HOURS * np.exp(rng.normal(0.0, RESOLUTION_SIGMA, n))
+    resolution = np.maximum(np.rint(hours * 3600).astype(np.int64), 60)
+    first = FIRST_RESPONSE_MEDIAN_HOURS * np.exp(rng.normal(0.0, FIRST_RESPONSE_SIGMA, n))
+    first = np.maximum(np.rint(first * 3600).astype(np.int64), 30)
+    # A solved ticket was answered before (or when) it was solved.
+    first = np.where(resolved, np.minimum(first, resolution), first)
+    answered = resolved | (rng.random(n) < 0.6)
+    # A few data-entry errors: solved before created (1 min .. 2 days), dropped as invalid.
+    negative = resolved & (rng.random(n) < NEGATIVE_SHARE / sum(list(STATUSES.values())[:2]))
+    resolution = np.where(negative, -rng.integers(60, 48 * 3600, n), resolution)
+
+    width = max(7, len(str(total)))
+    customers = max(total // 3, 10)
+    return pl.DataFrame(
+        {
+            "ticket_id": pl.Series(idx + 1).cast(pl.String).str.zfill(width),
+            "customer_id": pl.Series(rng.integers(1, customers + 1, n)).cast(pl.String),
+            "created_at": _stamps(created),
+            "first_response_at": _stamps(created + first, answered),
+            "resolved_at": _stamps(created + resolution, resolved),
+            "channel": _labels(TICKET_CHANNELS, channel),
+            "status": _labels(STATUSES, status),
+            "category": _labels(CATEGORIES, _pick(rng, CATEGORIES, n)),
+            "priority": _labels(PRIORITIES, _pick(rng, PRIORITIES, n)),
+        }
+    ).with_columns(
+        ticket_id="T" + pl.col("ticket_id"),
+        customer_id="C" + pl.col("customer_id").str.zfill(len(str(customers))),
+    )
+
+
+class FileSet:
+    """One benchmark data set: CSV + Parquet + a meta file recording what was written."""
+
+    def __init__(
+        self, out: Path, stem: str, meta: str, make, noun: str = "rows", version: int | None = None
+    ):
+        self.csv = out / f"{stem}.csv"
+        self.parquet = out / f"{stem}.parquet"
+        self.meta = out / meta
+        self.make = make
+        self.noun = noun
+        self.version = version
+
+    def _meta(self, rows: int) -> dict:
+        return {"rows": rows} if self.version is None else {"rows": rows, "version": self.version}
+
+    def existing(self) -> dict | None:
+        if not (self.csv.exists() and self.parquet.exists() and self.meta.exists()):
+            return None
+        try:
+            return json.loads(self.meta.read_text())
+        except ValueError:
+            return None
+
+    def generate(self, rows: int, force: bool = False) -> None:
+        """Write CSV, Parquet and the meta file; skip if they already hold ``rows`` rows."""
+        if not force and self.existing() == self._meta(rows):
+            print(f"reusing {rows:,} {self.noun} in {self.csv.parent}")
+            return
+        self.csv.parent.mkdir(parents=True, exist_ok=True)
+        self.meta.unlink(missing_ok=True)
+        writer = None
+        with self.csv.open("wb") as csv_file:
+            for start in range(0, rows, CHUNK_ROWS):
+                chunk = self.make(start, min(start + CHUNK_ROWS, rows), rows)
+                chunk.write_csv(
+                    csv_file, include_header=start == 0, datetime_format="%Y-%m-%d %H:%M:%S"
+                )
+                table = chunk.to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(self.parquet, table.schema, compression="zstd")
+                writer.write_table(table)
+        if writer is not None:
+            writer.close()
+        self.meta.write_text(json.dumps(self._meta(rows)))
+        print(f"generated {rows:,} {self.noun} in {self.csv.parent}")
+
+
+def responses(out: Path = DATA_DIR) -> FileSet:
+    return FileSet(out, "responses", "meta.json", make_chunk)
+
+
+def tickets(out: Path = DATA_DIR) -> FileSet:
+    return FileSet(
+        out, "tickets", "tickets_meta.json", make_tickets_chunk, "tickets", TICKETS_VERSION
+    )
+
+
 def generate(rows: int, force: bool = False) -> None:
-    """Write CSV, Parquet and meta.json; skip if they already hold ``rows`` rows."""
-    if not force and _existing_rows() == rows:
-        print(f"reusing {rows:,} rows in {DATA_DIR}")
-        return
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    META_PATH.unlink(missing_ok=True)
-    writer = None
-    with CSV_PATH.open("wb") as csv_file:
-        for start in range(0, rows, CHUNK_ROWS):
-            chunk = make_chunk(start, min(start + CHUNK_ROWS, rows), rows)
-            chunk.write_csv(
-                csv_file, include_header=start == 0, datetime_format="%Y-%m-%d %H:%M:%S"
-            )
-            table = chunk.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(PARQUET_PATH, table.schema, compression="zstd")
-            writer.write_table(table)
-    if writer is not None:
-        writer.close()
-    META_PATH.write_text(json.dumps({"rows": rows}))
-    print(f"generated {rows:,} rows in {DATA_DIR}")
+    """Survey responses in bench/data/ (kept for callers of the original API)."""
+    responses().generate(rows, force)
 
 
-def _existing_rows() -> int | None:
-    if not (CSV_PATH.exists() and PARQUET_PATH.exists() and META_PATH.exists()):
-        return None
-    try:
-        return json.loads(META_PATH.read_text())["rows"]
-    except (ValueError, KeyError):
-        return None
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "rows",
+        nargs="?",
+        type=int,
+        default=10_000_000,
+        help="survey responses to generate (default 10,000,000)",
+    )
+    parser.add_argument(
+        "--tickets", type=int, default=5_000_000, help="tickets to generate (default 5,000,000)"
+    )
+    parser.add_argument("--only", choices=["nps", "tickets"], help="generate one data set")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help="output folder")
+    parser.add_argument("--force", action="store_true", help="regenerate even if present")
+    args = parser.parse_args()
+    if args.only in (None, "nps"):
+        responses(args.out).generate(args.rows, args.force)
+    if args.only in (None, "tickets"):
+        tickets(args.out).generate(args.tickets, args.force)
 
 
 if __name__ == "__main__":
-    # python bench/generate.py [ROWS] [--force]
-    args = [arg for arg in sys.argv[1:] if arg != "--force"]
-    generate(int(args[0]) if args else 10_000_000, force="--force" in sys.argv)
+    main()

@@ -1,6 +1,10 @@
-"""Benchmark `cxkit nps` against DuckDB and pandas on CSV and Parquet.
+"""Benchmark `cxkit nps` (vs DuckDB, pandas) and `cxkit tickets` (vs DuckDB), CSV and Parquet.
 
-    python bench/run.py [--rows N] [--repeat R] [--keep]
+    python bench/run.py [--only nps|tickets] [--rows N] [--tickets N] [--repeat R] [--keep]
+
+nps: NPS by month and channel on --rows survey responses (default 10M). tickets: resolution
+time median and p90 by ISO week and channel on --tickets tickets (default 5M). Both run
+unless --only; without --keep each part's data files are removed after its runs.
 
 Data is generated (or reused) by bench/generate.py. Each measured command runs in its
 own subprocess: wall-clock time is the best of --repeat runs, peak memory is the largest
@@ -14,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +30,12 @@ ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / "data"
 TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 FORMATS = {"csv": DATA_DIR / "responses.csv", "parquet": DATA_DIR / "responses.parquet"}
+TICKET_FORMATS = {"csv": DATA_DIR / "tickets.csv", "parquet": DATA_DIR / "tickets.parquet"}
+# Files each part writes; removed after that part unless --keep.
+DATA_FILES = {
+    "nps": [*FORMATS.values(), DATA_DIR / "meta.json"],
+    "tickets": [*TICKET_FORMATS.values(), DATA_DIR / "tickets_meta.json"],
+}
 TOOLS = ["cxkit", "duckdb", "pandas"]
 # (format, measure, baseline tool, limit): cxkit / baseline must be <= limit.
 TARGETS = [
@@ -36,6 +45,11 @@ TARGETS = [
     ("csv", "peak_mib", "pandas", 0.33),
 ]
 NPS_TOLERANCE = 0.05
+TICKET_TOOLS = ["cxkit", "duckdb"]
+TICKET_KPI = "resolution_time"
+# (format, baseline tool, limit): cxkit seconds / baseline seconds must be <= limit.
+TICKET_TARGETS = [("parquet", "duckdb", 1.0), ("csv", "duckdb", 1.0)]
+HOURS_TOLERANCE = 0.01
 
 
 @dataclass
@@ -46,11 +60,15 @@ class Result:
     error: str | None = None
 
 
-def command(tool: str, path: Path) -> list[str]:
+def command(tool: str, path: Path, part: str = "nps") -> list[str]:
     if tool == "cxkit":
-        args = ["nps", str(path), "--period", "month", "--by", "channel", "--format", "json"]
+        if part == "tickets":
+            options = f"--period week --by channel --kpi {TICKET_KPI} --format json"
+            args = ["tickets", str(path), *options.split()]
+        else:
+            args = ["nps", str(path), "--period", "month", "--by", "channel", "--format", "json"]
         return [sys.executable, "-m", "cxkit", *args]
-    return [sys.executable, str(BENCH_DIR / f"nps_{tool}.py"), str(path)]
+    return [sys.executable, str(BENCH_DIR / f"{part}_{tool}.py"), str(path)]
 
 
 def run_once(cmd: list[str]) -> tuple[float, float, int, str, str]:
@@ -81,14 +99,17 @@ def read_time_peak(path: Path) -> float | None:
     return None
 
 
-def measure(tool: str, path: Path, repeat: int) -> Result:
+def measure(tool: str, path: Path, repeat: int, part: str = "nps") -> Result:
+    parse = parse_ticket_groups if part == "tickets" else parse_groups
     result = Result()
     for _ in range(repeat):
-        seconds, peak, code, stdout, stderr = run_once(command(tool, path))
+        seconds, peak, code, stdout, stderr = run_once(command(tool, path, part))
+        if code == 2 and "No such command" in stderr:
+            return Result(error="missing")  # this cxkit has no such subcommand yet
         if code != 0:
             return Result(error=f"failed (exit {code}): {error_line(stderr)}")
         try:
-            result.groups = parse_groups(stdout)
+            result.groups = parse(stdout)
         except (ValueError, KeyError, TypeError) as exc:
             return Result(error=f"failed: unexpected output ({exc!r}): {stdout[:80]!r}")
         result.seconds = min(seconds, result.seconds or seconds)
@@ -110,6 +131,26 @@ def parse_groups(stdout: str) -> dict[tuple[str, str], tuple[int, float | None]]
     return {(g["key"]["channel"], g["key"]["period"]): (g["n"], g["value"]) for g in groups}
 
 
+def parse_ticket_groups(stdout: str) -> dict[tuple[str, str], tuple[int, float, float]]:
+    """{(channel, period): (n, median, p90)} from a cxkit-style resolution_time document.
+
+    Accepts one KPI's document ({"kpi": ..., "groups": [...]}) or a set of them ({"kpis":
+    [...]}, the resolution_time one is used). Groups with n = 0 (no valid duration) are
+    left out: the reference only has groups that hold at least one ticket.
+    """
+    doc = json.loads(stdout)
+    if "kpis" in doc:
+        matches = [kpi for kpi in doc["kpis"] if kpi.get("kpi") == TICKET_KPI]
+        if not matches:
+            raise KeyError(TICKET_KPI)
+        doc = matches[0]
+    return {
+        (g["key"]["channel"], g["key"]["period"]): (g["n"], g["median"], g["p90"])
+        for g in doc["groups"]
+        if g["n"]
+    }
+
+
 def compare(groups: dict, reference: dict) -> list[str]:
     """Differences between a tool's groups and the DuckDB reference groups."""
     problems = [f"missing group {key}" for key in reference.keys() - groups.keys()]
@@ -118,6 +159,24 @@ def compare(groups: dict, reference: dict) -> list[str]:
         (n, value), (ref_n, ref_value) = groups[key], reference[key]
         if n != ref_n or value is None or abs(value - ref_value) > NPS_TOLERANCE + 1e-9:
             problems.append(f"{key}: n={n} nps={value} vs duckdb n={ref_n} nps={ref_value:.2f}")
+    return problems
+
+
+def compare_tickets(groups: dict, reference: dict) -> list[str]:
+    """Differences between cxkit's resolution-time groups and the DuckDB reference groups."""
+    problems = [f"missing group {key}" for key in reference.keys() - groups.keys()]
+    problems += [f"extra group {key}" for key in groups.keys() - reference.keys()]
+
+    def close(value: float | None, ref: float) -> bool:
+        return value is not None and abs(value - ref) <= HOURS_TOLERANCE + 1e-9
+
+    for key in sorted(reference.keys() & groups.keys()):
+        (n, median, p90), (ref_n, ref_median, ref_p90) = groups[key], reference[key]
+        if n != ref_n or not close(median, ref_median) or not close(p90, ref_p90):
+            problems.append(
+                f"{key}: n={n} median={median} p90={p90} vs duckdb n={ref_n} "
+                f"median={ref_median:.3f} p90={ref_p90:.3f}"
+            )
     return problems
 
 
@@ -160,31 +219,110 @@ def report(results: dict[tuple[str, str], Result]) -> None:
                 print(f"    {line}")
 
 
+def report_tickets(results: dict[tuple[str, str], Result]) -> None:
+    print(f"\n{'format':<8} {'tool':<7} {'seconds':>8} {'peak MiB':>9}  status")
+    for (fmt_name, tool), res in results.items():
+        seconds, peak = fmt(res.seconds, ".2f"), fmt(res.peak_mib, ".0f")
+        print(f"{fmt_name:<8} {tool:<7} {seconds:>8} {peak:>9}  {res.error or 'ok'}")
+
+    print("\ntargets (cxkit / baseline)")
+    for fmt_name, baseline, limit in TICKET_TARGETS:
+        mine, theirs = results[fmt_name, "cxkit"], results[fmt_name, baseline]
+        label = f"tickets {fmt_name} time vs {baseline}"
+        if mine.seconds is None or not theirs.seconds:
+            print(f"  {label:<30} {'-':>6}  (<= {limit:.2f})  n/a")
+        else:
+            ratio = mine.seconds / theirs.seconds
+            verdict = "PASS" if ratio <= limit else "MISS"
+            print(f"  {label:<30} {ratio:>6.2f}  (<= {limit:.2f})  {verdict}")
+        label = f"tickets {fmt_name} peak memory"
+        mib = f"cxkit {fmt(mine.peak_mib, '.0f')} MiB, {baseline} {fmt(theirs.peak_mib, '.0f')} MiB"
+        both = mine.peak_mib and theirs.peak_mib
+        ratio = f"{mine.peak_mib / theirs.peak_mib:.2f}" if both else "-"
+        print(f"  {label:<30} {ratio:>6}  ({mib})")
+
+    tolerance = f"median and p90 within {HOURS_TOLERANCE} h"
+    print(f"\nagreement with duckdb (same groups, n exact, {tolerance})")
+    for fmt_name in TICKET_FORMATS:
+        reference = results[fmt_name, "duckdb"].groups
+        groups = results[fmt_name, "cxkit"].groups
+        if reference is None or groups is None:
+            missing = results[fmt_name, "cxkit"].error == "missing"
+            why = "cxkit tickets missing" if missing else "a run failed"
+            print(f"  {fmt_name:<8} {'cxkit':<7} not compared ({why})")
+            continue
+        problems = compare_tickets(groups, reference)
+        if not problems:
+            print(f"  {fmt_name:<8} {'cxkit':<7} results agree ({len(reference)} groups)")
+            continue
+        print(f"  {fmt_name:<8} {'cxkit':<7} {len(problems)} differences:")
+        for line in problems[:10]:
+            print(f"    {line}")
+
+
+def generate(part: str, rows: int) -> None:
+    """Generate (or reuse) one part's data and print how long it took."""
+    count = ["--tickets", str(rows)] if part == "tickets" else [str(rows)]
+    start = time.perf_counter()
+    script = str(BENCH_DIR / "generate.py")
+    subprocess.run([sys.executable, script, *count, "--only", part], check=True)
+    label = "tickets data" if part == "tickets" else "data"
+    print(f"{label} ready in {time.perf_counter() - start:.1f}s")
+
+
+def cleanup(part: str) -> None:
+    """Remove one part's data files, and bench/data/ once it is empty."""
+    for path in DATA_FILES[part]:
+        path.unlink(missing_ok=True)
+    try:
+        DATA_DIR.rmdir()
+    except OSError:  # missing, or still holds another part's files
+        pass
+
+
+def run_part(part: str, repeat: int) -> dict[tuple[str, str], Result]:
+    formats, tools = (TICKET_FORMATS, TICKET_TOOLS) if part == "tickets" else (FORMATS, TOOLS)
+    results = {}
+    for fmt_name, path in formats.items():
+        for tool in tools:
+            res = measure(tool, path, repeat, part)
+            results[fmt_name, tool] = res
+            status = res.error or f"{res.seconds:.2f}s, {res.peak_mib:.0f} MiB"
+            print(f"  {fmt_name:<8} {tool:<7} {status}", flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000, help="rows to generate")
+    parser.add_argument("--only", choices=["nps", "tickets"], help="run one part (default: both)")
+    parser.add_argument(
+        "--rows", type=int, default=10_000_000, help="survey responses to generate (nps part)"
+    )
+    parser.add_argument(
+        "--tickets", type=int, default=5_000_000, help="tickets to generate (tickets part)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best time)")
     parser.add_argument("--keep", action="store_true", help="keep bench/data/ after the run")
     args = parser.parse_args()
 
-    start = time.perf_counter()
-    subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), str(args.rows)], check=True)
-    print(f"data ready in {time.perf_counter() - start:.1f}s")
-    print(f"peak memory via {'/usr/bin/time -v' if TIME_BIN else 'os.wait4 rusage'}")
-    print(f"best of {args.repeat} runs, {os.cpu_count()} CPUs")
-
-    results = {}
-    try:
-        for fmt_name, path in FORMATS.items():
-            for tool in TOOLS:
-                res = measure(tool, path, args.repeat)
-                results[fmt_name, tool] = res
-                status = res.error or f"{res.seconds:.2f}s, {res.peak_mib:.0f} MiB"
-                print(f"  {fmt_name:<8} {tool:<7} {status}", flush=True)
-    finally:
-        if not args.keep:
-            shutil.rmtree(DATA_DIR, ignore_errors=True)
-    report(results)
+    parts = [args.only] if args.only else ["nps", "tickets"]
+    for index, part in enumerate(parts):
+        if part == "tickets":
+            print(
+                f"\n== tickets: resolution time median and p90 by ISO week and channel, "
+                f"{args.tickets:,} tickets ==",
+                flush=True,
+            )
+        generate(part, args.tickets if part == "tickets" else args.rows)
+        if index == 0:
+            print(f"peak memory via {'/usr/bin/time -v' if TIME_BIN else 'os.wait4 rusage'}")
+            print(f"best of {args.repeat} runs, {os.cpu_count()} CPUs", flush=True)
+        try:
+            results = run_part(part, args.repeat)
+        finally:
+            if not args.keep:
+                cleanup(part)
+        (report_tickets if part == "tickets" else report)(results)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,24 @@ def survey_file(folder: Path) -> Path:
     return write_csv(folder / "survey.csv", SURVEY_HEADER, SURVEY_ROWS)
 
 
+TICKET_HEADER = ["ticket_id", "customer_id", "created_at", "resolved_at", "channel"]
+TICKET_ROWS = [
+    ["T1", "C1", "2025-01-06 09:00", "2025-01-06 11:00", "email"],  # 2 h
+    ["T2", "C2", "2025-01-06 10:00", "2025-01-07 10:00", "email"],  # 24 h
+    ["T3", "C3", "2025-01-07 09:00", "2025-01-07 13:00", "web"],  # 4 h
+    ["T4", "C1", "2025-01-08 09:00", "", "web"],  # not resolved
+    ["T5", "C4", "2025-01-08 12:00", "2025-01-08 11:00", "web"],  # resolved before created
+    ["T6", "C5", "2025-01-09 08:00", "2025-01-09 14:00", "web"],  # 6 h
+]
+
+
+TIMES = ("created_at", "resolved_at")
+
+
+def ticket_file(folder: Path) -> Path:
+    return write_csv(folder / "tickets.csv", TICKET_HEADER, TICKET_ROWS)
+
+
 # The numbers are worked out by hand in tests/conftest.py above SURVEY_ROWS.
 CASES: dict[str, Case] = {
     "nps": Case(
@@ -100,6 +118,13 @@ CASES: dict[str, Case] = {
         dropped={"missing": 1, "invalid": 1, "out_of_range": 1},
         # email 1,2,5 -> 8/3 = 2.666... -> 2.67; web 2,3,4,1 -> 10/4 = 2.5
         value_text="2.57\n", by_values={"email": 2.67, "web": 2.5},
+    ),
+    "tickets": Case(
+        # resolution times 2, 24, 4, 6 h: mean 36 / 4 = 9.0; email (2 + 24) / 2 = 13.0,
+        # web (4 + 6) / 2 = 5.0; T4 unresolved, T5 negative
+        ticket_file, ("--kpi", "resolution_time"), kpi="resolution_time", value=9.0, n=4,
+        dropped={"unresolved": 1, "negative": 1}, value_text="9.0\n",
+        by_values={"email": 13.0, "web": 5.0},
     ),
     "columns": Case(survey_file),
 }
@@ -393,8 +418,10 @@ def test_unknown_score_column(command, tmp_path):
 @pytest.mark.parametrize("command", commands_with("--by"))
 def test_unknown_by_column(command, tmp_path):
     c = case(command)
-    run = run_cli(*c.argv(command, tmp_path), "--by", "nope")
-    assert_clean_error(run, 65, "'nope'", "--by", SURVEY_COLUMNS, "survey.csv")
+    argv = c.argv(command, tmp_path)
+    columns = ", ".join(Path(argv[1]).read_text().splitlines()[0].split(","))
+    run = run_cli(*argv, "--by", "nope")
+    assert_clean_error(run, 65, "'nope'", "--by", columns, Path(argv[1]).name)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -456,21 +483,23 @@ def test_no_argument_shows_help_and_exits_2(command):
 
 def _big_file(folder: Path) -> Path:
     # 5,000 customers: one group per row with --by id, far more output than a 64 KiB pipe buffer.
+    # (created_at and resolved_at give `cxkit tickets` its input in the same file)
     rows = [(f"C{i:05d}", "2025-01-01", "email" if i % 2 else "web", str(i % 11), str(1 + i % 5),
-             str(1 + i % 5)) for i in range(5000)]
-    return write_csv(folder / "big.csv", SURVEY_HEADER, rows)
+             str(1 + i % 5), "2025-01-01 09:00", "2025-01-01 10:00") for i in range(5000)]
+    return write_csv(folder / "big.csv", [*SURVEY_HEADER, *TIMES], rows)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 @pytest.mark.parametrize("command", commands_with("--by"))
 def test_closed_pipe_exits_quietly(command, fmt, tmp_path):
     big = _big_file(tmp_path)
-    whole = run_cli(command, big, "--by", "id", "--format", fmt)
+    args = case(command).args
+    whole = run_cli(command, big, *args, "--by", "id", "--format", fmt)
     assert whole.returncode == 0, whole
     assert len(whole.stdout_bytes) > 2 * 65536  # the pipe fills up: head leaves mid-write
 
     err = tmp_path / "stderr.txt"
-    cxkit = shlex.join([sys.executable, "-m", "cxkit", command, str(big), "--by", "id",
+    cxkit = shlex.join([sys.executable, "-m", "cxkit", command, str(big), *args, "--by", "id",
                         "--format", fmt])
     # no `set -o pipefail`: ${PIPESTATUS[0]} is cxkit's own exit status, head's is ignored
     script = f"{cxkit} 2>{shlex.quote(str(err))} | head -1; " + 'echo "status=${PIPESTATUS[0]}"'
@@ -681,7 +710,7 @@ def test_threshold_with_output_file_still_writes_it(command, tmp_path):
 def test_threshold_without_a_value_is_not_crossed(command, tmp_path):
     header_only = tmp_path / "header.csv"
     header_only.write_bytes(case(command).make(tmp_path).read_bytes().splitlines(True)[0])
-    run = run_cli(command, header_only, "--fail-under", "30")
+    run = run_cli(command, header_only, *case(command).args, "--fail-under", "30")
     assert run.returncode == 0, run
     assert "thresholds not checked" in run.stderr
 
@@ -727,19 +756,26 @@ def _formula_file(folder: Path) -> Path:
     # segment plain:           nps 0, 0, 0, 10 -> P1 D3 n4 -> 100 * (1 - 3) / 4 = -50.0
     # csat (1-5): =HYPERLINK 5, 5 -> 100.0; plain 1, 1, 1, 5 -> 1/4 -> 25.0
     # ces (1-5):  =HYPERLINK 1, 1 -> 1.0;   plain 5, 5, 5, 1 -> 16/4 -> 4.0
-    rows = [("1", '=HYPERLINK("x")', "10", "5", "1"), ("2", '=HYPERLINK("x")', "10", "5", "1")]
-    rows += [(str(i), "plain", s, c, e) for i, (s, c, e) in
-             enumerate([("0", "1", "5"), ("0", "1", "5"), ("0", "1", "5"), ("10", "5", "1")], 3)]
-    return write_csv(folder / "formula.csv", ("id", "segment", "nps", "csat", "ces"), rows)
+    # resolution time: =HYPERLINK 1 h, 1 h -> 1.0; plain 2, 2, 2, 6 h -> 12/4 -> 3.0
+    start = "2025-01-06 09:00"
+    rows = [("1", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00"),
+            ("2", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00")]
+    rows += [(str(i), "plain", s, c, e, start, end) for i, (s, c, e, end) in
+             enumerate([("0", "1", "5", "2025-01-06 11:00"), ("0", "1", "5", "2025-01-06 11:00"),
+                        ("0", "1", "5", "2025-01-06 11:00"), ("10", "5", "1", "2025-01-06 15:00")],
+                       3)]
+    return write_csv(folder / "formula.csv", ("id", "segment", "nps", "csat", "ces", *TIMES), rows)
 
 
-FORMULA_VALUES = {"nps": (100.0, -50.0), "csat": (100.0, 25.0), "ces": (1.0, 4.0)}
+FORMULA_VALUES = {"nps": (100.0, -50.0), "csat": (100.0, 25.0), "ces": (1.0, 4.0),
+                  "tickets": (1.0, 3.0)}
 
 
 @pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
 @pytest.mark.parametrize("command", commands_with("--by"))
 def test_formulas_in_keys_are_neutralised(command, fmt, sep, tmp_path):
-    run = run_cli(command, _formula_file(tmp_path), "--by", "segment", "--format", fmt)
+    args = case(command).args
+    run = run_cli(command, _formula_file(tmp_path), *args, "--by", "segment", "--format", fmt)
     assert run.returncode == 0, run
     rows = read_delimited(run.stdout, sep)
     by_key = {r["segment"]: r for r in rows}
@@ -752,27 +788,30 @@ def test_formulas_in_keys_are_neutralised(command, fmt, sep, tmp_path):
         for name in ("value", "ci_low", "ci_high", "n"):
             assert not row[name].startswith("'"), row
             assert row[name] == "" or math.isfinite(float(row[name])), row
-    json_out = run_cli(command, _formula_file(tmp_path), "--by", "segment", "--format", "json")
+    json_out = run_cli(command, _formula_file(tmp_path), *args, "--by", "segment",
+                       "--format", "json")
     keys = {g["key"]["segment"] for g in json.loads(json_out.stdout)["groups"]}
     assert keys == {'=HYPERLINK("x")', "plain"}  # JSON carries the data as it is
 
 
 def _odd_names_file(folder: Path) -> Path:
     # column names from the data that are a formula and that hold a pipe; 2 rows, 2 groups each
-    rows = [("1", "10", "5", "1", "x", "y"), ("2", "0", "1", "5", "z", "w")]
-    return write_csv(folder / "odd.csv", ("id", "nps", "csat", "ces", "@SUM(1)", "a|b"), rows)
+    times = ("2025-01-06 09:00", "2025-01-06 10:00")
+    rows = [("1", "10", "5", "1", "x", "y", *times), ("2", "0", "1", "5", "z", "w", *times)]
+    return write_csv(folder / "odd.csv", ("id", "nps", "csat", "ces", "@SUM(1)", "a|b", *TIMES),
+                     rows)
 
 
 @pytest.mark.parametrize("command", commands_with("--by"))
 def test_column_names_from_the_data_are_neutralised_and_escaped(command, tmp_path):
     path = _odd_names_file(tmp_path)
     for fmt, sep in (("csv", ","), ("tsv", "\t")):
-        run = run_cli(command, path, "--by", "@SUM(1)", "--format", fmt)
+        run = run_cli(command, path, *case(command).args, "--by", "@SUM(1)", "--format", fmt)
         assert run.returncode == 0, run
         header = next(csv.reader(io.StringIO(run.stdout), delimiter=sep))
         assert header[0] == "'@SUM(1)", header  # the header row is spreadsheet input too
 
-    run = run_cli(command, path, "--by", "a|b", "--format", "markdown")
+    run = run_cli(command, path, *case(command).args, "--by", "a|b", "--format", "markdown")
     assert run.returncode == 0, run
     lines = run.stdout.splitlines()
     assert lines[0].startswith("| a\\|b |"), lines[0]
@@ -844,11 +883,13 @@ def test_machine_formats_on_a_terminal_have_no_ansi(command, fmt, tmp_path):
 @pytest.mark.parametrize("command", KPI_COMMANDS)
 def test_machine_output_has_no_nan_or_infinity(command, tmp_path):
     # one answer: the interval of a mean needs two, so CES has no interval here; never NaN
-    path = write_csv(tmp_path / "one.csv", SURVEY_HEADER, SURVEY_ROWS[:1])
+    path = tmp_path / "one.csv"  # the header and the first row of the command's case
+    path.write_bytes(b"".join(case(command).make(tmp_path).read_bytes().splitlines(True)[:2]))
+    args = case(command).args
     for fmt in MACHINE_FORMATS:
-        run = run_cli(command, path, "--format", fmt)
+        run = run_cli(command, path, *args, "--format", fmt)
         assert run.returncode == 0, run
         assert not re.search(r"\b(nan|-?inf(inity)?)\b", run.stdout, re.IGNORECASE), run
-    data = json.loads(run_cli(command, path, "--format", "json").stdout)
+    data = json.loads(run_cli(command, path, *args, "--format", "json").stdout)
     assert data["n"] == 1
     assert data["value"] is None or math.isfinite(data["value"])

@@ -12,7 +12,7 @@ import click
 import typer
 
 from cxkit import __version__
-from cxkit.cli import columns, survey
+from cxkit.cli import columns, survey, tickets
 from cxkit.errors import CxkitError, ExitCode
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ def _root(
 
 for _kind in ("nps", "csat", "ces"):
     survey.register(app, _kind)
+tickets.register(app)
 columns.register(app)
 
 

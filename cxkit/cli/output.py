@@ -61,19 +61,22 @@ def choose_format(fmt: str | None, output: str | None, env: Env) -> str:
 
 
 def render_text(result, fmt: str, env: Env, width: int = 100) -> str:
+    """One KpiResult, or a list of them (commands that report several KPIs)."""
     from io import StringIO
 
+    many = isinstance(result, list)
     if fmt == "table":
         from rich.console import Console
 
-        from cxkit.render.table import render
+        from cxkit.render.table import render, render_many
 
         buf = StringIO()
-        render(result, Console(file=buf, width=width, no_color=True, highlight=False))
+        (render_many if many else render)(
+            result, Console(file=buf, width=width, no_color=True, highlight=False))
         return buf.getvalue()
-    from cxkit.render.machine import RENDERERS
+    from cxkit.render.machine import RENDERERS, RENDERERS_MANY
 
-    return RENDERERS[fmt](result)
+    return (RENDERERS_MANY if many else RENDERERS)[fmt](result)
 
 
 def emit(result, fmt: str | None, value: bool, output: str | None, env: Env) -> None:
@@ -84,9 +87,9 @@ def emit(result, fmt: str | None, value: bool, output: str | None, env: Env) -> 
     else:
         fmt = choose_format(fmt, output, env)
         if fmt == "table" and not output:
-            from cxkit.render.table import render
+            from cxkit.render.table import render, render_many
 
-            render(result, env.console())
+            (render_many if isinstance(result, list) else render)(result, env.console())
             return
         text = render_text(result, fmt, env)
     if output:
@@ -109,3 +112,38 @@ def check_thresholds(result, fail_under: float | None, fail_over: float | None, 
         raise ThresholdCrossed(f"{name} {shown} is under --fail-under {fail_under:g}")
     if fail_over is not None and shown > fail_over:
         raise ThresholdCrossed(f"{name} {shown} is over --fail-over {fail_over:g}")
+
+
+def parse_thresholds(items: list[str] | None, option: str, names: list[str]) -> dict[str, float]:
+    """`--fail-over resolution_time=24` (repeatable) -> {"resolution_time": 24.0}."""
+    out = {}
+    for item in items or []:
+        name, sep, num = item.partition("=")
+        name = name.strip().replace("-", "_")
+        try:
+            value = float(num)
+        except ValueError:
+            value = None
+        if not sep or value is None or name not in names:
+            raise UsageError(f"{option} '{item}': expected KPI=NUMBER",
+                             f"e.g. {option} resolution_time=24; KPIs: " + ", ".join(names))
+        out[name] = value
+    return out
+
+
+def check_many(results, under: dict[str, float], over: dict[str, float], env: Env) -> None:
+    """Exit 3 when any KPI crosses its threshold; every crossing is named."""
+    crossed = []
+    for r in results:
+        for limits, word, bad in ((under, "under --fail-under", lambda v, t: v < t),
+                                  (over, "over --fail-over", lambda v, t: v > t)):
+            if r.kpi not in limits:
+                continue
+            if r.value is None:
+                env.warn(f"{r.kpi} has no value (no usable rows): thresholds not checked")
+                continue
+            shown = round(r.value, r.digits) + 0.0
+            if bad(shown, limits[r.kpi]):
+                crossed.append(f"{r.kpi} {shown:g} is {word} {limits[r.kpi]:g}")
+    if crossed:
+        raise ThresholdCrossed("; ".join(crossed))

@@ -125,11 +125,11 @@ def load(
         exprs.append(status.is_in(NOT_RESPONSES).fill_null(False).alias(EXCLUDED))
         notices.append(f"{table.name}: Qualtrics previews, tests and spam are left out "
                        "(dropped as preview_or_test)")
-    lf = table.lf.select(_unique_by_name(exprs))
+    lf = table.lf.select(unique_by_name(exprs))
     return Loaded(lf, table, roles, date_format, notices, by, day_format)
 
 
-def _unique_by_name(exprs: list[pl.Expr]) -> list[pl.Expr]:
+def unique_by_name(exprs: list[pl.Expr]) -> list[pl.Expr]:
     seen, out = set(), []
     for e in exprs:
         name = e.meta.output_name()

@@ -43,9 +43,11 @@ _RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]]
         ("update", "birth", "naissance", "due"),
     ),
     "customer_id": (
-        {"customerid", "clientid", "idclient", "client", "customer", "numeroclient",
-         "externalreference", "externaldatareference", "contactid", "userid", "email",
-         "emailaddress", "recipientemail", "adresseemail", "courriel"},
+        # ids before emails: `Contact ID` beats `Email` in a Freshdesk export
+        ["customerid", "clientid", "idclient", "numeroclient", "contactid", "requesterid",
+         "userid", "externalreference", "externaldatareference", "requesterexternalid",
+         "client", "customer", "email", "emailaddress", "requesteremail", "recipientemail",
+         "adresseemail", "courriel"],
         ("customerid", "clientid", "idclient", "customer", "client", "email", "courriel"),
         ("name", "nom", "type", "segment"),
     ),
@@ -62,6 +64,110 @@ _RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]]
         (),
     ),
 }
+
+# Ticket exports (Zendesk, Freshdesk, Intercom, generic help desks; EXPORTS.md 1.1-1.5).
+_DURATION_BAN = ("business", "within", "status", "sla")
+_RULES.update({
+    "ticket_id": (
+        {"ticketid", "id", "ticketnumber", "ticket", "idticket", "numeroticket", "numerodeticket",
+         "conversationid", "caseid", "casenumber"},
+        ("ticketid", "conversationid", "caseid"),
+        (),
+    ),
+    "created_at": (
+        ["createdat", "createdtime", "created", "createddate", "datecreated", "creationdate",
+         "datedecreation", "datecreation", "conversationstartedat", "conversationcreatedat",
+         "ticketcreateddate", "openedat", "opendate"],
+        ("created", "creation", "startedat"),
+        ("update", "due", "birth", "user"),
+    ),
+    "first_response_at": (
+        ["firstresponseat", "firstrepliedat", "firstreplyat", "initialresponsetime",
+         "conversationfirstrepliedat", "conversationfirstresponseat", "firstresponsedate",
+         "datepremierereponse", "firstadminreplyat"],
+        ("firstresponseat", "firstrepliedat", "firstreplyat", "firstresponsedate"),
+        _DURATION_BAN,
+    ),
+    "first_response_minutes": (
+        ["firstreplytimeinminutes", "firstresponsetimeinhrs", "firstresponsetimeinmins",
+         "firstresponsetime", "firstresponseminutes", "firstresponsehours", "frt",
+         "timetofirstresponse", "timetoadminreply", "delaipremierereponse"],
+        ("firstreplytime", "firstresponsetime", "timetofirstre"),
+        _DURATION_BAN,
+    ),
+    "resolved_at": (
+        ["resolvedat", "solvedat", "resolvedtime", "resolveddate", "datederesolution",
+         "dateresolution", "ticketsolveddate", "closedat", "closedtime", "closeddate",
+         "conversationclosedat", "datedecloture", "datecloture"],
+        ("resolvedat", "solvedat", "resolvedtime", "closedat", "closedtime", "solveddate"),
+        ("status", "minute", "hour", "hrs", "by", "first"),
+    ),
+    "resolution_minutes": (
+        ["fullresolutiontimeinminutes", "resolutiontimeinhrs", "resolutiontimeinminutes",
+         "resolutiontime", "resolutionminutes", "resolutionhours", "timetoresolution",
+         "timetoclose", "delairesolution", "dureederesolution"],
+        ("resolutiontime", "timetoresol", "timetoclose"),
+        _DURATION_BAN + ("first",),
+    ),
+    "status": (
+        {"status", "ticketstatus", "statut", "state", "conversationstate", "etat"},
+        ("status", "statut"),
+        ("resolution", "response", "sla", "every", "financial", "fulfil"),
+    ),
+    "contacts": (
+        {"contacts", "replies", "agentinteractions", "interactions", "exchanges", "touches",
+         "numberofreplies", "agentreplies", "countconversationparts", "echanges"},
+        ("agentinteraction", "replies", "exchanges"),
+        ("time", "minute"),
+    ),
+    "reopens": (
+        {"reopens", "reopencount", "reopened", "countreopens", "reouvertures"},
+        ("reopen", "reouvert"),
+        (),
+    ),
+    "fcr": (
+        {"fcr", "firstcontactresolution", "resolvedonfirstcontact", "onetouch",
+         "closedonfirstcontact", "resolutionaupremiercontact"},
+        ("firstcontact", "premiercontact"),
+        (),
+    ),
+    "category": (
+        {"category", "ticketcategory", "ticketcategorylist", "categorie", "topic", "motif",
+         "reason", "issuecategory"},
+        ("categor", "topic", "motif"),
+        (),
+    ),
+    "severity": (
+        {"severity", "priority", "ticketpriority", "priorite", "gravite", "severite", "urgency"},
+        ("priorit", "sever", "gravit"),
+        (),
+    ),
+    "type": (
+        {"type", "tickettype", "typedeticket", "typeticket", "typedemande"},
+        ("tickettype",),
+        (),
+    ),
+    "is_complaint": (
+        {"iscomplaint", "complaint", "reclamation", "plainte", "estunereclamation"},
+        ("iscomplaint",),
+        (),
+    ),
+    "tags": ({"tags", "tag", "etiquettes", "labels"}, ("tags",), ()),
+    "satisfaction": (
+        {"satisfactionscore", "satisfaction", "surveyresults", "csat", "rating",
+         "conversationrating", "satisfactionrating", "ticketsatisfaction"},
+        ("satisf", "rating", "csat"),
+        ("comment", "reason", "date", "updated"),
+    ),
+    "first_response_status": (
+        {"firstresponsestatus", "firstresponsesla"}, ("firstresponsestatus",), (),
+    ),
+    "resolution_status": ({"resolutionstatus", "resolutionsla"}, ("resolutionstatus",), ()),
+})
+TICKET_ROLES = ("ticket_id", "customer_id", "created_at", "first_response_at",
+                "first_response_minutes", "resolved_at", "resolution_minutes", "status",
+                "contacts", "reopens", "fcr", "category", "severity", "type", "is_complaint",
+                "tags", "satisfaction", "first_response_status", "resolution_status")
 
 # Fragments that only hint at a role (score 1): a survey often asks several "How likely..."
 # questions, and the one about recommending (score 2) is the NPS question.

@@ -21,6 +21,7 @@ CSAT_LABELS = {
     "neutre": 3, "ni satisfait ni insatisfait": 3, "plutôt insatisfait": 2, "insatisfait": 2,
     "peu satisfait": 2, "très insatisfait": 1, "tres insatisfait": 1,
     "pas du tout satisfait": 1, "good": 5, "bad": 1, "bon": 5, "mauvais": 1,
+    "extremely satisfied": 5, "extremely unsatisfied": 1, "extremely dissatisfied": 1,
 }
 CES_EFFORT_LABELS = {  # 1-5, 1 = very low effort
     "very low effort": 1, "low effort": 2, "neutral": 3, "high effort": 4, "very high effort": 5,

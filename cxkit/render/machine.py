@@ -49,13 +49,7 @@ def _text(value: Any) -> str:
 
 
 def to_delimited(result: KpiResult, sep: str = ",") -> str:
-    rows = flat_rows(result)
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
-    writer.writerow([neutralise(k) for k in rows[0]])  # --by column names come from the data
-    for row in rows:
-        writer.writerow([_text(neutralise(v)) for v in row.values()])
-    return buf.getvalue()
+    return _delimited_rows(flat_rows(result), sep)
 
 
 def to_json(result: KpiResult) -> str:
@@ -71,12 +65,7 @@ def _md_cell(value: Any) -> str:
 
 
 def to_markdown(result: KpiResult) -> str:
-    rows = flat_rows(result)
-    header = list(rows[0])
-    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_md_cell(v) for v in row.values()) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    return _markdown_rows(flat_rows(result))
 
 
 def to_value(result: KpiResult) -> str:
@@ -90,4 +79,42 @@ RENDERERS = {
     "json": to_json,
     "ndjson": to_ndjson,
     "markdown": to_markdown,
+}
+
+
+def many_rows(results: list[KpiResult]) -> list[dict[str, Any]]:
+    """One row per KPI and group, the columns of all KPIs side by side (blank where n/a)."""
+    keys = next((r.group_keys for r in results if r.groups), [])
+    rows = [row for r in results for row in flat_rows(r)]
+    order = list(keys) + ["kpi", "value", "ci_low", "ci_high", "n"]
+    for row in rows:
+        order += [c for c in row if c not in order]
+    return [{c: row.get(c) for c in order} for row in rows]
+
+
+def _delimited_rows(rows: list[dict[str, Any]], sep: str) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow([neutralise(k) for k in rows[0]])  # --by column names come from the data
+    for row in rows:
+        writer.writerow([_text(neutralise(v)) for v in row.values()])
+    return buf.getvalue()
+
+
+def _markdown_rows(rows: list[dict[str, Any]]) -> str:
+    header = list(rows[0])
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row.values()) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS_MANY = {
+    "csv": lambda rs: _delimited_rows(many_rows(rs), ","),
+    "tsv": lambda rs: _delimited_rows(many_rows(rs), "\t"),
+    "json": lambda rs: json.dumps({"kpis": [r.to_dict() for r in rs]}, ensure_ascii=False,
+                                  indent=2) + "\n",
+    "ndjson": lambda rs: "".join(json.dumps(row, ensure_ascii=False) + "\n"
+                                 for row in many_rows(rs)),
+    "markdown": lambda rs: _markdown_rows(many_rows(rs)),
 }

@@ -13,6 +13,10 @@ from cxkit.kpi.result import KpiResult, _num
 SPARKS = "▁▂▃▄▅▆▇█"
 STATUS_STYLE = {"excellent": "bold green", "good": "yellow", "below": "bold red"}
 TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES"}
+MANY_TITLES = {"volume": "Tickets", "first_response_time": "First response (h)",
+               "resolution_time": "Resolution (h)", "fcr": "FCR %", "reopen_rate": "Reopen %",
+               "backlog": "Backlog", "sla_first_response": "SLA first response %",
+               "sla_resolution": "SLA resolution %", "csat": "CSAT %"}
 
 
 def sparkline(values: list[float | None]) -> str:
@@ -128,3 +132,61 @@ def render(result: KpiResult, console: Console) -> None:
         if table.columns[-1].header == "change":
             parts.append(Text("* significant change against the previous period", style="dim"))
     console.print(Group(*parts))
+
+
+def _detail(result: KpiResult) -> Text:
+    if result.value is None and result.rule.startswith("not computed"):
+        return Text(result.rule, style="dim")
+    e = result.extra
+    if "median" in e:
+        return Text(f"median {_fmt(e['median'], 2)}  p90 {_fmt(e['p90'], 2)}")
+    if "median_age_hours" in e:
+        return Text(f"median age {_fmt(e['median_age_hours'], 1)} h  "
+                    f"max {_fmt(e['max_age_hours'], 1)} h")
+    return Text(" · ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.counts.items()))
+
+
+def render_many(results: list[KpiResult], console: Console) -> None:
+    """Several KPIs of one export: one line each, then the groups with a column per KPI."""
+    periods = any(r.trend for r in results)
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for name, justify in (("KPI", "left"), ("value", "right"), ("95% CI", "right"),
+                          ("n", "right"), ("detail", "left"), ("dropped", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    if periods:
+        table.add_column("trend")
+    for r in results:
+        dropped = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in r.dropped.items() if v)
+        cells: list[Any] = [MANY_TITLES.get(r.kpi, r.kpi), Text(_fmt(r.value, r.digits),
+                            style="bold"), _ci(r.ci, r.digits), f"{r.n:,}", _detail(r),
+                            Text(dropped, style="dim")]
+        if periods:
+            line = Text(sparkline([t["value"] for t in r.trend]), style="cyan")
+            line.append_text(Text(" ") + _change(r.change, r.significant, r.digits))
+            cells.append(line)
+        table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
+    parts: list[Any] = [table]
+    grouped = [r for r in results if r.groups]
+    if grouped:
+        parts += [Text(""), _wide_groups(grouped)]
+    if periods:
+        parts.append(Text("trend: oldest to latest period; change = latest vs previous, "
+                          "* significant", style="dim"))
+    console.print(Group(*parts))
+
+
+def _wide_groups(results: list[KpiResult]) -> Table:
+    keys = results[0].group_keys
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for key in keys:
+        table.add_column(key, no_wrap=True)
+    for r in results:
+        table.add_column(MANY_TITLES.get(r.kpi, r.kpi), justify="right")
+    cells: dict[tuple, list[str]] = {}
+    for i, r in enumerate(results):
+        for g in r.groups:
+            row = cells.setdefault(tuple(g.key.get(k) for k in keys), [""] * len(results))
+            row[i] = _fmt(g.value, r.digits)
+    for key, values in cells.items():
+        table.add_row(*["(missing)" if k is None else str(k) for k in key], *values)
+    return table

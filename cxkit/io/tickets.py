@@ -1,0 +1,214 @@
+"""Ticket exports: presets for known help desks, timestamps, durations in hours.
+
+`load_tickets` returns a LazyFrame with canonical columns (KPIS.md "Inputs", tickets):
+timestamps as naive Datetimes of local wall-clock time (`--timezone`, else as written),
+durations in hours (Zendesk minutes and hours, Freshdesk `HH:MM:SS`, seconds...), text roles as
+stripped strings, and the `--by` columns as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from cxkit.errors import DataError, UsageError
+from cxkit.io import LoadOptions, find_column, resolve_roles, sample_column, unique_by_name
+from cxkit.io.dates import DateFormat, ambiguity_notice, detect_format, parse_expr
+from cxkit.io.read import Table, read_inputs
+from cxkit.io.roles import TICKET_ROLES, normalise
+
+TIMESTAMPS = ("created_at", "first_response_at", "resolved_at")
+DURATIONS = {"first_response_minutes": "first_response_at", "resolution_minutes": "resolved_at"}
+TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity", "type",
+              "is_complaint", "tags", "satisfaction", "first_response_status",
+              "resolution_status")
+COUNT_ROLES = ("contacts", "reopens")
+CLOCK = r"^\d+:\d{2}(?::\d{2})?$"
+
+
+@dataclass
+class Preset:
+    name: str
+    signature: tuple[str, ...]  # normalised headers; 3 of them present recognise the export
+    columns: dict[str, list[str]]  # role -> normalised headers, in order of preference
+    units: dict[str, str] = field(default_factory=dict)  # normalised header -> unit
+
+
+PRESETS = {
+    "zendesk": Preset(
+        "zendesk",
+        ("requesterid", "solvedat", "via", "satisfactionscore", "firstreplytimeinminutes",
+         "fullresolutiontimeinminutes", "replies", "reopens"),
+        {
+            "ticket_id": ["id"],
+            "customer_id": ["requesterid", "requesteremail"],
+            "created_at": ["createdat"],
+            "resolved_at": ["solvedat"],
+            "first_response_minutes": ["firstreplytimeinminutes"],
+            "resolution_minutes": ["fullresolutiontimeinminutes", "resolutiontime"],
+            "contacts": ["replies"],
+            "reopens": ["reopens"],
+            "satisfaction": ["satisfactionscore"],
+            "severity": ["priority"],
+            "type": ["tickettype"],
+        },
+        # `Resolution time` is whole hours; every `... in minutes` column is minutes (EXPORTS 1.1)
+        {"resolutiontime": "hours"},
+    ),
+    "freshdesk": Preset(
+        "freshdesk",
+        ("ticketid", "createdtime", "resolvedtime", "agentinteractions",
+         "firstresponsetimeinhrs", "resolutiontimeinhrs", "initialresponsetime",
+         "surveyresults"),
+        {
+            "ticket_id": ["ticketid"],
+            "customer_id": ["contactid", "email"],
+            "created_at": ["createdtime"],
+            "first_response_at": ["initialresponsetime"],
+            "resolved_at": ["resolvedtime", "closedtime"],
+            "first_response_minutes": ["firstresponsetimeinhrs", "firstresponsetimeinmins"],
+            "resolution_minutes": ["resolutiontimeinhrs"],
+            "contacts": ["agentinteractions"],
+            "satisfaction": ["surveyresults"],
+            "severity": ["priority"],
+            "type": ["type"],
+        },
+    ),
+}
+
+
+@dataclass
+class TicketLoad:
+    lf: pl.LazyFrame
+    table: Table
+    columns: dict[str, str]  # role -> input column
+    units: dict[str, str]  # duration role -> unit used
+    notices: list[str]
+    by: list[str]
+    preset: str | None
+
+
+def recognise(table: Table) -> Preset | None:
+    headers = {normalise(c) for c in table.columns}
+    for preset in PRESETS.values():
+        if sum(h in headers for h in preset.signature) >= 3:
+            return preset
+    return None
+
+
+def _preset_columns(table: Table, preset: Preset) -> dict[str, str]:
+    by_norm = {}
+    for col in table.columns:
+        by_norm.setdefault(normalise(col), col)
+    found = {}
+    for role, names in preset.columns.items():
+        col = next((by_norm[n] for n in names if n in by_norm), None)
+        if col:
+            found[role] = col
+    return found
+
+
+def duration_unit(column: str, sample: pl.Series, preset: Preset | None) -> str:
+    """hours, minutes, seconds, days or clock (HH:MM:SS), from the values and the name."""
+    values = sample.cast(pl.String).str.strip_chars()
+    values = values.filter(values.is_not_null() & (values != ""))
+    if len(values) and values.str.contains(CLOCK).mean() >= 0.8:
+        return "clock"
+    norm = normalise(column)
+    if preset and norm in preset.units:
+        return preset.units[norm]
+    for unit, marks in (("minutes", ("minute", "mins", "inmin")), ("seconds", ("second", "secs")),
+                        ("days", ("days", "jours")), ("hours", ("hrs", "hour", "heure"))):
+        if any(m in norm for m in marks):
+            return unit
+    return "hours"
+
+
+def hours_expr(column: str, unit: str) -> pl.Expr:
+    """A duration column in hours; `27:05:10` (Freshdesk, hours past 24) is read too."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    if unit == "clock":
+        parts = text.str.extract_groups(r"^(\d+):(\d{2})(?::(\d{2}))?$")
+        h, m, s = (parts.struct.field(str(i)).cast(pl.Float64) for i in (1, 2, 3))
+        return h + m / 60 + s.fill_null(0) / 3600
+    number = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".").cast(
+        pl.Float64, strict=False)
+    return number / {"hours": 1, "minutes": 60, "seconds": 3600, "days": 1 / 24}[unit]
+
+
+def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None) -> pl.Expr:
+    """Naive local wall-clock time: values with an offset are moved to --timezone (or UTC)."""
+    if not fmt.strip_tz or fmt.fmt is None:
+        return parse_expr(column, fmt)
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    text = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+0000").str.replace(
+        r"\s*([+-]\d{2}):?(\d{2})$", "${1}${2}")
+    aware = text.str.strptime(pl.Datetime("us", "UTC"), fmt.fmt + "%z", strict=False)
+    return aware.dt.convert_time_zone(timezone or "UTC").dt.replace_time_zone(None)
+
+
+def load_tickets(
+    opts: LoadOptions, preset_name: str | None = None, timezone: str | None = None,
+    flags: dict[str, str] | None = None,
+) -> TicketLoad:
+    flags = flags or {}
+    table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
+    notices = list(table.notices)
+    preset = PRESETS[preset_name] if preset_name else recognise(table)
+    if preset and not preset_name:
+        notices.append(f"{table.name}: read as a {preset.name.title()} export "
+                       f"(--preset {preset.name})")
+    given = dict(_preset_columns(table, preset) if preset else {})
+    given.update({r: c for r, c in opts.columns.items() if c})
+    roles = resolve_roles(table, TICKET_ROLES, given, flags)
+    if "created_at" not in roles:
+        raise DataError(
+            f"{table.name}: no column looks like the ticket creation date; columns are: "
+            + ", ".join(table.columns),
+            f"pass {flags.get('created_at', '--created')} COLUMN",
+        )
+    exprs, units = [], {}
+    for role in TIMESTAMPS:
+        if role not in roles:
+            continue
+        col = roles[role].column
+        dtype = table.lf.collect_schema()[col]
+        sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
+        fmt = detect_format(sample, col, table.name, opts.dayfirst, table.dayfirst_hint)
+        if fmt.ambiguous:
+            notices.append(ambiguity_notice(table.name, col, fmt))
+        exprs.append(timestamp_expr(col, fmt, timezone).alias(role))
+        raw = pl.col(col) if dtype.is_temporal() else pl.col(col).cast(pl.String).str.strip_chars()
+        blank = raw.is_null() if dtype.is_temporal() else raw.is_null() | (raw == "")
+        exprs.append(blank.alias(role + "__blank"))
+    for role in DURATIONS:
+        if role in roles:
+            col = roles[role].column
+            units[role] = duration_unit(col, sample_column(table, col, 200), preset)
+            exprs.append(hours_expr(col, units[role]).alias(role))
+    for role in TEXT_ROLES:
+        if role in roles:
+            exprs.append(pl.col(roles[role].column).cast(pl.String).str.strip_chars().alias(role))
+    for role in COUNT_ROLES:
+        if role in roles:
+            num = pl.col(roles[role].column).cast(pl.String).str.strip_chars()
+            exprs.append(num.cast(pl.Float64, strict=False).alias(role))
+    by = [find_column(table, b, "--by") for b in opts.by]
+    exprs.extend(pl.col(b) for b in by)
+    lf = table.lf.select(unique_by_name(exprs))
+    columns = {r: m.column for r, m in roles.items()}
+    return TicketLoad(lf, table, columns, units, notices, by, preset.name if preset else None)
+
+
+def check_timezone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--timezone '{name}': unknown time zone",
+                         "use an IANA name such as Europe/Paris or America/New_York") from None
+    return name

@@ -1,0 +1,461 @@
+"""Support-ticket KPIs (KPIS.md "Tickets"): volume, first response and resolution time, FCR,
+reopen rate, SLA attainment, backlog and ticket CSAT, overall, per segment and per period.
+
+Input: the canonical frame of `cxkit.io.tickets.load_tickets`. Every KPI is a `Spec`: the
+Polars aggregations it needs (all specs share one `group_by` pass) and the arithmetic that turns
+one row of those sums into a value. Periods are calendar buckets of the creation date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from cxkit.kpi import stats
+from cxkit.kpi.business_hours import Schedule, business_hours_between
+from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, Scope, label_periods, sort_groups
+from cxkit.kpi.result import Group, KpiResult
+from cxkit.kpi.scores import CSAT_LABELS, is_blank, score_value
+
+RESOLVED = ["solved", "closed", "resolved", "résolu", "resolu", "fermé", "ferme", "clos",
+            "clôturé", "cloture", "done", "4", "5"]
+TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
+FALSE = ["0", "false", "no", "n", "non", "faux"]
+WITHIN_SLA = ["within sla", "sla met", "met", "achieved", "respecté", "respecte"]
+BROKEN_SLA = ["sla violated", "violated", "breached", "missed", "sla breached", "non respecté"]
+AGE_BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168), ("over_7d", 168, None))
+DATE_DROPS = ("missing_date", "invalid_date", "outside_dates")
+ROW = "__row"
+
+
+def in_scope(scope: Scope) -> pl.Expr:
+    """Rows inside the date scope (all rows when no date option is used)."""
+    return pl.col(ROW) == 0 if scope.uses_date else pl.lit(True)
+
+
+@dataclass
+class TicketOptions:
+    sla_first_response: float | None = None  # hours
+    sla_resolution: float | None = None
+    schedule: Schedule | None = None
+    timezone: str | None = None
+    as_of: datetime | None = None
+    repeat_window_hours: float = 7 * 24
+    confidence: float = 0.95
+
+
+@dataclass
+class Spec:
+    """One KPI: its aggregations (names prefixed with the KPI) and how to finish a row."""
+
+    kpi: str
+    rule: str
+    digits: int = 1
+    unavailable: str | None = None  # why it cannot be computed from this export (and the fix)
+    aggs: list[pl.Expr] = field(default_factory=list)
+    kind: str = "share"  # share (a % with a Wilson interval), duration, count
+    labels: tuple[str, str] = ("yes", "no")  # the two counts of a share
+    reasons: list[str] = field(default_factory=list)  # why rows were dropped, in order
+
+    def col(self, name: str) -> str:
+        return f"{self.kpi}__{name}"
+
+
+def _durations(lf_cols: set[str], opts: TicketOptions) -> dict[str, pl.Expr]:
+    """First response and resolution in hours: from timestamps, else the export's own column."""
+    out = {}
+    for kpi, end, given in (("frt", "first_response_at", "first_response_minutes"),
+                            ("res", "resolved_at", "resolution_minutes")):
+        parts = []
+        if end in lf_cols:
+            start, stop = pl.col("created_at"), pl.col(end)
+            if opts.schedule:
+                parts.append(business_hours_between(start, stop, opts.schedule))
+            elif opts.timezone:  # wall clock -> instants, so a DST change is counted right
+                tz = opts.timezone
+                parts.append(_hours(stop.dt.replace_time_zone(tz, ambiguous="earliest",
+                                                              non_existent="null")
+                                    - start.dt.replace_time_zone(tz, ambiguous="earliest",
+                                                                 non_existent="null")))
+            else:
+                parts.append(_hours(stop - start))
+        if given in lf_cols:
+            parts.append(pl.col(given))
+        if parts:
+            out[kpi] = pl.coalesce(parts) if len(parts) > 1 else parts[0]
+    return out
+
+
+def _hours(delta: pl.Expr) -> pl.Expr:
+    return delta.dt.total_microseconds() / 3_600_000_000
+
+
+def _text_in(column: str, values: list[str]) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().is_in(values)
+
+
+def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.LazyFrame, set]:
+    """Per-row columns every spec reads: row status, period start, durations, resolved."""
+    cols = set(lf.collect_schema().names())
+    created = pl.col("created_at")
+    new = []
+    if scope.uses_date:  # 0 in scope, else the index of the reason in DATE_DROPS, plus one
+        day = created.dt.date()
+        outside = pl.lit(False)
+        if scope.since:
+            outside = outside | (day < scope.since)
+        if scope.until:
+            outside = outside | (day > scope.until)
+        row = (pl.when(pl.col("created_at__blank")).then(1)
+               .when(created.is_null()).then(2)
+               .when(outside).then(3).otherwise(0))
+        new.append(row.cast(pl.Int8).alias(ROW))
+    if scope.period:
+        new.append(created.dt.truncate(PERIODS[scope.period]).dt.date().alias(START))
+    for name, expr in _durations(cols, opts).items():
+        new.append(expr.alias("__" + name))
+    if "status" in cols:
+        by_status = _text_in("status", RESOLVED)
+        resolved = (by_status | (pl.col("status").is_null() & pl.col("resolved_at").is_not_null())
+                    if "resolved_at" in cols else by_status)
+    elif "resolved_at" in cols or "resolution_minutes" in cols:
+        resolved = pl.lit(False)
+        for c in ("resolved_at", "resolution_minutes"):
+            if c in cols:
+                resolved = resolved | pl.col(c).is_not_null()
+    else:
+        resolved = pl.lit(None, dtype=pl.Boolean)
+    new.append(resolved.fill_null(False).alias("__resolved"))
+    lf = lf.with_columns(new)
+    if scope.period:  # rows out of scope belong to no period
+        lf = lf.with_columns(pl.when(pl.col(ROW) == 0).then(pl.col(START)).alias(START))
+    return lf, set(lf.collect_schema().names())
+
+
+def _drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) -> list[pl.Expr]:
+    """Rows out of the date scope, then the KPI's own reasons (first that applies wins)."""
+    dates = list(DATE_DROPS) if scope.uses_date else []
+    spec.reasons = dates + list(reasons)
+    out = [(pl.col(ROW) == i).sum().alias(spec.col(r)) for i, r in enumerate(dates, 1)]
+    taken = pl.lit(False)
+    for r, cond in reasons.items():
+        cond = cond.fill_null(False)
+        out.append((ok & cond & ~taken).sum().alias(spec.col(r)))
+        taken = taken | cond
+    return out
+
+
+def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict) -> Spec:
+    value = pl.col(col)
+    good = ok & value.is_not_null() & (value >= 0)
+    v = value.filter(good)
+    spec = Spec(kpi, "", 2, kind="duration")
+    spec.aggs = [
+        good.sum().alias(spec.col("n")),
+        v.mean().alias(spec.col("mean")),
+        v.median().alias(spec.col("median")),
+        v.quantile(0.9, interpolation="linear").alias(spec.col("p90")),
+        v.std().alias(spec.col("sd")),
+    ] + _drops(spec, ok, {**why, "negative": value < 0}, scope)
+    return spec
+
+
+def _share_spec(kpi: str, yes: pl.Expr, no: pl.Expr, ok: pl.Expr, scope: Scope, why: dict,
+                labels: tuple[str, str]) -> Spec:
+    spec = Spec(kpi, "", labels=labels)
+    spec.aggs = [(ok & yes).sum().alias(spec.col(labels[0])),
+                 (ok & no).sum().alias(spec.col(labels[1]))] + _drops(spec, ok, why, scope)
+    return spec
+
+
+def build_specs(cols: set[str], scope: Scope, opts: TicketOptions) -> list[Spec]:
+    """Every ticket KPI, with the rule it uses, or the reason it cannot be computed."""
+    ok = in_scope(scope)
+    resolved = pl.col("__resolved")
+    specs: list[Spec] = []
+
+    vol = Spec("volume", "tickets created (in scope)", 0, kind="count")
+    vol.aggs = [ok.sum().alias(vol.col("n")), (ok & resolved).sum().alias(vol.col("resolved"))]
+    vol.aggs += _drops(vol, ok, {}, scope)
+    specs.append(vol)
+
+    hours = (f"business hours ({opts.schedule.describe()})" if opts.schedule else
+             "calendar hours")
+    for kpi, col, why, what in (
+        ("first_response_time", "__frt", "no_response", "first response - created"),
+        ("resolution_time", "__res", "unresolved", "resolved - created, resolved tickets"),
+    ):
+        if col not in cols:
+            spec = Spec(kpi, "", 2)
+            spec.unavailable = (f"no {'first response' if kpi[0] == 'f' else 'resolution'} "
+                                "timestamp or duration column")
+        else:
+            # no time: not answered, or not resolved (or resolved with no time, rarely)
+            spec = _duration_spec(kpi, col, ok, scope, {why: pl.col(col).is_null()})
+            spec.rule = f"{what}, in {hours}; mean (t interval), median, p90"
+        specs.append(spec)
+
+    specs.append(_fcr_spec(cols, ok, resolved, scope, opts))
+
+    if "reopens" in cols:
+        r = pl.col("reopens")
+        spec = _share_spec("reopen_rate", resolved & (r >= 1), resolved & (r == 0), ok, scope,
+                           {"unresolved": ~resolved, "unknown": resolved & r.is_null()},
+                           ("reopened", "not_reopened"))
+        spec.rule = "resolved tickets reopened at least once / resolved tickets"
+    else:
+        spec = Spec("reopen_rate", "", unavailable="no reopens column (pass --column reopens=COL)")
+    specs.append(spec)
+
+    for kpi, col, target, status_col, flag in (
+        ("sla_first_response", "__frt", opts.sla_first_response, "first_response_status",
+         "--sla-first-response"),
+        ("sla_resolution", "__res", opts.sla_resolution, "resolution_status", "--sla-resolution"),
+    ):
+        specs.append(_sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours))
+
+    if "satisfaction" in cols:
+        specs.append(_csat_spec(ok, scope))
+    else:
+        specs.append(Spec("csat", "", unavailable="no satisfaction column"))
+    return specs
+
+
+def _fcr_spec(cols, ok, resolved, scope, opts) -> Spec:
+    """KPIS.md: the explicit flag; else contacts <= 1 and no reopen; else no repeat ticket."""
+    unresolved = {"unresolved": ~resolved}
+    if "fcr" in cols:
+        yes, no = _text_in("fcr", TRUE), _text_in("fcr", FALSE)
+        rule = "the export's first-contact flag"
+    elif "contacts" in cols:
+        c = pl.col("contacts")
+        reopened = (pl.col("reopens") >= 1) if "reopens" in cols else pl.lit(False)
+        yes = (c <= 1) & ~reopened.fill_null(False)
+        no = (c > 1) | reopened.fill_null(False)
+        rule = "contacts <= 1 and no reopen" if "reopens" in cols else "contacts <= 1"
+    elif "__repeat" in cols:
+        yes, no = ~pl.col("__repeat"), pl.col("__repeat")
+        days = opts.repeat_window_hours / 24
+        same = " in the same category" if "category" in cols else ""
+        rule = f"no other ticket from the same customer{same} within {days:g} days after it"
+    else:
+        return Spec("fcr", "", unavailable="no fcr flag, contacts or customer column "
+                    "(pass --column fcr=COL, --column contacts=COL or --customer COL)")
+    spec = _share_spec("fcr", resolved & yes, resolved & no, ok, scope,
+                       {**unresolved, "unknown": resolved & ~yes.fill_null(False)
+                        & ~no.fill_null(False)},
+                       ("first_contact", "not_first_contact"))
+    spec.rule = "FCR = resolved at first contact / resolved tickets; rule: " + rule
+    return spec
+
+
+def add_repeats(lf: pl.LazyFrame, cols: set, window_hours: float) -> pl.LazyFrame:
+    """`__repeat`: the same customer (same category when known) opened another ticket within
+    the window after this one. A window function over the rows sorted by creation time."""
+    keys = ["customer_id"] + (["category"] if "category" in cols else [])
+    nxt = pl.col("created_at").shift(-1).over(keys, order_by="created_at")
+    gap = _hours(nxt - pl.col("created_at"))
+    repeat = pl.when(pl.col("customer_id").is_null() | pl.col("created_at").is_null()) \
+        .then(None).otherwise(gap.is_not_null() & (gap <= window_hours))
+    return lf.with_columns(repeat.alias("__repeat"))
+
+
+def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spec:
+    if target is not None and col in cols:
+        value = pl.col(col)
+        measured = value.is_not_null() & (value >= 0)
+        spec = _share_spec(kpi, measured & (value <= target), measured & (value > target), ok,
+                           scope, {"not_measured": ~measured}, ("within", "breached"))
+        spec.rule = f"within target: <= {target:g} h ({hours}); on target counts as within"
+    elif status_col in cols:
+        spec = _share_spec(kpi, _text_in(status_col, WITHIN_SLA), _text_in(status_col, BROKEN_SLA),
+                           ok, scope, {"not_measured": ~(_text_in(status_col, WITHIN_SLA)
+                                                         | _text_in(status_col, BROKEN_SLA))
+                                       .fill_null(True)},
+                           ("within", "breached"))
+        spec.rule = f"the export's own SLA status column (pass {flag} to set a target)"
+    else:
+        return Spec(kpi, "", unavailable=f"no target (pass {flag} 4h)")
+    return spec
+
+
+def _csat_spec(ok: pl.Expr, scope: Scope) -> Spec:
+    """Ticket CSAT on 1-5 or Good/Bad (Zendesk): satisfied = 4-5 or Good."""
+    score = score_value("satisfaction", pl.String, CSAT_LABELS)
+    blank = is_blank("satisfaction", pl.String)
+    rated = ~blank & score.is_not_null() & (score >= 1) & (score <= 5)
+    spec = _share_spec("csat", rated & (score >= 4), rated & (score < 4), ok, scope,
+                       {"not_rated": blank, "invalid": ~blank & ~rated},
+                       ("satisfied", "not_satisfied"))
+    spec.rule = ("satisfied = 4-5 of 1-5, or Good of Good/Bad (Zendesk); "
+                 "CSAT = 100 * satisfied / rated")
+    return spec
+
+
+def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec:
+    """Tickets created by `as_of` and not resolved by then, with their age in hours."""
+    created, resolved = pl.col("created_at"), pl.col("__resolved")
+    closed = resolved & (pl.col("resolved_at").is_null() | (pl.col("resolved_at") <= as_of)) \
+        if "resolved_at" in cols else resolved
+    is_open = ok & (created <= as_of) & ~closed
+    age = _hours(pl.lit(as_of) - created).filter(is_open)
+    spec = Spec("backlog", f"tickets open at {as_of:%Y-%m-%d %H:%M} (created by then, not resolved "
+                "by then); age = as-of - created, calendar hours", 0, kind="backlog",
+                labels=tuple(b[0] for b in AGE_BUCKETS))  # type: ignore[arg-type]
+    spec.aggs = [is_open.sum().alias(spec.col("n")), age.mean().alias(spec.col("mean_age")),
+                 age.median().alias(spec.col("median_age")), age.max().alias(spec.col("max_age"))]
+    for name, lo, hi in AGE_BUCKETS:
+        cond = age >= lo if hi is None else (age >= lo) & (age < hi)
+        spec.aggs.append(cond.sum().alias(spec.col(name)))
+    spec.aggs += _drops(spec, ok, {"created_after_as_of": created > as_of}, scope)
+    return spec
+
+
+def latest_time(lf: pl.LazyFrame, cols: set) -> datetime | None:
+    """The default --as-of: the latest timestamp in the export (when it was taken, roughly)."""
+    stamps = [pl.col(c) for c in ("created_at", "first_response_at", "resolved_at") if c in cols]
+    return lf.select(pl.max_horizontal([s.max() for s in stamps])).collect(
+        engine="streaming").item()
+
+
+def _finish(spec: Spec, row: dict, z: float, confidence: float) -> dict:
+    """value, n, ci, counts and extras of one spec from one row of sums."""
+    get = lambda name: row.get(spec.col(name))  # noqa: E731
+    out = {"ci": None, "counts": {}, "extra": {}}
+    if spec.kind == "count":
+        n = int(get("n") or 0)
+        res = int(get("resolved") or 0)
+        out.update(value=float(n), n=n, counts={"resolved": res, "unresolved": n - res})
+    elif spec.kind == "duration":
+        n, mean, sd = int(get("n") or 0), get("mean"), get("sd")
+        out.update(value=mean, n=n, extra={"median": get("median"), "p90": get("p90"), "sd": sd})
+        if n >= 2 and sd is not None:  # a duration is never negative: clip the interval
+            low, high = stats.t_interval(mean, sd, n, confidence)
+            out["ci"] = (max(low, 0.0), high)
+    elif spec.kind == "backlog":
+        n = int(get("n") or 0)
+        out.update(value=float(n), n=n, counts={b: int(get(b) or 0) for b in spec.labels},
+                   extra={"mean_age_hours": get("mean_age"), "median_age_hours": get("median_age"),
+                          "max_age_hours": get("max_age")})
+    else:
+        yes, no = (int(get(lab) or 0) for lab in spec.labels)
+        n = yes + no
+        out.update(value=100 * yes / n if n else None, n=n,
+                   counts={spec.labels[0]: yes, spec.labels[1]: no},
+                   ci=stats.wilson(yes, n, z) if n else None)
+    out["dropped"] = {r: int(get(r) or 0) for r in spec.reasons}
+    return out
+
+
+def _differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | None:
+    """Is the change between two rows of sums significant (None: no test for this KPI)."""
+    if spec.kind == "share":
+        ka, kb = a["counts"][spec.labels[0]], b["counts"][spec.labels[0]]
+        return stats.proportions_differ(ka, a["n"], kb, b["n"], z)[1] if a["n"] and b["n"] \
+            else None
+    if spec.kind == "duration" and a["n"] >= 2 and b["n"] >= 2:
+        sa, sb = a["extra"].get("sd"), b["extra"].get("sd")
+        if sa is not None and sb is not None:
+            return stats.means_differ(a["value"], sa, a["n"], b["value"], sb, b["n"],
+                                      confidence)[1]
+    return None
+
+
+def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
+            only: list[str] | None = None) -> list[KpiResult]:
+    """Every ticket KPI (or those in `only`) overall, per group and per period."""
+    cols = set(lf.collect_schema().names())
+    wants_fcr = only is None or "fcr" in only
+    if wants_fcr and not {"fcr", "contacts"} & cols and "customer_id" in cols:
+        lf = add_repeats(lf, cols, opts.repeat_window_hours)
+    lf, cols = prepare(lf, scope, opts)
+    specs = build_specs(cols, scope, opts)
+    if only is None or "backlog" in only:
+        as_of = opts.as_of or latest_time(lf, cols)
+        specs.insert(3, _backlog_spec(cols, in_scope(scope), scope, as_of) if as_of else
+                     Spec("backlog", "", 0, unavailable="no dates to take the as-of time from"))
+    if only:
+        specs = [s for s in specs if s.kpi in only]
+    live = [s for s in specs if not s.unavailable]
+    aggs = [a for s in live for a in s.aggs]
+    keys = list(scope.by) + ([START] if scope.period else [])
+    frames = _aggregate(lf, aggs, keys, scope)
+    z = stats.z_value(opts.confidence)
+    results = []
+    for spec in specs:
+        if spec.unavailable:
+            results.append(KpiResult(spec.kpi, None, 0, None, {}, {}, "not computed: "
+                                     + spec.unavailable, spec.digits, confidence=opts.confidence))
+            continue
+        results.append(_result(spec, frames, scope, z, opts.confidence))
+    return results
+
+
+def _aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str],
+               scope: Scope) -> list[pl.DataFrame]:
+    """Overall, per group, per period. Medians do not add up, so each level is aggregated from
+    the rows; `collect_all` lets Polars share the scan between the three."""
+    if not aggs:
+        return []
+    queries = [lf.select(aggs)]
+    if keys:
+        queries.append(lf.group_by(keys).agg(aggs))
+        if scope.period and scope.by:
+            queries.append(lf.group_by(START).agg(aggs))
+    return pl.collect_all(queries, engine="streaming")
+
+
+def _result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
+            confidence: float) -> KpiResult:
+    overall = _finish(spec, frames[0].row(0, named=True), z, confidence)
+    result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
+                       overall["dropped"], spec.rule, spec.digits, overall["extra"],
+                       confidence=confidence)
+    if len(frames) > 1:
+        result.groups = _groups(spec, frames[1], scope, z, confidence)
+        result.group_keys = list(scope.by) + ([PERIOD_COL] if scope.period else [])
+    if scope.period:
+        per = frames[2] if len(frames) > 2 else frames[1]
+        _trend(spec, per, scope, z, confidence, result)
+    for part in [result.extra] + [g.extra for g in result.groups]:
+        part.pop("sd", None)
+    return result
+
+
+def _groups(spec, df, scope, z, confidence) -> list[Group]:
+    if scope.period:
+        df = label_periods(df.filter(pl.col(START).is_not_null()), scope.period)
+    rows = sort_groups(df, scope).to_dicts()
+    done = {}
+    for row in rows:
+        done[(tuple(row[b] for b in scope.by), row.get(START))] = _finish(spec, row, z, confidence)
+    out = []
+    for row in rows:
+        res = done[(tuple(row[b] for b in scope.by), row.get(START))]
+        key = {b: row[b] for b in scope.by}
+        group = Group(key, res["value"], res["n"], res["ci"], res["counts"], res["extra"])
+        if scope.period:
+            key[PERIOD_COL] = row[PERIOD_COL]
+            group.compared = True
+            prev = done.get((tuple(row[b] for b in scope.by), row["__prev_start"]))
+            group.change, group.significant = _compare(spec, res, prev, z, confidence)
+        out.append(group)
+    return out
+
+
+def _compare(spec, res, prev, z, confidence):
+    if prev is None or res["value"] is None or prev["value"] is None:
+        return None, None
+    return res["value"] - prev["value"], _differ(spec, res, prev, z, confidence)
+
+
+def _trend(spec, df, scope, z, confidence, result: KpiResult) -> None:
+    rows = label_periods(df.filter(pl.col(START).is_not_null()).sort(START),
+                         scope.period).to_dicts()
+    done = [_finish(spec, row, z, confidence) for row in rows]
+    result.trend = [{"period": row[PERIOD_COL], "value": res["value"], "n": res["n"]}
+                    for row, res in zip(rows, done, strict=True)]
+    if len(rows) >= 2 and rows[-2][START] == rows[-1]["__prev_start"]:
+        result.change, result.significant = _compare(spec, done[-1], done[-2], z, confidence)
