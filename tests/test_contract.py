@@ -70,6 +70,7 @@ class Case:
     value_text: str = ""  # what --value prints
     by: str = "channel"  # a segment column of the input
     by_values: dict[str, float] = field(default_factory=dict)  # --by `by`: key -> value
+    kpis: dict[str, list[float]] = field(default_factory=dict)  # several KPIs: rows' values
 
     def argv(self, command: str, folder: Path) -> list[str]:
         return [command, str(self.make(folder)), *self.args]
@@ -126,6 +127,14 @@ CASES: dict[str, Case] = {
         dropped={"unresolved": 1, "negative": 1}, value_text="9.0\n",
         by_values={"email": 13.0, "web": 5.0},
     ),
+    "complaints": Case(lambda folder: write_csv(
+        folder / "complaints.csv", ["ticket_id", "customer_id", "created_at", "type", "category"],
+        [["T1", "C1", "2025-01-06 09:00", "Complaint", "delivery"],
+         ["T2", "C1", "2025-01-20 09:00", "Complaint", "delivery"],
+         ["T3", "C2", "2025-01-21 09:00", "Question", "billing"]]),
+        # 2 complaints (T1, T2) / 2 customers (C1, C2) -> 100.0 per 100 customers;
+        # delivery: 2 complaints; T2 follows T1 (C1, delivery) 14 days later -> 1/2 = 50.0
+        kpis={"complaint_rate": [100.0], "complaints": [2.0], "recurrence_rate": [50.0]}),
     "columns": Case(survey_file),
 }
 KPI_COMMANDS = [c for c in COMMANDS if CASES.get(c, Case(survey_file)).kpi]
@@ -308,8 +317,17 @@ def test_ndjson_is_one_object_per_line(command, tmp_path):
         grouped = run_cli(*c.argv(command, tmp_path), "--by", c.by, "--format", "ndjson")
         lines = [json.loads(line) for line in grouped.stdout.splitlines()]
         assert {r[c.by]: r["value"] for r in lines} == pytest.approx(c.by_values)
+    elif c.kpis:
+        assert _values_by_kpi(rows) == c.kpis
     else:
         assert [r["column"] for r in rows] == list(SURVEY_HEADER)
+
+
+def _values_by_kpi(rows: list[dict]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for row in rows:
+        out.setdefault(row["kpi"], []).append(float(row["value"]))
+    return out
 
 
 @pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
@@ -322,6 +340,9 @@ def test_csv_and_tsv_read_back(command, fmt, sep, tmp_path):
     header = run.stdout.splitlines()[0]
     assert sep in header
     rows = read_delimited(run.stdout, sep)
+    if c.kpis:
+        assert _values_by_kpi(rows) == c.kpis
+        return
     if not c.kpi:
         assert [r["column"] for r in rows] == list(SURVEY_HEADER)
         return
@@ -610,7 +631,11 @@ def test_format_flag_wins_over_the_extension(command, tmp_path):
     target = tmp_path / "out.txt"
     run = run_cli(*c.argv(command, tmp_path), "-o", target, "--format", "json")
     assert run.returncode == 0, run
-    assert json.loads(target.read_text(encoding="utf-8"))["kpi"] == c.kpi
+    data = json.loads(target.read_text(encoding="utf-8"))
+    if c.kpis:
+        assert [k["kpi"] for k in data["kpis"]] == list(c.kpis)
+    else:
+        assert data["kpi"] == c.kpi
 
 
 @pytest.mark.parametrize("command", commands_with("--output"))

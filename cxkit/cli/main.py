@@ -12,7 +12,7 @@ import click
 import typer
 
 from cxkit import __version__
-from cxkit.cli import columns, survey, tickets
+from cxkit.cli import columns, complaints, survey, tickets
 from cxkit.errors import CxkitError, ExitCode
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ def _root(
 for _kind in ("nps", "csat", "ces"):
     survey.register(app, _kind)
 tickets.register(app)
+complaints.register(app)
 columns.register(app)
 
 

@@ -164,6 +164,17 @@ _RULES.update({
     ),
     "resolution_status": ({"resolutionstatus", "resolutionsla"}, ("resolutionstatus",), ()),
 })
+_RULES["ordered_at"] = (
+    ["orderedat", "orderdate", "ordertime", "createdat", "processedat", "paidat", "date",
+     "datecommande", "datedecommande", "created", "createddate"],
+    ("order", "commande", "created"),
+    ("update", "due", "ship", "deliver", "cancel", "refund", "id", "number", "status"),
+)
+_RULES["order_id"] = (
+    ["orderid", "ordernumber", "name", "numerocommande", "commande", "id", "chargeid"],
+    ("orderid", "ordernumber", "commande"),
+    ("customer", "client", "line", "date"),
+)
 TICKET_ROLES = ("ticket_id", "customer_id", "created_at", "first_response_at",
                 "first_response_minutes", "resolved_at", "resolution_minutes", "status",
                 "contacts", "reopens", "fcr", "category", "severity", "type", "is_complaint",

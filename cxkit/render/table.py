@@ -167,8 +167,12 @@ def render_many(results: list[KpiResult], console: Console) -> None:
         table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
     parts: list[Any] = [table]
     grouped = [r for r in results if r.groups]
-    if grouped:
+    if grouped and all(r.group_keys == grouped[0].group_keys for r in grouped):
         parts += [Text(""), _wide_groups(grouped)]
+    else:  # KPIs broken down by different keys: a table each
+        for r in grouped:
+            parts += [Text(""), Text(MANY_TITLES.get(r.kpi, r.kpi), style="bold"),
+                      groups_table(r, console.width)]
     if periods:
         parts.append(Text("trend: oldest to latest period; change = latest vs previous, "
                           "* significant", style="dim"))

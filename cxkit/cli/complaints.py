@@ -1,0 +1,140 @@
+"""`cxkit complaints`: complaint rate, category x severity, recurrence."""
+
+from typing import Annotated
+
+import typer
+
+from cxkit.cli import options as o
+from cxkit.cli.context import Env
+
+HELP = """Complaint rate, category x severity breakdown and recurrence from a ticket export.
+
+Example:  cxkit complaints tickets.csv --orders orders.csv --period month
+
+Complaint rate = 100 x complaints / orders of the same period (with --orders), else per 100
+customers who contacted support. A complaint is a ticket flagged or typed as such: a complaint
+flag column, a Type of Complaint, or a complaint tag; say what it is with --complaint-when
+(tag=complaint, type=Complaint, category=Réclamation). A complaint is recurrent when the same
+customer complained in the same category within --recurrence-window (90d) before it."""
+
+KPIS = ["complaint_rate", "complaints", "recurrence_rate"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("complaints", help=HELP, no_args_is_help=True)
+    def complaints(
+        files: o.Files,
+        orders: Annotated[str | None, typer.Option(
+            metavar="FILE", help="Orders export: the rate becomes complaints per 100 orders.",
+            rich_help_panel=o.INPUT)] = None,
+        complaint_when: Annotated[str | None, typer.Option(
+            metavar="ROLE=VALUE", help="What a complaint is: tag=complaint, type=Complaint, "
+            "category=...", rich_help_panel=o.SCOPE)] = None,
+        recurrence_window: Annotated[str, typer.Option(
+            metavar="DURATION", help="Same customer and category within this window before: "
+            "recurrent.", rich_help_panel=o.SCOPE)] = "90d",
+        period: o.PeriodOpt = None,
+        since: o.Since = None,
+        until: o.Until = None,
+        preset: Annotated[str | None, typer.Option(
+            metavar="NAME", help="zendesk or freshdesk (default: recognised from the header).",
+            rich_help_panel=o.INPUT)] = None,
+        created: Annotated[str | None, typer.Option(
+            metavar="COL", help="Column with the ticket creation time.",
+            rich_help_panel=o.INPUT)] = None,
+        customer: Annotated[str | None, typer.Option(
+            metavar="COL", help="Column with the customer id.", rich_help_panel=o.INPUT)] = None,
+        category: Annotated[str | None, typer.Option(
+            metavar="COL", help="Column with the complaint category.",
+            rich_help_panel=o.INPUT)] = None,
+        confidence: o.Confidence = 0.95,
+        fail_over: Annotated[list[str] | None, typer.Option(
+            metavar="KPI=X", help="Exit 3 when KPI > X, e.g. complaint_rate=2.",
+            rich_help_panel=o.OUTPUT)] = None,
+        format: o.FormatOpt = None,
+        output: o.Output = None,
+        encoding: o.Encoding = None,
+        delimiter: o.Delimiter = None,
+        dayfirst: o.DayFirst = None,
+        no_color: o.NoColor = False,
+        quiet: o.Quiet = False,
+        debug: o.Debug = False,
+    ) -> None:
+        run(locals())
+
+
+def run(args: dict) -> None:
+    import polars as pl
+
+    from cxkit.cli.output import check_many, emit, guard_output, parse_thresholds
+    from cxkit.errors import UsageError
+    from cxkit.io import LoadOptions
+    from cxkit.io.dates import parse_bound, parse_duration
+    from cxkit.io.read import reading
+    from cxkit.io.tickets import PRESETS, load_tickets
+    from cxkit.kpi.complaints import ComplaintOptions, compute
+
+    env = Env(quiet=args["quiet"], no_color=args["no_color"])
+    guard_output(args["output"], args["files"] + ([args["orders"]] if args["orders"] else []))
+    if args["preset"] and args["preset"] not in PRESETS:
+        raise UsageError(f"--preset '{args['preset']}': unknown", "use zendesk or freshdesk")
+    over = parse_thresholds(args["fail_over"], "--fail-over", KPIS)
+    since = parse_bound(args["since"], "--since") if args["since"] else None
+    until = parse_bound(args["until"], "--until") if args["until"] else None
+    opts = ComplaintOptions(args["complaint_when"],
+                            parse_duration(args["recurrence_window"], "--recurrence-window"),
+                            args["period"].value if args["period"] else None, args["confidence"])
+    load_opts = LoadOptions(inputs=args["files"], encoding=args["encoding"],
+                            delimiter=args["delimiter"], dayfirst=args["dayfirst"],
+                            columns={"created_at": args["created"],
+                                     "customer_id": args["customer"],
+                                     "category": args["category"]})
+    flags = {"created_at": "--created", "customer_id": "--customer", "category": "--category"}
+    with env.status(f"Reading {', '.join(args['files'])}"):
+        loaded = load_tickets(load_opts, args["preset"], None, flags)
+        for note in loaded.notices:
+            env.notice(note)
+        lf = _within(loaded.lf, pl.col("created_at").dt.date(), since, until)
+        order_days = _order_days(args, since, until, env) if args["orders"] else None
+        with reading(loaded.table):
+            results = compute(lf, order_days, opts)
+    for r in results:
+        r.columns = loaded.columns
+    emit(results, args["format"].value if args["format"] else None, False, args["output"], env)
+    check_many(results, {}, over, env)
+
+
+def _within(lf, day, since, until):
+    if since:
+        lf = lf.filter(day >= since)
+    if until:
+        lf = lf.filter(day <= until)
+    return lf
+
+
+def _order_days(args: dict, since, until, env: Env):
+    """Orders per day (distinct order ids when the export has them)."""
+    import polars as pl
+
+    from cxkit.io import DAY_KEY, LoadOptions, load
+    from cxkit.io.read import reading
+
+    opts = LoadOptions(inputs=[args["orders"]], encoding=args["encoding"],
+                       delimiter=args["delimiter"], dayfirst=args["dayfirst"])
+    loaded = load(opts, ("ordered_at", "order_id"), ("ordered_at",),
+                  {"ordered_at": "a date column in --orders"}, "ordered_at", need_date=True)
+    for note in loaded.notices:
+        env.notice(note)
+    count = pl.col("order_id").n_unique() if "order_id" in loaded.roles else pl.len()
+    with reading(loaded.table):
+        small = loaded.lf.group_by(DAY_KEY).agg(count.alias("__rows")).collect(
+            engine="streaming")
+    key = pl.col(DAY_KEY)
+    day = key.str.strptime(pl.Date, loaded.day_format, strict=False) if loaded.day_format \
+        else key.cast(pl.Date)
+    small = small.with_columns(day.alias("__date"))
+    lost = int(small.filter(pl.col("__date").is_null())["__rows"].sum())
+    if lost:
+        env.warn(f"{loaded.table.name}: {lost} orders without a readable date are left out")
+    return _within(small.lazy().filter(pl.col("__date").is_not_null()), pl.col("__date"),
+                   since, until).collect()

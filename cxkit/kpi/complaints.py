@@ -1,0 +1,180 @@
+"""Complaints (KPIS.md "Tickets": complaint rate, category x severity, recurrence).
+
+A complaint is a ticket flagged or typed as such (`--complaint-when`). The rate is per 100 orders
+of the same period when orders are given, else per 100 customers who contacted support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from cxkit.errors import UsageError
+from cxkit.kpi import stats
+from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, label_periods
+from cxkit.kpi.result import Group, KpiResult
+
+WORDS = ["complaint", "complaints", "réclamation", "reclamation", "plainte", "claim"]
+TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
+MATCH_ROLES = ("tags", "type", "category", "severity", "status", "is_complaint")
+
+
+def complaint_expr(cols: set[str], when: str | None) -> tuple[pl.Expr, str]:
+    """The predicate for "this ticket is a complaint", and its description."""
+    if when:
+        role, sep, value = when.partition("=")
+        role = {"tag": "tags"}.get(role.strip().lower(), role.strip().lower())
+        if not sep or role not in MATCH_ROLES or not value.strip():
+            raise UsageError(f"--complaint-when '{when}': expected ROLE=VALUE",
+                             "e.g. --complaint-when tag=complaint or type=Complaint; roles: "
+                             + ", ".join(MATCH_ROLES))
+        if role not in cols:
+            raise UsageError(f"--complaint-when '{when}': the export has no {role} column",
+                             "pick another role, or check `cxkit columns FILE`")
+        want = value.strip().lower()
+        text = pl.col(role).str.to_lowercase()
+        if role == "tags":  # tags are a list in one cell: space, comma or semicolon separated
+            return _has_word(text, [want]), f"tag {want}"
+        return (text == want), f"{role} = {value.strip()}"
+    found = []
+    if "is_complaint" in cols:
+        found.append(pl.col("is_complaint").str.to_lowercase().is_in(TRUE))
+    for role in ("type", "category"):
+        if role in cols:
+            found.append(pl.col(role).str.to_lowercase().is_in(WORDS))
+    if "tags" in cols:
+        found.append(_has_word(pl.col("tags").str.to_lowercase(), WORDS))
+    if found:
+        return pl.any_horizontal([f.fill_null(False) for f in found]), \
+            "flag, type, category or tag says complaint"
+    raise UsageError("no complaint flag, type or tags column to tell complaints apart",
+                     "pass --complaint-when, e.g. --complaint-when category=Complaint")
+
+
+def _has_word(text: pl.Expr, words: list[str]) -> pl.Expr:
+    """Tags are a list in one cell, separated by spaces, commas or semicolons."""
+    import re
+
+    alternatives = "|".join(re.escape(w) for w in words)
+    return text.str.contains(rf"(?:^|[\s,;])(?:{alternatives})(?:$|[\s,;])")
+
+
+@dataclass
+class ComplaintOptions:
+    when: str | None = None
+    window_hours: float = 90 * 24
+    period: str | None = None
+    confidence: float = 0.95
+
+
+def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintOptions
+            ) -> list[KpiResult]:
+    """complaint_rate (per period), complaints by category x severity, recurrence by category.
+
+    `orders` holds one row per order day: `__date` and `__rows` (orders that day).
+    """
+    cols = set(tickets.collect_schema().names())
+    is_c, described = complaint_expr(cols, opts.when)
+    keys = [c for c in ("category", "severity") if c in cols]
+    lf = tickets.with_columns(is_c.fill_null(False).alias("__complaint"))
+    complaints = lf.filter(pl.col("__complaint"))
+    if "customer_id" in cols and "category" in cols:
+        prev = pl.col("created_at").shift(1).over(["customer_id", "category"],
+                                                  order_by="created_at")
+        gap = (pl.col("created_at") - prev).dt.total_microseconds() / 3_600_000_000
+        complaints = complaints.with_columns(
+            (gap.is_not_null() & (gap <= opts.window_hours)).alias("__recurrent"))
+    day = pl.col("created_at").dt.date()
+    start = day.dt.truncate(PERIODS[opts.period]) if opts.period else pl.lit(None, pl.Date)
+    per = [pl.col("__complaint").sum().alias("complaints"), pl.len().alias("tickets")]
+    if "customer_id" in cols:
+        per.append(pl.col("customer_id").n_unique().alias("customers"))
+    q_period = lf.group_by(start.alias(START)).agg(per)
+    q_cat = complaints.group_by(keys).agg(pl.len().alias("n")) if keys else None
+    q_rec = complaints.group_by("category").agg(pl.len().alias("n"), pl.col("__recurrent").sum()
+                                                .alias("recurrent")) \
+        if "__recurrent" in complaints.collect_schema().names() else None
+    q_cust = (complaints.group_by("customer_id").agg(pl.len().alias("n"))
+              .filter(pl.col("n") >= 2).select(pl.len()) if "customer_id" in cols else None)
+    q_all = lf.select(pl.col("customer_id").n_unique()) if "customer_id" in cols else None
+    queries = [q for q in (q_period, q_all, q_cat, q_rec, q_cust) if q is not None]
+    frames = iter(pl.collect_all(queries, engine="streaming"))
+    by_period = next(frames)
+    customers = next(frames).item() if q_all is not None else None
+    rate = _rate(by_period, orders, customers, opts, described)
+    results = [rate]
+    if q_cat is not None:
+        results.append(_breakdown(next(frames), keys, described, opts))
+    if q_rec is not None:
+        rec = next(frames)
+        repeaters = next(frames).item() if q_cust is not None else None
+        results.append(_recurrence(rec, repeaters, opts))
+    return results
+
+
+def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, opts,
+          described) -> KpiResult:
+    base = "orders" if orders is not None else "customers"
+    if orders is not None:
+        o = orders.group_by((pl.col("__date").dt.truncate(PERIODS[opts.period]) if opts.period
+                             else pl.lit(None, pl.Date)).alias(START)).agg(
+            pl.col("__rows").sum().alias("orders"))
+        df = df.join(o, on=START, how="full", coalesce=True, nulls_equal=True).with_columns(
+            pl.col("complaints", "tickets").fill_null(0), pl.col("orders").fill_null(0))
+    total_c = int(df["complaints"].sum())
+    if base == "customers" and customers is None:
+        raise UsageError("no customer column: the complaint rate needs orders or customers",
+                         "pass --orders FILE, or --customer COL")
+    # customers: distinct over the whole export, not the sum of the periods'
+    total_b = int(df["orders"].sum()) if base == "orders" else customers
+    value = 100 * total_c / total_b if total_b else None
+    rule = (f"complaints ({described}) per 100 {base}"
+            + (" of the same period" if base == "orders" else " who contacted support"))
+    result = KpiResult("complaint_rate", value, total_b or 0, None,
+                       {"complaints": total_c, base: total_b or 0}, {}, rule, 2,
+                       confidence=opts.confidence)
+    if opts.period:
+        rows = label_periods(df.filter(pl.col(START).is_not_null()).sort(START),
+                             opts.period).to_dicts()
+        for row in rows:
+            b = int(row[base] or 0)
+            g = Group({PERIOD_COL: row[PERIOD_COL]}, 100 * row["complaints"] / b if b else None,
+                      b, None, {"complaints": int(row["complaints"]), base: b})
+            result.groups.append(g)
+        result.group_keys = [PERIOD_COL]
+        result.trend = [{"period": g.key[PERIOD_COL], "value": g.value, "n": g.n}
+                        for g in result.groups]
+    return result
+
+
+def _breakdown(df: pl.DataFrame, keys: list[str], described: str, opts) -> KpiResult:
+    total = int(df["n"].sum())
+    df = df.sort(["n", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+    result = KpiResult("complaints", float(total), total, None, {}, {},
+                       f"complaints ({described}) by {' x '.join(keys)}; share of all complaints",
+                       0, confidence=opts.confidence)
+    for row in df.to_dicts():
+        result.groups.append(Group({k: row[k] for k in keys}, float(row["n"]), int(row["n"]),
+                                   None, {}, {"share": 100 * row["n"] / total if total else None}))
+    result.group_keys = keys
+    return result
+
+
+def _recurrence(df: pl.DataFrame, repeaters: int | None, opts) -> KpiResult:
+    z = stats.z_value(opts.confidence)
+    n, k = int(df["n"].sum()), int(df["recurrent"].sum())
+    days = opts.window_hours / 24
+    result = KpiResult(
+        "recurrence_rate", 100 * k / n if n else None, n, stats.wilson(k, n, z) if n else None,
+        {"recurrent": k, "first": n - k}, {},
+        f"a complaint is recurrent when the same customer complained in the same category "
+        f"within {days:g} days before it", 1,
+        extra={"customers_with_2_plus": repeaters}, confidence=opts.confidence)
+    for row in df.sort("category", nulls_last=True).to_dicts():
+        m, r = int(row["n"]), int(row["recurrent"])
+        result.groups.append(Group({"category": row["category"]}, 100 * r / m if m else None, m,
+                                   stats.wilson(r, m, z) if m else None,
+                                   {"recurrent": r, "first": m - r}))
+    result.group_keys = ["category"]
+    return result

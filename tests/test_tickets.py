@@ -1,0 +1,531 @@
+"""`cxkit tickets` through the CLI (KPIS.md "Tickets"), every number worked out by hand.
+
+Each test writes a 3-8 row export into tmp_path, runs `python -m cxkit tickets ... --format json`
+and checks the JSON. The JSON rounds durations to 2 decimals and shares to 1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write_csv
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "tickets.csv"
+BH = "Mon-Fri 09:00-18:00"
+
+
+def run_json(path, *args, code: int = 0) -> tuple[dict, str]:
+    """`cxkit tickets PATH ARGS --format json`: (KPI name -> object, or the --kpi object; stderr)."""
+    r = run_cli("tickets", path, *args, "--format", "json")
+    assert r.returncode == code, r
+    data = json.loads(r.stdout)
+    return ({k["kpi"]: k for k in data["kpis"]} if "kpis" in data else data), r.stderr
+
+
+def tickets(path, *args) -> dict:
+    return run_json(path, *args)[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Every KPI on one generic export
+#
+#   id  created           first response    resolved          status    reop cont csat  FRT   RES
+#   T1  01-06 09:00       01-06 10:00       01-06 13:00       solved     0    1   Good   1     4
+#   T2  01-06 10:00       01-06 12:00       01-07 10:00       Closed     1    1   Bad    2    24
+#   T3  01-07 08:00       01-07 12:00       01-07 18:00       SOLVED     0    3   Good   4    10
+#   T4  01-07 12:00       01-07 11:00       01-08 14:00       resolved   0    1   ""    -1    26
+#   T5  01-08 09:00       01-08 17:00       ""                open       0    2   meh    8     -
+#   T6  01-09 09:00       ""                ""                pending    ""   ""  ""     -     -
+#   T7  01-09 12:00       01-09 14:00       01-09 11:00       solved     0    1   Good   2    -1
+
+GENERIC_HEADER = ("ticket_id", "customer_id", "created_at", "first_response_at", "resolved_at",
+                  "status", "reopens", "contacts", "satisfaction", "channel")
+GENERIC_ROWS = [
+    ("T1", "C1", "2025-01-06 09:00", "2025-01-06 10:00", "2025-01-06 13:00", "solved", "0", "1",
+     "Good", "email"),
+    ("T2", "C2", "2025-01-06 10:00", "2025-01-06 12:00", "2025-01-07 10:00", "Closed", "1", "1",
+     "Bad", "chat"),
+    ("T3", "C3", "2025-01-07 08:00", "2025-01-07 12:00", "2025-01-07 18:00", "SOLVED", "0", "3",
+     "Good", "email"),
+    ("T4", "C4", "2025-01-07 12:00", "2025-01-07 11:00", "2025-01-08 14:00", "resolved", "0", "1",
+     "", "chat"),
+    ("T5", "C5", "2025-01-08 09:00", "2025-01-08 17:00", "", "open", "0", "2", "meh", "email"),
+    ("T6", "C6", "2025-01-09 09:00", "", "", "pending", "", "", "", "chat"),
+    ("T7", "C7", "2025-01-09 12:00", "2025-01-09 14:00", "2025-01-09 11:00", "solved", "0", "1",
+     "Good", "email"),
+]
+
+
+@pytest.fixture
+def generic(tmp_path) -> Path:
+    return write_csv(tmp_path / "tickets.csv", GENERIC_HEADER, GENERIC_ROWS)
+
+
+@pytest.fixture(scope="module")
+def every(tmp_path_factory) -> dict:
+    """All KPIs of the generic export, backlog at 2025-01-08 12:00 (one run for the module)."""
+    path = write_csv(tmp_path_factory.mktemp("generic") / "tickets.csv", GENERIC_HEADER,
+                     GENERIC_ROWS)
+    return tickets(path, "--as-of", "2025-01-08 12:00")
+
+
+def test_generic_volume_and_unavailable_kpis(every):
+    assert list(every) == ["volume", "first_response_time", "resolution_time", "backlog", "fcr",
+                           "reopen_rate", "sla_first_response", "sla_resolution", "csat"]
+    for sla in ("sla_first_response", "sla_resolution"):  # no target, no SLA status column
+        assert every[sla]["value"] is None and every[sla]["rule"].startswith("not computed:")
+    # 7 tickets; resolved by status T1 T2 T3 T4 T7 = 5, unresolved T5 T6 = 2
+    assert every["volume"]["counts"] == {"resolved": 5, "unresolved": 2}
+    assert every["volume"]["n"] == 7 and every["volume"]["value"] == 7
+
+
+def test_generic_first_response_time(every):
+    frt = every["first_response_time"]
+    # FRT 1, 2, 4, 8, 2 (T4 = -1 negative, T6 no response) -> sorted 1 2 2 4 8, n 5
+    assert frt["n"] == 5 and frt["dropped"] == {"no_response": 1, "negative": 1}
+    assert frt["value"] == pytest.approx(3.4)  # 17 / 5
+    assert frt["median"] == pytest.approx(2.0)
+    assert frt["p90"] == pytest.approx(6.4)  # rank 0.9*4 = 3.6 -> 4 + 0.6*(8-4)
+    # sd = sqrt((5.76+1.96+1.96+0.36+21.16)/4) = sqrt(7.8) = 2.7928; t(0.975,4) = 2.7764
+    # 3.4 -+ 2.7764 * 2.7928/sqrt(5) = 3.4 -+ 3.4677 -> [-0.07 clipped to 0, 6.87]
+    assert frt["ci"] == [0.0, pytest.approx(6.87, abs=0.01)]
+
+
+def test_generic_resolution_time(every):
+    res = every["resolution_time"]
+    # resolved with a duration: 4, 24, 10, 26 (T7 = -1 negative); T5, T6 unresolved
+    assert res["n"] == 4 and res["dropped"] == {"unresolved": 2, "negative": 1}
+    assert res["value"] == pytest.approx(16.0)  # 64 / 4
+    assert res["median"] == pytest.approx(17.0)  # (10 + 24) / 2
+    assert res["p90"] == pytest.approx(25.4)  # rank 0.9*3 = 2.7 -> 24 + 0.7*(26-24)
+    # sd = sqrt((144+64+36+100)/3) = 10.708; 16 -+ 3.1824 * 10.708/2 = 16 -+ 17.04 -> [0, 33.04]
+    assert res["ci"] == [0.0, pytest.approx(33.04, abs=0.01)]
+    assert "calendar hours" in res["rule"]
+
+
+def test_generic_fcr_reopen_rate_and_csat(every):
+    fcr = every["fcr"]
+    # resolved: T1 (1 contact, 0 reopen) yes; T2 reopened no; T3 3 contacts no; T4 yes; T7 yes
+    assert fcr["counts"] == {"first_contact": 3, "not_first_contact": 2}
+    assert fcr["value"] == pytest.approx(60.0)  # 3 / 5
+    assert fcr["dropped"] == {"unresolved": 2, "unknown": 0}
+    assert "contacts <= 1 and no reopen" in fcr["rule"]
+
+    reopen = every["reopen_rate"]
+    # resolved: T2 reopened once, T1 T3 T4 T7 not -> 1 / 5 = 20 %
+    assert reopen["counts"] == {"reopened": 1, "not_reopened": 4}
+    assert reopen["value"] == pytest.approx(20.0)
+    assert reopen["dropped"] == {"unresolved": 2, "unknown": 0}
+    # Wilson, p 0.2, n 5, z 1.96: centre (0.2 + 0.38415)/1.76829 = 0.33035,
+    # half 1.96*sqrt(0.032 + 0.038415)/1.76829 = 0.29413 -> [3.6, 62.4]
+    assert reopen["ci"] == [pytest.approx(3.6), pytest.approx(62.4)]
+
+    csat = every["csat"]
+    # Good T1 T3 T7, Bad T2 -> 3 / 4 = 75 %; "" T4 T6 not rated; "meh" invalid
+    assert csat["counts"] == {"satisfied": 3, "not_satisfied": 1}
+    assert csat["value"] == pytest.approx(75.0)
+    assert csat["dropped"] == {"not_rated": 2, "invalid": 1}
+
+
+def test_generic_backlog_at_as_of(every):
+    backlog = every["backlog"]
+    # at 01-08 12:00: T1 T2 T3 resolved before; T4 resolved at 14:00 (after) and T5 open -> 2
+    # T6 T7 created after the as-of time. Ages: T4 12:00 01-07 -> 24 h, T5 09:00 -> 3 h
+    assert backlog["value"] == 2
+    assert backlog["dropped"] == {"created_after_as_of": 2}
+    assert backlog["mean_age_hours"] == pytest.approx(13.5)  # (24 + 3) / 2
+    assert backlog["median_age_hours"] == pytest.approx(13.5)
+    assert backlog["max_age_hours"] == pytest.approx(24.0)
+    # 3 h under 1 day; exactly 24 h goes to the 1-3 day bucket
+    assert backlog["counts"] == {"under_1d": 1, "1_3d": 1, "3_7d": 0, "over_7d": 0}
+
+
+def test_t_interval_of_three_values_and_value_flag(tmp_path):
+    path = write_csv(tmp_path / "t.csv", ("created_at", "resolved_at", "status"), [
+        ("2025-01-06 08:00", "2025-01-06 18:00", "solved"),  # 10 h
+        ("2025-01-06 08:00", "2025-01-06 20:00", "solved"),  # 12 h
+        ("2025-01-06 08:00", "2025-01-06 22:00", "solved"),  # 14 h
+    ])
+    r = tickets(path, "--kpi", "resolution_time")
+    assert r["kpi"] == "resolution_time" and r["n"] == 3 and r["value"] == pytest.approx(12.0)
+    # sd 2, t(0.975,2) = 4.3027: 12 -+ 4.3027 * 2/sqrt(3) = 12 -+ 4.9683 -> [7.03, 16.97]
+    assert r["ci"] == [pytest.approx(7.03), pytest.approx(16.97)]
+    out = run_cli("tickets", path, "--kpi", "resolution_time", "--value")
+    assert out.returncode == 0 and out.stdout == "12.0\n"
+
+
+def test_csat_on_one_to_five(tmp_path):
+    path = write_csv(tmp_path / "c.csv", ("created_at", "satisfaction"), [
+        ("2025-01-06", s) for s in ("5", "4", "3", "1", "7", "Offered")])
+    r = tickets(path, "--kpi", "csat")
+    # rated 5 4 3 1 -> satisfied (4-5) 2 of 4 = 50 %; 7 out of 1-5 invalid; Offered not rated
+    assert r["value"] == pytest.approx(50.0)
+    assert r["counts"] == {"satisfied": 2, "not_satisfied": 2}
+    assert r["dropped"] == {"not_rated": 1, "invalid": 1}
+
+
+def test_since_until_drops_tickets_outside(generic):
+    r = tickets(generic, "--kpi", "volume", "--since", "2025-01-07", "--until", "2025-01-08")
+    # kept T3 T4 (01-07) and T5 (01-08); T1 T2 (01-06), T6 T7 (01-09) outside
+    assert r["value"] == 3
+    assert r["dropped"] == {"missing_date": 0, "invalid_date": 0, "outside_dates": 4}
+
+
+# ------------------------------------------------------------------------------------------------
+# FCR: one rule per test (flag; contacts and reopens; repeat contact within --repeat-window)
+
+
+def test_fcr_from_the_export_flag(tmp_path):
+    path = write_csv(tmp_path / "f.csv", ("created_at", "status", "fcr", "contacts"), [
+        ("2025-01-06", "solved", "yes", "3"),  # the flag wins over 3 contacts
+        ("2025-01-06", "solved", "true", "1"),
+        ("2025-01-06", "solved", "1", "1"),
+        ("2025-01-06", "closed", "no", "1"),
+        ("2025-01-06", "closed", "false", "1"),
+        ("2025-01-06", "solved", "maybe", "1"),  # unknown
+        ("2025-01-06", "open", "yes", "1"),  # unresolved
+    ])
+    r = tickets(path, "--kpi", "fcr")
+    # yes, true, 1 -> 3 first contact; no, false -> 2 -> 3 / 5 = 60 %
+    assert r["counts"] == {"first_contact": 3, "not_first_contact": 2}
+    assert r["value"] == pytest.approx(60.0)
+    assert r["dropped"] == {"unresolved": 1, "unknown": 1}
+    assert "first-contact flag" in r["rule"]
+
+
+def test_fcr_from_contacts_and_reopens(tmp_path):
+    path = write_csv(tmp_path / "f.csv", ("created_at", "status", "Agent interactions", "reopens"),
+                     [("2025-01-06", "solved", "1", "0"),  # yes
+                      ("2025-01-06", "solved", "0", "0"),  # yes (0 <= 1)
+                      ("2025-01-06", "solved", "1", "2"),  # no: reopened
+                      ("2025-01-06", "closed", "2", "0"),  # no: 2 contacts
+                      ("2025-01-06", "solved", "", "0"),  # unknown contacts
+                      ("2025-01-06", "open", "1", "0")])  # unresolved
+    r = tickets(path, "--kpi", "fcr")
+    assert r["counts"] == {"first_contact": 2, "not_first_contact": 2}
+    assert r["value"] == pytest.approx(50.0)  # 2 / 4
+    assert r["dropped"] == {"unresolved": 1, "unknown": 1}
+    assert r["rule"].endswith("rule: contacts <= 1 and no reopen")
+    assert r["columns"]["contacts"] == "Agent interactions"
+
+
+REPEAT_ROWS = [  # all solved but E1
+    ("A1", "C1", "billing", "2025-01-01 10:00", "solved"),  # A2 4 days later: repeat
+    ("A2", "C1", "billing", "2025-01-05 10:00", "solved"),  # A3 7 d 1 min later: no repeat
+    ("A3", "C1", "billing", "2025-01-12 10:01", "solved"),  # no later ticket
+    ("B1", "C2", "billing", "2025-01-02 09:00", "solved"),  # B2 is another category
+    ("B2", "C2", "shipping", "2025-01-03 09:00", "solved"),
+    ("E1", "C3", "billing", "2025-01-04 09:00", "open"),  # unresolved
+]
+
+
+def test_fcr_from_repeat_contacts_same_category(tmp_path):
+    path = write_csv(tmp_path / "r.csv", ("ticket_id", "customer_id", "category", "created_at",
+                                          "status"), REPEAT_ROWS)
+    r = tickets(path, "--kpi", "fcr")
+    # resolved A1 A2 A3 B1 B2: only A1 has a repeat -> 4 / 5 = 80 %
+    assert r["counts"] == {"first_contact": 4, "not_first_contact": 1}
+    assert r["value"] == pytest.approx(80.0)
+    assert r["dropped"] == {"unresolved": 1, "unknown": 0}
+    assert "no other ticket from the same customer in the same category within 7 days" in r["rule"]
+    # --repeat-window 3d: A2 comes 4 days after A1 -> no repeat at all -> 5 / 5
+    r = tickets(path, "--kpi", "fcr", "--repeat-window", "3d")
+    assert r["value"] == pytest.approx(100.0) and "within 3 days" in r["rule"]
+
+
+def test_fcr_from_repeat_contacts_without_category(tmp_path):
+    rows = [(t, c, d, s) for t, c, _, d, s in REPEAT_ROWS]
+    path = write_csv(tmp_path / "r.csv", ("ticket_id", "customer_id", "created_at", "status"), rows)
+    r = tickets(path, "--kpi", "fcr")
+    # without a category B2 (1 day after B1, same customer) is a repeat of B1: A1, B1 -> 3 / 5
+    assert r["counts"] == {"first_contact": 3, "not_first_contact": 2}
+    assert r["value"] == pytest.approx(60.0)
+    assert "no other ticket from the same customer within 7 days after it" in r["rule"]
+
+
+# ------------------------------------------------------------------------------------------------
+# SLA: on target counts as within, one minute over is breached; the export's own status column
+
+
+def test_sla_targets_on_the_edge(tmp_path):
+    path = write_csv(tmp_path / "s.csv",
+                     ("created_at", "first_response_at", "resolved_at", "status"), [
+                         ("2025-01-06 08:00", "2025-01-06 12:00", "2025-01-07 08:00", "solved"),
+                         ("2025-01-06 08:00", "2025-01-06 12:01", "2025-01-07 08:01", "solved"),
+                         ("2025-01-06 08:00", "2025-01-06 09:00", "2025-01-06 10:00", "solved"),
+                         ("2025-01-06 08:00", "", "", "open"),
+                         ("2025-01-06 08:00", "2025-01-06 07:00", "", "open"),
+                     ])
+    k = tickets(path, "--sla-first-response", "4h", "--sla-resolution", "1d")
+    frt = k["sla_first_response"]
+    # FRT 4 h (on target: within), 4 h 1 min (breached), 1 h (within); none and -1 h not measured
+    assert frt["counts"] == {"within": 2, "breached": 1}
+    assert frt["value"] == pytest.approx(66.7)  # 2 / 3
+    assert frt["dropped"] == {"not_measured": 2}
+    assert "on target counts as within" in frt["rule"]
+    res = k["sla_resolution"]
+    # resolution 24 h (within 1d), 24 h 1 min (breached), 2 h (within); two unresolved
+    assert res["counts"] == {"within": 2, "breached": 1}
+    assert res["value"] == pytest.approx(66.7)
+    assert res["dropped"] == {"not_measured": 2}
+
+
+def test_sla_from_the_export_status_columns(tmp_path):
+    path = write_csv(tmp_path / "s.csv",
+                     ("created_at", "status", "First response status", "Resolution status"), [
+                         ("2025-01-06", "Resolved", "Within SLA", "Within SLA"),
+                         ("2025-01-06", "Resolved", "within sla", "SLA Violated"),
+                         ("2025-01-06", "Closed", "SLA Violated", "SLA Violated"),
+                         ("2025-01-06", "Open", "", "SLA Violated"),
+                     ])
+    k = tickets(path)
+    frt, res = k["sla_first_response"], k["sla_resolution"]
+    # first response: 2 within, 1 violated -> 66.7 %; blank not measured
+    assert frt["counts"] == {"within": 2, "breached": 1} and frt["dropped"] == {"not_measured": 1}
+    assert frt["value"] == pytest.approx(66.7)
+    assert "status column" in frt["rule"]
+    # resolution: 1 within, 3 violated -> 25 %
+    assert res["counts"] == {"within": 1, "breached": 3} and res["value"] == pytest.approx(25.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# Business hours, time zones and offsets
+
+BH_HEADER = ("case", "created_at", "resolved_at", "status")
+BH_ROWS = [
+    ("weekend", "2025-01-10 17:00", "2025-01-13 10:00", "solved"),  # Fri 17:00 -> Mon 10:00
+    ("night", "2025-01-07 16:00", "2025-01-08 11:00", "solved"),  # Tue 16:00 -> Wed 11:00
+    ("saturday", "2025-01-11 12:00", "2025-01-13 09:30", "solved"),  # Sat 12:00 -> Mon 09:30
+    ("dst", "2025-03-28 17:00", "2025-03-31 10:00", "solved"),  # Paris moves to CEST on 03-30
+]
+
+
+def per_case(path, *args) -> dict:
+    r = tickets(path, "--kpi", "resolution_time", "--by", "case", *args)
+    return {g["key"]["case"]: g["value"] for g in r["groups"]}
+
+
+def test_business_hours_across_weekend_night_and_dst(tmp_path):
+    path = write_csv(tmp_path / "bh.csv", BH_HEADER, BH_ROWS)
+    assert per_case(path, "--business-hours", BH, "--timezone", "Europe/Paris") == {
+        "weekend": pytest.approx(2.0),  # Fri 17-18 (1) + Mon 09-10 (1)
+        "night": pytest.approx(4.0),  # Tue 16-18 (2) + Wed 09-11 (2)
+        "saturday": pytest.approx(0.5),  # nothing on the weekend + Mon 09:00-09:30
+        "dst": pytest.approx(2.0),  # Fri 17-18 + Mon 09-10: the DST night changes nothing
+    }
+    # calendar hours: Fri 17:00 -> Mon 10:00 is 65 h of wall clock, 64 h elapsed in Paris
+    # (the clocks skip 02:00-03:00 on Sunday 2025-03-30); Tue 16:00 -> Wed 11:00 = 19 h
+    elapsed = per_case(path, "--timezone", "Europe/Paris")
+    assert elapsed["dst"] == pytest.approx(64.0) and elapsed["night"] == pytest.approx(19.0)
+    wall = per_case(path)
+    assert wall["dst"] == pytest.approx(65.0) and wall["weekend"] == pytest.approx(65.0)
+
+
+def test_business_hours_with_a_holiday_file(tmp_path):
+    path = write_csv(tmp_path / "bh.csv", BH_HEADER, [
+        ("long", "2025-01-10 17:00", "2025-01-14 10:00", "solved")])  # Fri 17:00 -> Tue 10:00
+    hol = tmp_path / "holidays.csv"
+    hol.write_text("# bank holidays\ndate,name\n2025-01-13,Local holiday\n", encoding="utf-8")
+    # without the holiday: Fri 1 + Mon 9 + Tue 1 = 11 h; Monday 01-13 off: 1 + 0 + 1 = 2 h
+    assert per_case(path, "--business-hours", BH) == {"long": pytest.approx(11.0)}
+    r = tickets(path, "--kpi", "resolution_time", "--business-hours", BH, "--holidays", hol)
+    assert r["value"] == pytest.approx(2.0)
+    assert "Mon-Fri 09:00-18:00, 1 holiday" in r["rule"]
+
+
+def test_times_with_offsets(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ("case", "created_at", "resolved_at", "status"), [
+        # 09:00+01:00 = 08:00Z -> 10:00Z: 2 h
+        ("offsets", "2025-01-06T09:00:00+01:00", "2025-01-06T10:00:00Z", "solved"),
+        # 08:00Z -> 17:00Z = 09:00 -> 18:00 in Paris
+        ("day", "2025-01-07T08:00:00Z", "2025-01-07T17:00:00+00:00", "solved"),
+    ])
+    assert per_case(path) == {"day": pytest.approx(9.0), "offsets": pytest.approx(2.0)}
+    assert per_case(path, "--timezone", "Europe/Paris") == {
+        "day": pytest.approx(9.0), "offsets": pytest.approx(2.0)}
+    # business hours on the Paris wall clock: day 09:00-18:00 (9 h), offsets 09:00-11:00 (2 h);
+    # on the UTC wall clock: day 08:00-17:00 counts 09:00-17:00 (8 h), offsets 08:00-10:00 (1 h)
+    assert per_case(path, "--business-hours", BH, "--timezone", "Europe/Paris") == {
+        "day": pytest.approx(9.0), "offsets": pytest.approx(2.0)}
+    assert per_case(path, "--business-hours", BH) == {
+        "day": pytest.approx(8.0), "offsets": pytest.approx(1.0)}
+
+
+# ------------------------------------------------------------------------------------------------
+# Help-desk exports: Zendesk, Freshdesk, durations without timestamps
+
+ZENDESK_HEADER = ("Id", "Requester id", "Status", "Via", "Created at", "Solved at", "Reopens",
+                  "Replies", "Satisfaction Score", "First reply time in minutes",
+                  "Full resolution time in minutes", "Resolution time")
+
+
+def test_zendesk_export_first_response_from_minutes(tmp_path):
+    path = write_csv(tmp_path / "zendesk.csv", ZENDESK_HEADER, [
+        ("1", "R1", "Solved", "Mail", "2025-01-06 09:00", "2025-01-06 15:00", "0", "1", "Good",
+         "90", "360", "6"),
+        ("2", "R2", "Closed", "Web form", "2025-01-06 10:00", "2025-01-07 10:00", "1", "2", "Bad",
+         "30", "1440", "24"),
+        ("3", "R3", "Open", "Chat", "2025-01-07 08:00", "", "0", "1", "Offered", "240", "", ""),
+        ("4", "R4", "New", "Mail", "2025-01-07 12:00", "", "0", "0", "Not Offered", "", "", ""),
+    ])
+    k, err = run_json(path)
+    assert "read as a Zendesk export (--preset zendesk)" in err
+    frt = k["first_response_time"]
+    # minutes 90, 30, 240 -> 1.5, 0.5, 4 h; ticket 4 has none
+    assert frt["n"] == 3 and frt["dropped"] == {"no_response": 1, "negative": 0}
+    assert frt["value"] == pytest.approx(2.0)  # 6 / 3
+    assert frt["median"] == pytest.approx(1.5)
+    assert frt["p90"] == pytest.approx(3.5)  # rank 1.8 -> 1.5 + 0.8*(4-1.5)
+    res = k["resolution_time"]
+    # Created at -> Solved at: 6 h and 24 h -> mean 15, p90 rank 0.9 -> 6 + 0.9*18 = 22.2
+    assert res["n"] == 2 and res["value"] == pytest.approx(15.0)
+    assert res["p90"] == pytest.approx(22.2)
+    # Replies <= 1 and no reopen: ticket 1 yes, ticket 2 no -> 50 %; reopens 1 of 2 -> 50 %
+    assert k["fcr"]["value"] == pytest.approx(50.0)
+    assert k["reopen_rate"]["value"] == pytest.approx(50.0)
+    # Good 1, Bad 1 -> 50 %; Offered and Not Offered are not ratings
+    assert k["csat"]["value"] == pytest.approx(50.0)
+    assert k["csat"]["dropped"] == {"not_rated": 2, "invalid": 0}
+
+
+def test_zendesk_durations_only_resolution_time_in_hours(tmp_path):
+    header = ("Id", "Requester id", "Status", "Via", "Created at", "Replies", "Reopens",
+              "Resolution time")
+    path = write_csv(tmp_path / "z.csv", header, [
+        ("1", "R1", "Solved", "Mail", "2025-01-06 09:00", "1", "0", "5"),
+        ("2", "R2", "Closed", "Mail", "2025-01-06 10:00", "1", "0", "30"),
+        ("3", "R3", "Open", "Chat", "2025-01-07 08:00", "1", "0", ""),
+        ("4", "R4", "Solved", "Chat", "2025-01-07 12:00", "1", "0", "10"),
+    ])
+    res, err = run_json(path, "--kpi", "resolution_time")
+    assert "--preset zendesk" in err
+    # `Resolution time` is whole hours: 5, 30, 10 -> mean 15, median 10, p90 rank 1.8 -> 26
+    assert res["n"] == 3 and res["dropped"] == {"unresolved": 1, "negative": 0}
+    assert res["value"] == pytest.approx(15.0)
+    assert res["median"] == pytest.approx(10.0)
+    assert res["p90"] == pytest.approx(26.0)  # 10 + 0.8*(30-10)
+
+
+FRESHDESK_HEADER = ("Ticket ID", "Status", "Source", "Created time", "Resolved time",
+                    "Initial response time", "First response time (in hrs)",
+                    "Resolution time (in hrs)", "Agent interactions")
+
+
+def test_freshdesk_clock_durations_and_timestamps_first(tmp_path):
+    path = write_csv(tmp_path / "freshdesk.csv", FRESHDESK_HEADER, [
+        # no Resolved time: the column 27:30:00 = 27.5 h is used; FRT from the timestamps 1.5 h
+        ("F1", "Closed", "Email", "2025-01-06 09:00:00", "", "2025-01-06 10:30:00", "01:30:00",
+         "27:30:00", "1"),
+        # durations empty, timestamps filled: 10:00 -> 16:15 = 6.25 h; FRT 00:45:00 = 0.75 h
+        ("F2", "Resolved", "Portal", "2025-01-06 10:00:00", "2025-01-06 16:15:00", "", "00:45:00",
+         "", "1"),
+        # both: the timestamps (2 h, 20 min) win over the columns (05:00:00, 03:00:00)
+        ("F3", "Resolved", "Email", "2025-01-07 09:00:00", "2025-01-07 11:00:00",
+         "2025-01-07 09:20:00", "03:00:00", "05:00:00", "2"),
+        ("F4", "Open", "Phone", "2025-01-07 12:00:00", "", "", "", "", "0"),
+    ])
+    k, err = run_json(path)
+    assert "read as a Freshdesk export (--preset freshdesk)" in err
+    res = k["resolution_time"]
+    # 27.5, 6.25, 2 -> mean 35.75/3 = 11.9167, median 6.25, p90 rank 1.8 -> 6.25 + 0.8*21.25
+    assert res["n"] == 3 and res["dropped"] == {"unresolved": 1, "negative": 0}
+    assert res["value"] == pytest.approx(11.92)
+    assert res["median"] == pytest.approx(6.25)
+    assert res["p90"] == pytest.approx(23.25)
+    frt = k["first_response_time"]
+    # 1.5, 0.75, 0.3333 -> mean 2.5833/3 = 0.8611; F4 no response
+    assert frt["n"] == 3 and frt["value"] == pytest.approx(0.86)
+    assert frt["dropped"] == {"no_response": 1, "negative": 0}
+    # Agent interactions <= 1 among resolved F1 F2 F3: F1, F2 -> 2 / 3
+    assert k["fcr"]["value"] == pytest.approx(66.7)
+    assert k["fcr"]["rule"].endswith("rule: contacts <= 1")
+
+
+# ------------------------------------------------------------------------------------------------
+# Periods and segments
+
+PERIOD_ROWS = [  # resolution hours in the last column
+    ("2025-01-06 08:00", "2025-01-06 10:00", "solved", "email"),  # W02 email 2
+    ("2025-01-07 08:00", "2025-01-07 12:00", "solved", "email"),  # W02 email 4
+    ("2025-01-08 08:00", "2025-01-08 18:00", "solved", "chat"),  # W02 chat 10
+    ("2025-01-13 08:00", "2025-01-13 14:00", "solved", "email"),  # W03 email 6
+    ("2025-01-14 08:00", "2025-01-14 18:00", "solved", "email"),  # W03 email 10
+    ("2025-01-19 08:00", "2025-01-19 12:00", "solved", "chat"),  # W03 chat 4 (Sunday)
+]
+
+
+def test_week_by_channel_with_change(tmp_path):
+    path = write_csv(tmp_path / "p.csv", ("created_at", "resolved_at", "status", "channel"),
+                     PERIOD_ROWS)
+    r = tickets(path, "--kpi", "resolution_time", "--period", "week", "--by", "channel")
+    got = {(g["key"]["channel"], g["key"]["period"]): (g["value"], g["n"], g["change"])
+           for g in r["groups"]}
+    assert got == {
+        ("email", "2025-W02"): (pytest.approx(3.0), 2, None),  # (2+4)/2, no earlier week
+        ("chat", "2025-W02"): (pytest.approx(10.0), 1, None),
+        ("email", "2025-W03"): (pytest.approx(8.0), 2, pytest.approx(5.0)),  # (6+10)/2; 8 - 3
+        ("chat", "2025-W03"): (pytest.approx(4.0), 1, pytest.approx(-6.0)),  # 4 - 10
+    }
+    # overall: W02 16/3 = 5.33, W03 20/3 = 6.67 -> change 1.33
+    assert [(t["period"], t["value"], t["n"]) for t in r["trend"]] == [
+        ("2025-W02", pytest.approx(5.33), 3), ("2025-W03", pytest.approx(6.67), 3)]
+    assert r["change"] == pytest.approx(1.33)
+
+
+# ------------------------------------------------------------------------------------------------
+# Exit codes
+
+
+def test_fail_over_exits_3_and_still_prints(tmp_path):
+    res, err = run_json(SAMPLE, "--kpi", "resolution_time", "--fail-over", "24", code=3)
+    assert res["value"] == pytest.approx(32.77)  # 32.77 > 24
+    assert "resolution_time 32.77 is over --fail-over 24" in err
+    k, _ = run_json(SAMPLE, "--fail-over", "resolution_time=24", code=3)
+    assert len(k) == 9 and k["resolution_time"]["value"] == pytest.approx(32.77)
+
+
+def test_fail_over_not_crossed_exits_0(generic):
+    # resolution mean 16 h (see the generic export) is not over 24
+    tickets(generic, "--fail-over", "resolution_time=24", "--fail-under", "fcr=50")
+
+
+def test_usage_errors_exit_2(generic):
+    r = run_cli("tickets", generic, "--value")
+    assert r.returncode == 2 and "--kpi" in r.stderr, r
+    r = run_cli("tickets", generic, "--sla-first-response", "abc")
+    assert r.returncode == 2 and "--sla-first-response 'abc'" in r.stderr, r
+    r = run_cli("tickets", generic, "--timezone", "Mars/Olympus")
+    assert r.returncode == 2 and "unknown time zone" in r.stderr, r
+
+
+def test_data_and_input_errors(tmp_path, generic):
+    path = write_csv(tmp_path / "nodate.csv", ("id", "status"), [("1", "open")])
+    r = run_cli("tickets", path)
+    assert r.returncode == 65 and "--created" in r.stderr, r
+    r = run_cli("tickets", generic, "--business-hours", BH, "--holidays", tmp_path / "nope.txt")
+    assert r.returncode == 66 and "--holidays" in r.stderr, r
+
+
+# ------------------------------------------------------------------------------------------------
+# The sample export (sample_data/tickets.csv, Zendesk-shaped, generated)
+
+
+def test_sample_export_known_facts():
+    k, err = run_json(SAMPLE)
+    assert "read as a Zendesk export" in err
+    frt = k["first_response_time"]
+    assert frt["n"] == 3772 and frt["dropped"]["no_response"] == 228
+    assert round(frt["value"], 1) == 12.5 and frt["median"] == pytest.approx(3.01)
+    res = k["resolution_time"]
+    assert res["n"] == 3404 and res["dropped"]["negative"] == 12
+    assert res["value"] == pytest.approx(32.77) and res["median"] == pytest.approx(16.37)
+    assert res["p90"] == pytest.approx(89.87)
+    assert k["reopen_rate"]["counts"] == {"reopened": 291, "not_reopened": 3416 - 291}
+    assert k["reopen_rate"]["value"] == pytest.approx(8.5)  # 291 / 3416 = 8.52 %
+    assert k["fcr"]["value"] == pytest.approx(62.3)
+    assert k["csat"]["counts"] == {"satisfied": 1193, "not_satisfied": 301}
+    assert k["csat"]["value"] == pytest.approx(79.9)  # 1193 / 1494 = 79.85 %
+    assert k["volume"]["counts"] == {"resolved": 3416, "unresolved": 584}
+    assert k["volume"]["value"] == 4000  # 3416 + 584
