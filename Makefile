@@ -23,6 +23,8 @@ demo: $(VENV)/.installed
 	$(BIN)/cxkit csat sample_data/responses.csv --by region
 	$(BIN)/cxkit ces sample_data/responses.csv
 	$(BIN)/cxkit nps sample_data/responses_fr.csv --by canal
+	$(BIN)/cxkit tickets sample_data/tickets.csv --sla-first-response 4h --sla-resolution 48h
+	$(BIN)/cxkit complaints sample_data/tickets.csv --orders sample_data/orders.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

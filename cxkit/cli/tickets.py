@@ -22,15 +22,14 @@ HELP = """Support-ticket KPIs from a help-desk export (Zendesk, Freshdesk, any C
 
 Example:  cxkit tickets tickets.csv --period week --by Via --sla-first-response 4h
 
-Volume; first response and resolution time in hours (mean with a t interval, median, p90);
-backlog at --as-of with its age; FCR; reopen rate; SLA attainment; ticket CSAT (Good/Bad or
-1-5). Durations come from the timestamps, else from the export's own duration columns
-(Zendesk minutes and hours, Freshdesk HH:MM:SS); negative ones are dropped and counted.
-FCR rule, first that the export allows: its FCR flag; contacts <= 1 and no reopen (Zendesk
-Replies, Freshdesk Agent interactions); no other ticket from the same customer within
---repeat-window. Help desks define FCR differently: the output names the rule it used.
-Periods are calendar buckets of the creation date.
-More: cxkit tickets t.csv --kpi resolution_time --fail-over 24 --format json  (exit 3 if > 24 h)
+Volume; first response and resolution time in hours (mean, median, p90); backlog at
+--as-of; FCR; reopen rate; SLA attainment; ticket CSAT (Good/Bad or 1-5). Durations come
+from timestamps, else the export's duration columns (Zendesk minutes and hours,
+Freshdesk HH:MM:SS); negative ones are dropped and counted. FCR: the export's flag,
+else contacts <= 1 and no reopen, else no repeat ticket within --repeat-window; the
+output names the rule. Periods bucket the creation date.
+
+More: cxkit tickets t.csv --kpi resolution_time --fail-over 24 -f json  (exit 3 if > 24 h)
       cxkit tickets t.csv --business-hours "Mon-Fri 09:00-18:00" --timezone Europe/Paris"""
 
 Col = lambda help: Annotated[  # noqa: E731

@@ -12,6 +12,8 @@ def _num(x: Any, digits: int) -> Any:
     if isinstance(x, float):
         if math.isnan(x) or math.isinf(x):
             return None
+        if digits == 0:  # counts (tickets, backlog) print as integers
+            return int(round(x))
         return round(x, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
     if isinstance(x, (list, tuple)):
         return [_num(v, digits) for v in x]

@@ -32,7 +32,8 @@ ROW = "__row"
 
 def in_scope(scope: Scope) -> pl.Expr:
     """Rows inside the date scope (all rows when no date option is used)."""
-    return pl.col(ROW) == 0 if scope.uses_date else pl.lit(True)
+    # a per-row column, not a literal: `ok.sum()` must count rows
+    return pl.col(ROW) == 0 if scope.uses_date else pl.col("created_at__blank").is_not_null()
 
 
 @dataclass
