@@ -272,8 +272,8 @@ def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spe
         spec.rule = f"within target: <= {target:g} h ({hours}); on target counts as within"
     elif status_col in cols:
         spec = _share_spec(kpi, _text_in(status_col, WITHIN_SLA), _text_in(status_col, BROKEN_SLA),
-                           ok, scope, {"not_measured": ~(_text_in(status_col, WITHIN_SLA)
-                                                         | _text_in(status_col, BROKEN_SLA))
+                           ok, scope, {"not_measured": (~(_text_in(status_col, WITHIN_SLA)
+                                                          | _text_in(status_col, BROKEN_SLA)))
                                        .fill_null(True)},
                            ("within", "breached"))
         spec.rule = f"the export's own SLA status column (pass {flag} to set a target)"
