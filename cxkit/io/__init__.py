@@ -79,6 +79,17 @@ def sample_column(table: Table, column: str, n: int = DATE_SAMPLE) -> pl.Series:
     return head.drop_nulls().head(n)
 
 
+def column_format(table: Table, col: str, dayfirst: bool | None, notices: list[str]
+                  ) -> DateFormat:
+    """The date format of one column, from a sample; a notice when dd/mm vs mm/dd is a guess."""
+    dtype = table.lf.collect_schema()[col]
+    sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
+    found = detect_format(sample, col, table.name, dayfirst, table.dayfirst_hint)
+    if found.ambiguous:
+        notices.append(ambiguity_notice(table.name, col, found))
+    return found
+
+
 def load(
     opts: LoadOptions,
     wanted: tuple[str, ...],
@@ -109,11 +120,7 @@ def load(
     date_format = day_format = None
     if need_date and date_role:
         col = roles[date_role].column
-        dtype = table.lf.collect_schema()[col]
-        sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
-        date_format = detect_format(sample, col, table.name, opts.dayfirst, table.dayfirst_hint)
-        if date_format.ambiguous:
-            notices.append(ambiguity_notice(table.name, col, date_format))
+        date_format = column_format(table, col, opts.dayfirst, notices)
         key, day_format = date_format.day_key(col)
         exprs.append(key.alias(DAY_KEY))
         if day_format is None and not date_format.native:  # null key: empty, or unreadable?

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from cxkit.errors import DataError, UsageError
-from cxkit.io import LoadOptions, find_column, resolve_roles, sample_column, unique_by_name
-from cxkit.io.dates import DateFormat, ambiguity_notice, detect_format, parse_expr
+from cxkit.io import (
+    LoadOptions,
+    column_format,
+    find_column,
+    resolve_roles,
+    sample_column,
+    unique_by_name,
+)
+from cxkit.io.dates import DateFormat, parse_expr
 from cxkit.io.read import Table, read_inputs
 from cxkit.io.roles import TICKET_ROLES, normalise
 
@@ -174,10 +181,7 @@ def load_tickets(
             continue
         col = roles[role].column
         dtype = table.lf.collect_schema()[col]
-        sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
-        fmt = detect_format(sample, col, table.name, opts.dayfirst, table.dayfirst_hint)
-        if fmt.ambiguous:
-            notices.append(ambiguity_notice(table.name, col, fmt))
+        fmt = column_format(table, col, opts.dayfirst, notices)
         exprs.append(timestamp_expr(col, fmt, timezone).alias(role))
         raw = pl.col(col) if dtype.is_temporal() else pl.col(col).cast(pl.String).str.strip_chars()
         blank = raw.is_null() if dtype.is_temporal() else raw.is_null() | (raw == "")
