@@ -184,11 +184,28 @@ def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def report(results: dict[tuple[str, str], Result]) -> None:
+def print_runs(results: dict[tuple[str, str], Result]) -> None:
     print(f"\n{'format':<8} {'tool':<7} {'seconds':>8} {'peak MiB':>9}  status")
     for (fmt_name, tool), res in results.items():
         seconds, peak = fmt(res.seconds, ".2f"), fmt(res.peak_mib, ".0f")
         print(f"{fmt_name:<8} {tool:<7} {seconds:>8} {peak:>9}  {res.error or 'ok'}")
+
+
+def print_agreement(fmt_name: str, tool: str, problems: list[str] | None, why: str,
+                    groups: int) -> None:
+    """One tool's agreement with DuckDB: agree, the first differences, or why not compared."""
+    if problems is None:
+        print(f"  {fmt_name:<8} {tool:<7} not compared ({why})")
+    elif not problems:
+        print(f"  {fmt_name:<8} {tool:<7} results agree ({groups} groups)")
+    else:
+        print(f"  {fmt_name:<8} {tool:<7} {len(problems)} differences:")
+        for line in problems[:10]:
+            print(f"    {line}")
+
+
+def report(results: dict[tuple[str, str], Result]) -> None:
+    print_runs(results)
 
     print("\ntargets (cxkit / baseline)")
     for fmt_name, measure_name, baseline, limit in TARGETS:
@@ -207,23 +224,13 @@ def report(results: dict[tuple[str, str], Result]) -> None:
         reference = results[fmt_name, "duckdb"].groups
         for tool in ("cxkit", "pandas"):
             groups = results[fmt_name, tool].groups
-            if reference is None or groups is None:
-                print(f"  {fmt_name:<8} {tool:<7} not compared (a run failed)")
-                continue
-            problems = compare(groups, reference)
-            if not problems:
-                print(f"  {fmt_name:<8} {tool:<7} results agree ({len(reference)} groups)")
-                continue
-            print(f"  {fmt_name:<8} {tool:<7} {len(problems)} differences:")
-            for line in problems[:10]:
-                print(f"    {line}")
+            compared = reference is not None and groups is not None
+            print_agreement(fmt_name, tool, compare(groups, reference) if compared else None,
+                            "a run failed", len(reference or []))
 
 
 def report_tickets(results: dict[tuple[str, str], Result]) -> None:
-    print(f"\n{'format':<8} {'tool':<7} {'seconds':>8} {'peak MiB':>9}  status")
-    for (fmt_name, tool), res in results.items():
-        seconds, peak = fmt(res.seconds, ".2f"), fmt(res.peak_mib, ".0f")
-        print(f"{fmt_name:<8} {tool:<7} {seconds:>8} {peak:>9}  {res.error or 'ok'}")
+    print_runs(results)
 
     print("\ntargets (cxkit / baseline)")
     for fmt_name, baseline, limit in TICKET_TARGETS:
@@ -246,18 +253,12 @@ def report_tickets(results: dict[tuple[str, str], Result]) -> None:
     for fmt_name in TICKET_FORMATS:
         reference = results[fmt_name, "duckdb"].groups
         groups = results[fmt_name, "cxkit"].groups
-        if reference is None or groups is None:
-            missing = results[fmt_name, "cxkit"].error == "missing"
-            why = "cxkit tickets missing" if missing else "a run failed"
-            print(f"  {fmt_name:<8} {'cxkit':<7} not compared ({why})")
-            continue
-        problems = compare_tickets(groups, reference)
-        if not problems:
-            print(f"  {fmt_name:<8} {'cxkit':<7} results agree ({len(reference)} groups)")
-            continue
-        print(f"  {fmt_name:<8} {'cxkit':<7} {len(problems)} differences:")
-        for line in problems[:10]:
-            print(f"    {line}")
+        missing = results[fmt_name, "cxkit"].error == "missing"
+        compared = reference is not None and groups is not None
+        print_agreement(fmt_name, "cxkit",
+                        compare_tickets(groups, reference) if compared else None,
+                        "cxkit tickets missing" if missing else "a run failed",
+                        len(reference or []))
 
 
 def generate(part: str, rows: int) -> None:

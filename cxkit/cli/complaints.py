@@ -36,14 +36,9 @@ def register(app: typer.Typer) -> None:
         period: o.PeriodOpt = None,
         since: o.Since = None,
         until: o.Until = None,
-        preset: Annotated[str | None, typer.Option(
-            metavar="NAME", help="zendesk or freshdesk (default: recognised from the header).",
-            rich_help_panel=o.INPUT)] = None,
-        created: Annotated[str | None, typer.Option(
-            metavar="COL", help="Column with the ticket creation time.",
-            rich_help_panel=o.INPUT)] = None,
-        customer: Annotated[str | None, typer.Option(
-            metavar="COL", help="Column with the customer id.", rich_help_panel=o.INPUT)] = None,
+        preset: o.Preset = None,
+        created: o.Created = None,
+        customer: o.Customer = None,
         category: Annotated[str | None, typer.Option(
             metavar="COL", help="Column with the complaint category.",
             rich_help_panel=o.INPUT)] = None,
@@ -67,17 +62,14 @@ def run(args: dict) -> None:
     import polars as pl
 
     from cxkit.cli.output import check_many, emit, guard_output, parse_thresholds
-    from cxkit.errors import UsageError
     from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound, parse_duration
     from cxkit.io.read import reading
-    from cxkit.io.tickets import PRESETS, load_tickets
+    from cxkit.io.tickets import load_tickets
     from cxkit.kpi.complaints import ComplaintOptions, compute
 
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
     guard_output(args["output"], args["files"] + ([args["orders"]] if args["orders"] else []))
-    if args["preset"] and args["preset"] not in PRESETS:
-        raise UsageError(f"--preset '{args['preset']}': unknown", "use zendesk or freshdesk")
     over = parse_thresholds(args["fail_over"], "--fail-over", KPIS)
     since = parse_bound(args["since"], "--since") if args["since"] else None
     until = parse_bound(args["until"], "--until") if args["until"] else None
@@ -91,7 +83,8 @@ def run(args: dict) -> None:
                                      "category": args["category"]})
     flags = {"created_at": "--created", "customer_id": "--customer", "category": "--category"}
     with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = load_tickets(load_opts, args["preset"], None, flags)
+        loaded = load_tickets(load_opts, args["preset"].value if args["preset"] else None,
+                              None, flags)
         for note in loaded.notices:
             env.notice(note)
         lf = _within(loaded.lf, pl.col("created_at").dt.date(), since, until)

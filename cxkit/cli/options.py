@@ -185,3 +185,25 @@ Debug = Annotated[
     bool,
     typer.Option("--debug", help="Show the traceback of errors.", rich_help_panel=OUTPUT),
 ]
+
+
+class PresetName(StrEnum):
+    zendesk = "zendesk"
+    freshdesk = "freshdesk"
+
+
+Preset = Annotated[
+    PresetName | None,
+    typer.Option(help="Read a known export (default: recognised from the header).",
+                 rich_help_panel=INPUT),
+]
+Created = Annotated[
+    str | None,
+    typer.Option("--created", metavar="COL", rich_help_panel=INPUT,
+                 help="Column with the ticket creation time (default: detected)."),
+]
+Customer = Annotated[
+    str | None,
+    typer.Option("--customer", metavar="COL", rich_help_panel=INPUT,
+                 help="Column with the customer id (default: detected)."),
+]

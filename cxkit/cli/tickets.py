@@ -13,11 +13,6 @@ KPIS = ["volume", "first_response_time", "resolution_time", "backlog", "fcr", "r
 Kpi = StrEnum("Kpi", {k: k for k in KPIS})  # type: ignore[misc]
 
 
-class PresetName(StrEnum):
-    zendesk = "zendesk"
-    freshdesk = "freshdesk"
-
-
 HELP = """Support-ticket KPIs from a help-desk export (Zendesk, Freshdesk, any CSV).
 
 Example:  cxkit tickets tickets.csv --period week --by Via --sla-first-response 4h
@@ -64,13 +59,11 @@ def register(app: typer.Typer) -> None:
                     "export).", "WHEN") = None,
         repeat_window: Text("FCR by repeat contact: window after a ticket (default 7d).",
                             "DURATION") = "7d",
-        preset: Annotated[PresetName | None, typer.Option(
-            help="Read a known export (default: recognised from the header).",
-            rich_help_panel=o.INPUT)] = None,
-        created: Col("Column with the creation time (default: detected).") = None,
+        preset: o.Preset = None,
+        created: o.Created = None,
         first_response: Col("Column with the first-response time.") = None,
         resolved: Col("Column with the resolution time.") = None,
-        customer: Col("Column with the customer id (FCR by repeat contact).") = None,
+        customer: o.Customer = None,
         status: Col("Column with the ticket status.") = None,
         satisfaction: Col("Column with the satisfaction rating.") = None,
         column: Annotated[list[str] | None, typer.Option(
