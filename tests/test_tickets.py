@@ -532,3 +532,19 @@ def test_sample_export_known_facts():
     assert k["csat"]["value"] == pytest.approx(79.9)  # 1193 / 1494 = 79.85 %
     assert k["volume"]["counts"] == {"resolved": 3416, "unresolved": 584}
     assert k["volume"]["value"] == 4000  # 3416 + 584
+
+
+def test_column_maps_a_role_by_hand(tmp_path):
+    # `Second look` is no reopen column by its name; --column reopens= says it is one.
+    # resolved: T1, T2, T3; reopened (>= 1): T2 -> 100 * 1 / 3 = 33.3
+    path = write_csv(tmp_path / "r.csv", ["created_at", "status", "Second look"],
+                     [["2025-01-06 09:00", "solved", "0"], ["2025-01-06 10:00", "solved", "2"],
+                      ["2025-01-07 09:00", "closed", "0"], ["2025-01-07 10:00", "open", "0"]])
+    plain = run_cli("tickets", path, "--kpi", "reopen_rate", "--format", "json")
+    assert json.loads(plain.stdout)["value"] is None  # not computed without the mapping
+    run = run_cli("tickets", path, "--kpi", "reopen_rate", "--column", "reopens=Second look",
+                  "--value")
+    assert run.returncode == 0, run
+    assert run.stdout == "33.3\n"
+    bad = run_cli("tickets", path, "--column", "reopened=Second look")
+    assert bad.returncode == 2 and "ROLE=COLUMN" in bad.stderr, bad
