@@ -39,6 +39,7 @@ bench: $(VENV)/.installed
 sample-data:
 	$(PYTHON) scripts/make_sample_data.py
 	$(PYTHON) scripts/make_ticket_data.py
+	$(PYTHON) scripts/make_order_data.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

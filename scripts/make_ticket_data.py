@@ -1,14 +1,14 @@
-"""Generate the sample ticket and order exports in sample_data/.
+"""Generate the sample ticket exports in sample_data/.
 
     python3 scripts/make_ticket_data.py
 
 Deterministic (seeded ``random.Random(2025)``, fixed 2025 calendar, exports "taken" on
 2026-01-05 09:00), stdlib only. Customers come from the ``C00001``..``C01400`` pool of
-make_sample_data.py, so tickets, orders and survey answers join on customer id.
+make_sample_data.py, so tickets, orders and survey answers join on customer id (the orders
+come from make_order_data.py).
 Writes (UTF-8, ``,``, LF, dates ``YYYY-MM-DD HH:MM:SS`` in Europe/Paris wall-clock time):
   sample_data/tickets.csv            Zendesk Support CSV export, ~4,000 tickets
   sample_data/tickets_freshdesk.csv  Freshdesk ticket export, ~600 tickets
-  sample_data/orders.csv             generic orders export, ~9,000 orders
 Deliberate quirks: a dozen Zendesk tickets solved before they were created, ~5% without a
 first reply, Freshdesk ``(in hrs)`` durations left empty on some rows that have timestamps.
 """
@@ -27,11 +27,11 @@ OUT_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 YEAR = 2025
 EXPORT_AT = datetime(2026, 1, 5, 9, 0)
 BACKLOG_FROM = datetime(YEAR, 12, 10)  # tickets created after this are often still open
-N_CUSTOMERS, N_TICKETS, N_FRESH, N_ORDERS = 1400, 4000, 600, 9000
+N_CUSTOMERS, N_TICKETS, N_FRESH = 1400, 4000, 600
 N_NEGATIVE = 12  # solved tickets whose "Solved at" precedes "Created at"
 FMT = "%Y-%m-%d %H:%M:%S"
 
-# Relative volume per month: summer dip, November/December peak (tickets and orders).
+# Relative volume per month: summer dip, November/December peak.
 MONTH_WEIGHTS = [1.00, 0.90, 0.98, 0.95, 1.00, 0.92, 0.85, 0.82, 1.00, 1.08, 1.40, 1.55]
 SLOW_MONTH, SLOW_FACTOR = 8, 1.8  # August: short-staffed, replies take longer
 
@@ -86,10 +86,6 @@ FD_HEADER = (
     "|Customer interactions|Resolution status|First response status|Tags|Survey results"
     "|Full name|Email|Contact ID"
 ).split("|")
-
-ORDER_HEADER = ["order_id", "customer_id", "ordered_at", "amount", "status", "channel"]
-ORDER_STATUS = {"paid": 90, "refunded": 6, "cancelled": 4}
-ORDER_CHANNEL = {"web": 50, "app": 35, "store": 15}
 
 FIRST_NAMES = ("Camille Lucas Léa Hugo Chloé Louis Emma Jules Manon Thomas Sophie Jan Anna Lukas"
                " Mia Oliver Amelia Harry Isla Lucía Pablo Carmen Javier Lotte Daan Sanne").split()
@@ -336,22 +332,6 @@ def freshdesk_rows(rng: random.Random, people: dict) -> list[dict]:
     return rows
 
 
-def order_rows(rng: random.Random) -> list[dict]:
-    appetite = [rng.lognormvariate(0, 0.9) for _ in range(N_CUSTOMERS)]  # some buy a lot more
-    orders = []
-    for _ in range(N_ORDERS):
-        month = rng.choices(range(1, 13), weights=MONTH_WEIGHTS)[0]
-        day = date(YEAR, month, rng.randint(1, calendar.monthrange(YEAR, month)[1]))
-        channel = weighted(rng, ORDER_CHANNEL)
-        hours = range(9, 20) if channel == "store" else range(7, 24)
-        ts = datetime.combine(day, time(rng.choice(hours))) + timedelta(seconds=rng.randrange(3600))
-        basket = rng.lognormvariate(4.0, 0.7) * (1.15 if month >= 11 else 1)
-        cust = rng.choices(range(1, N_CUSTOMERS + 1), weights=appetite)[0]
-        orders.append((ts, f"C{cust:05d}", f"{basket:.2f}", weighted(rng, ORDER_STATUS), channel))
-    return [dict(zip(ORDER_HEADER, [f"O{i:06d}", c, fmt(ts), a, s, ch], strict=True))
-            for i, (ts, c, a, s, ch) in enumerate(sorted(orders), start=1)]
-
-
 def write(path: Path, header: list[str], rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -366,7 +346,6 @@ def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     write(OUT_DIR / "tickets.csv", ZD_HEADER, zendesk_rows(rng, people))
     write(OUT_DIR / "tickets_freshdesk.csv", FD_HEADER, freshdesk_rows(rng, people))
-    write(OUT_DIR / "orders.csv", ORDER_HEADER, order_rows(rng))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import click
 import typer
 
 from cxkit import __version__
-from cxkit.cli import columns, complaints, survey, tickets
+from cxkit.cli import columns, complaints, orders, survey, tickets
 from cxkit.errors import CxkitError, ExitCode
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ for _kind in ("nps", "csat", "ces"):
     survey.register(app, _kind)
 tickets.register(app)
 complaints.register(app)
+orders.register(app)
 columns.register(app)
 
 

@@ -207,3 +207,55 @@ Customer = Annotated[
     typer.Option("--customer", metavar="COL", rich_help_panel=INPUT,
                  help="Column with the customer id (default: detected)."),
 ]
+
+
+class OrderPresetName(StrEnum):
+    shopify = "shopify"
+    woocommerce = "woocommerce"
+    stripe = "stripe"
+
+
+class AmountUnit(StrEnum):
+    major = "major"
+    minor = "minor"
+
+
+OrderPreset = Annotated[
+    OrderPresetName | None,
+    typer.Option("--preset", help="Read a known export (default: recognised from the header).",
+                 rich_help_panel=INPUT),
+]
+Ordered = Annotated[
+    str | None,
+    typer.Option("--ordered", metavar="COL", rich_help_panel=INPUT,
+                 help="Column with the order date (default: detected)."),
+]
+Amount = Annotated[
+    str | None,
+    typer.Option("--amount", metavar="COL", rich_help_panel=INPUT,
+                 help="Column with the order total (default: detected)."),
+]
+AmountUnitOpt = Annotated[
+    AmountUnit | None,
+    typer.Option("--amount-unit", rich_help_panel=INPUT,
+                 help="Amounts in major units (12.50) or minor units (1250 cents); default: "
+                 "major, minor for Stripe API exports."),
+]
+Column = Annotated[
+    list[str] | None,
+    typer.Option("--column", metavar="ROLE=COL", rich_help_panel=INPUT,
+                 help="Give any role its column, e.g. --column referred_by=Parrain "
+                 "(roles: cxkit columns FILE)."),
+]
+Timezone = Annotated[
+    str | None,
+    typer.Option("--timezone", metavar="ZONE", rich_help_panel=INPUT,
+                 help="Move zone-stamped times to this zone (IANA name, e.g. Europe/Paris); "
+                 "default: the wall-clock time as written."),
+]
+Thresholds = Annotated[
+    list[str] | None,
+    typer.Option(metavar="KPI=X", rich_help_panel=OUTPUT,
+                 help="Exit 3 when the KPI crosses X, e.g. repeat_purchase_rate=25 "
+                 "(repeatable; a bare X with --kpi)."),
+]

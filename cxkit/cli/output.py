@@ -147,3 +147,27 @@ def check_many(results, under: dict[str, float], over: dict[str, float], env: En
                 crossed.append(f"{r.kpi} {shown:g} is {word} {limits[r.kpi]:g}")
     if crossed:
         raise ThresholdCrossed("; ".join(crossed))
+
+
+def thresholds(args: dict, only: str | None, names: list[str]) -> tuple[dict, dict]:
+    """--fail-under / --fail-over as {kpi: X}; with one KPI chosen a bare number applies to it."""
+    out: tuple[dict, dict] = ({}, {})
+    for store, opt in zip(out, ("fail_under", "fail_over"), strict=True):
+        items = args.get(opt) or []
+        if only:
+            items = [i if "=" in i else f"{only}={i}" for i in items]
+        store.update(parse_thresholds(items, "--" + opt.replace("_", "-"), names))
+    return out
+
+
+def column_roles(items: list[str] | None, roles: tuple[str, ...]) -> dict[str, str]:
+    """`--column reopens=Reopen count` (repeatable) -> {"reopens": "Reopen count"}."""
+    out = {}
+    for item in items or []:
+        role, sep, col = item.partition("=")
+        role = role.strip()
+        if not sep or role not in roles or not col.strip():
+            raise UsageError(f"--column '{item}': expected ROLE=COLUMN",
+                             "roles: " + ", ".join(roles))
+        out[role] = col.strip()
+    return out

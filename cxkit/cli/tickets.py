@@ -86,11 +86,12 @@ def register(app: typer.Typer) -> None:
 
 
 def run(args: dict) -> None:
-    from cxkit.cli.output import check_many, emit, guard_output, parse_thresholds
+    from cxkit.cli.output import check_many, column_roles, emit, guard_output, thresholds
     from cxkit.errors import UsageError
     from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound, parse_duration, parse_moment
     from cxkit.io.read import reading
+    from cxkit.io.roles import TICKET_ROLES
     from cxkit.io.tickets import check_timezone, load_tickets
     from cxkit.kpi.business_hours import parse_schedule, read_holidays
     from cxkit.kpi.grouping import Scope
@@ -101,13 +102,7 @@ def run(args: dict) -> None:
     only = [args["kpi"].value] if args["kpi"] else None
     if args["value"] and not only:
         raise UsageError("--value needs one KPI", "add --kpi, e.g. --kpi resolution_time --value")
-    names = only or KPIS
-    under, over = ({}, {})
-    for store, opt in ((under, "fail_under"), (over, "fail_over")):
-        items = args[opt] or []
-        if only:  # a bare number applies to the one KPI
-            items = [i if "=" in i else f"{only[0]}={i}" for i in items]
-        store.update(parse_thresholds(items, "--" + opt.replace("_", "-"), names))
+    under, over = thresholds(args, only[0] if only else None, only or KPIS)
     holidays = read_holidays(args["holidays"]) if args["holidays"] else []
     if holidays and not args["business_hours"]:
         raise UsageError("--holidays needs --business-hours",
@@ -128,7 +123,7 @@ def run(args: dict) -> None:
         repeat_window_hours=parse_duration(args["repeat_window"], "--repeat-window"),
         confidence=args["confidence"],
     )
-    given = _roles(args["column"])
+    given = column_roles(args["column"], TICKET_ROLES)
     given |= {"created_at": args["created"], "first_response_at": args["first_response"],
              "resolved_at": args["resolved"], "customer_id": args["customer"],
              "status": args["status"], "satisfaction": args["satisfaction"]}
@@ -169,19 +164,3 @@ def _hours(text: str | None, option: str) -> float | None:
     from cxkit.io.dates import parse_duration
 
     return parse_duration(text, option) if text else None
-
-
-def _roles(items: list[str] | None) -> dict[str, str]:
-    """`--column reopens=Reopen count` -> {"reopens": "Reopen count"}."""
-    from cxkit.errors import UsageError
-    from cxkit.io.roles import TICKET_ROLES
-
-    out = {}
-    for item in items or []:
-        role, sep, col = item.partition("=")
-        role = role.strip()
-        if not sep or role not in TICKET_ROLES or not col.strip():
-            raise UsageError(f"--column '{item}': expected ROLE=COLUMN",
-                             "roles: " + ", ".join(TICKET_ROLES))
-        out[role] = col.strip()
-    return out

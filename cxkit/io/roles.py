@@ -175,6 +175,57 @@ _RULES["order_id"] = (
     ("orderid", "ordernumber", "commande"),
     ("customer", "client", "line", "date"),
 )
+# Order exports (Shopify, WooCommerce, Stripe, shop databases; EXPORTS.md 1.6-1.8).
+_RULES.update({
+    "amount": (
+        ["amount", "total", "ordertotal", "totalamount", "ordertotalamount", "grandtotal",
+         "totalprice", "montant", "montantttc", "montanttotal", "totalttc", "prixtotal",
+         "revenue", "netsales", "amountpaid", "value", "price", "prix", "ca"],
+        ("amount", "total", "montant", "revenue", "price", "prix"),
+        ("refund", "rembours", "tax", "tva", "discount", "remise", "shipping", "livraison",
+         "fee", "frais", "count", "quantit", "items", "subtotal", "outstanding", "compare",
+         "lineitem", "ht"),
+    ),
+    "order_status": (
+        ["status", "orderstatus", "statut", "statutcommande", "statutdelacommande", "state",
+         "financialstatus", "paymentstatus", "etat"],
+        ("status", "statut"),
+        ("fulfil", "shipping", "delivery", "livraison", "expedition"),
+    ),
+    "refunded_amount": (
+        ["refundedamount", "amountrefunded", "refundamount", "refundtotal", "refunded",
+         "totalrefunded", "montantrembourse", "rembourse", "remboursement"],
+        ("refund", "rembours"),
+        ("date", "time", "status", "reason", "motif", "converted", "count"),
+    ),
+    "returned": (
+        {"returned", "isreturned", "return", "retour", "retourne", "isrefunded"},
+        ("returned", "retourn"),
+        ("date", "reason", "motif", "amount", "montant"),
+    ),
+    "cancelled_at": (
+        {"cancelledat", "canceledat", "cancelleddate", "canceleddate", "dateannulation",
+         "datedannulation"},
+        ("cancelledat", "canceledat", "annulation"),
+        (),
+    ),
+    "referred_by": (
+        {"referredby", "referrer", "referrerid", "referrercustomerid", "referredbycustomerid",
+         "parrain", "parrainid", "idparrain", "sponsor"},
+        ("referredby", "referrer", "parrain"),
+        (),
+    ),
+    "acquisition_channel": (
+        {"acquisitionchannel", "acquisition", "acquisitionsource", "canaldacquisition",
+         "canalacquisition", "utmsource", "firstsource", "customersource", "referralsource",
+         "howdidyouhearaboutus"},
+        ("acquisition", "utmsource", "howdidyouhear"),
+        (),
+    ),
+})
+ORDER_ROLES = ("order_id", "customer_id", "ordered_at", "amount", "order_status",
+               "refunded_amount", "returned", "cancelled_at", "referred_by",
+               "acquisition_channel")
 TICKET_ROLES = ("ticket_id", "customer_id", "created_at", "first_response_at",
                 "first_response_minutes", "resolved_at", "resolution_minutes", "status",
                 "contacts", "reopens", "fcr", "category", "severity", "type", "is_complaint",

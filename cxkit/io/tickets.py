@@ -8,7 +8,7 @@ stripped strings, and the `--by` columns as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -22,6 +22,7 @@ from cxkit.io import (
     unique_by_name,
 )
 from cxkit.io.dates import DateFormat, parse_expr
+from cxkit.io.presets import Preset, choose, preset_columns
 from cxkit.io.read import Table, read_inputs
 from cxkit.io.roles import TICKET_ROLES, normalise
 
@@ -32,14 +33,6 @@ TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity
               "resolution_status")
 COUNT_ROLES = ("contacts", "reopens")
 CLOCK = r"^\d+:\d{2}(?::\d{2})?$"
-
-
-@dataclass
-class Preset:
-    name: str
-    signature: tuple[str, ...]  # normalised headers; 3 of them present recognise the export
-    columns: dict[str, list[str]]  # role -> normalised headers, in order of preference
-    units: dict[str, str] = field(default_factory=dict)  # normalised header -> unit
 
 
 PRESETS = {
@@ -96,26 +89,6 @@ class TicketLoad:
     preset: str | None
 
 
-def recognise(table: Table) -> Preset | None:
-    headers = {normalise(c) for c in table.columns}
-    for preset in PRESETS.values():
-        if sum(h in headers for h in preset.signature) >= 3:
-            return preset
-    return None
-
-
-def _preset_columns(table: Table, preset: Preset) -> dict[str, str]:
-    by_norm = {}
-    for col in table.columns:
-        by_norm.setdefault(normalise(col), col)
-    found = {}
-    for role, names in preset.columns.items():
-        col = next((by_norm[n] for n in names if n in by_norm), None)
-        if col:
-            found[role] = col
-    return found
-
-
 def duration_unit(column: str, sample: pl.Series, preset: Preset | None) -> str:
     """hours, minutes, seconds, days or clock (HH:MM:SS), from the values and the name."""
     values = sample.cast(pl.String).str.strip_chars()
@@ -162,11 +135,8 @@ def load_tickets(
     flags = flags or {}
     table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
     notices = list(table.notices)
-    preset = PRESETS[preset_name] if preset_name else recognise(table)
-    if preset and not preset_name:
-        notices.append(f"{table.name}: read as a {preset.name.title()} export "
-                       f"(--preset {preset.name})")
-    given = dict(_preset_columns(table, preset) if preset else {})
+    preset = choose(table, PRESETS, preset_name, notices)
+    given = dict(preset_columns(table, preset) if preset else {})
     given.update({r: c for r, c in opts.columns.items() if c})
     roles = resolve_roles(table, TICKET_ROLES, given, flags)
     if "created_at" not in roles:

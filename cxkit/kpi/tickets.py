@@ -8,16 +8,17 @@ one row of those sums into a value. Periods are calendar buckets of the creation
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
 
 from cxkit.kpi import stats
 from cxkit.kpi.business_hours import Schedule, business_hours_between
-from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, Scope, label_periods, sort_groups
-from cxkit.kpi.result import Group, KpiResult
+from cxkit.kpi.grouping import PERIODS, START, Scope
+from cxkit.kpi.result import KpiResult
 from cxkit.kpi.scores import CSAT_LABELS, is_blank, score_value
+from cxkit.kpi.specs import ROW, Spec, aggregate, drops, mean_aggs, share_aggs, to_result
 
 RESOLVED = ["solved", "closed", "resolved", "résolu", "resolu", "fermé", "ferme", "clos",
             "clôturé", "cloture", "done", "4", "5"]
@@ -26,8 +27,6 @@ FALSE = ["0", "false", "no", "n", "non", "faux"]
 WITHIN_SLA = ["within sla", "sla met", "met", "achieved", "respecté", "respecte"]
 BROKEN_SLA = ["sla violated", "violated", "breached", "missed", "sla breached", "non respecté"]
 AGE_BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168), ("over_7d", 168, None))
-DATE_DROPS = ("missing_date", "invalid_date", "outside_dates")
-ROW = "__row"
 
 
 def in_scope(scope: Scope) -> pl.Expr:
@@ -45,23 +44,6 @@ class TicketOptions:
     as_of: datetime | None = None
     repeat_window_hours: float = 7 * 24
     confidence: float = 0.95
-
-
-@dataclass
-class Spec:
-    """One KPI: its aggregations (names prefixed with the KPI) and how to finish a row."""
-
-    kpi: str
-    rule: str
-    digits: int = 1
-    unavailable: str | None = None  # why it cannot be computed from this export (and the fix)
-    aggs: list[pl.Expr] = field(default_factory=list)
-    kind: str = "share"  # share (a % with a Wilson interval), duration, count
-    labels: tuple[str, str] = ("yes", "no")  # the two counts of a share
-    reasons: list[str] = field(default_factory=list)  # why rows were dropped, in order
-
-    def col(self, name: str) -> str:
-        return f"{self.kpi}__{name}"
 
 
 def _durations(lf_cols: set[str], opts: TicketOptions) -> dict[str, pl.Expr]:
@@ -135,39 +117,19 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     return lf, set(lf.collect_schema().names())
 
 
-def _drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) -> list[pl.Expr]:
-    """Rows out of the date scope, then the KPI's own reasons (first that applies wins)."""
-    dates = list(DATE_DROPS) if scope.uses_date else []
-    spec.reasons = dates + list(reasons)
-    out = [(pl.col(ROW) == i).sum().alias(spec.col(r)) for i, r in enumerate(dates, 1)]
-    taken = pl.lit(False)
-    for r, cond in reasons.items():
-        cond = cond.fill_null(False)
-        out.append((ok & cond & ~taken).sum().alias(spec.col(r)))
-        taken = taken | cond
-    return out
-
-
 def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict) -> Spec:
     value = pl.col(col)
     good = ok & value.is_not_null() & (value >= 0)
-    v = value.filter(good)
-    spec = Spec(kpi, "", 2, kind="duration")
-    spec.aggs = [
-        good.sum().alias(spec.col("n")),
-        v.mean().alias(spec.col("mean")),
-        v.median().alias(spec.col("median")),
-        v.quantile(0.9, interpolation="linear").alias(spec.col("p90")),
-        v.std().alias(spec.col("sd")),
-    ] + _drops(spec, ok, {**why, "negative": value < 0}, scope)
+    spec = Spec(kpi, "", 2, kind="mean")
+    spec.aggs = mean_aggs(spec, value, good) + drops(spec, ok, {**why, "negative": value < 0},
+                                                     scope)
     return spec
 
 
 def _share_spec(kpi: str, yes: pl.Expr, no: pl.Expr, ok: pl.Expr, scope: Scope, why: dict,
                 labels: tuple[str, str]) -> Spec:
     spec = Spec(kpi, "", labels=labels)
-    spec.aggs = [(ok & yes).sum().alias(spec.col(labels[0])),
-                 (ok & no).sum().alias(spec.col(labels[1]))] + _drops(spec, ok, why, scope)
+    spec.aggs = share_aggs(spec, ok & yes, ok & no) + drops(spec, ok, why, scope)
     return spec
 
 
@@ -177,9 +139,9 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions) -> list[Spec]
     resolved = pl.col("__resolved")
     specs: list[Spec] = []
 
-    vol = Spec("volume", "tickets created (in scope)", 0, kind="count")
+    vol = Spec("volume", "tickets created (in scope)", 0, kind="count", finisher=_volume)
     vol.aggs = [ok.sum().alias(vol.col("n")), (ok & resolved).sum().alias(vol.col("resolved"))]
-    vol.aggs += _drops(vol, ok, {}, scope)
+    vol.aggs += drops(vol, ok, {}, scope)
     specs.append(vol)
 
     hours = (f"business hours ({opts.schedule.describe()})" if opts.schedule else
@@ -304,14 +266,26 @@ def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec
     age = _hours(pl.lit(as_of) - created).filter(is_open)
     spec = Spec("backlog", f"tickets open at {as_of:%Y-%m-%d %H:%M} (created by then, not resolved "
                 "by then); age = as-of - created, calendar hours", 0, kind="backlog",
-                labels=tuple(b[0] for b in AGE_BUCKETS))  # type: ignore[arg-type]
+                finisher=_backlog)
     spec.aggs = [is_open.sum().alias(spec.col("n")), age.mean().alias(spec.col("mean_age")),
                  age.median().alias(spec.col("median_age")), age.max().alias(spec.col("max_age"))]
     for name, lo, hi in AGE_BUCKETS:
         cond = age >= lo if hi is None else (age >= lo) & (age < hi)
         spec.aggs.append(cond.sum().alias(spec.col(name)))
-    spec.aggs += _drops(spec, ok, {"created_after_as_of": created > as_of}, scope)
+    spec.aggs += drops(spec, ok, {"created_after_as_of": created > as_of}, scope)
     return spec
+
+
+def _volume(get) -> dict:
+    n, res = int(get("n") or 0), int(get("resolved") or 0)
+    return {"value": float(n), "n": n, "counts": {"resolved": res, "unresolved": n - res}}
+
+
+def _backlog(get) -> dict:
+    n = int(get("n") or 0)
+    return {"value": float(n), "n": n, "counts": {b[0]: int(get(b[0]) or 0) for b in AGE_BUCKETS},
+            "extra": {"mean_age_hours": get("mean_age"), "median_age_hours": get("median_age"),
+                      "max_age_hours": get("max_age")}}
 
 
 def latest_time(lf: pl.LazyFrame, cols: set) -> datetime | None:
@@ -319,49 +293,6 @@ def latest_time(lf: pl.LazyFrame, cols: set) -> datetime | None:
     stamps = [pl.col(c) for c in ("created_at", "first_response_at", "resolved_at") if c in cols]
     return lf.select(pl.max_horizontal([s.max() for s in stamps])).collect(
         engine="streaming").item()
-
-
-def _finish(spec: Spec, row: dict, z: float, confidence: float) -> dict:
-    """value, n, ci, counts and extras of one spec from one row of sums."""
-    get = lambda name: row.get(spec.col(name))  # noqa: E731
-    out = {"ci": None, "counts": {}, "extra": {}}
-    if spec.kind == "count":
-        n = int(get("n") or 0)
-        res = int(get("resolved") or 0)
-        out.update(value=float(n), n=n, counts={"resolved": res, "unresolved": n - res})
-    elif spec.kind == "duration":
-        n, mean, sd = int(get("n") or 0), get("mean"), get("sd")
-        out.update(value=mean, n=n, extra={"median": get("median"), "p90": get("p90"), "sd": sd})
-        if n >= 2 and sd is not None:  # a duration is never negative: clip the interval
-            low, high = stats.t_interval(mean, sd, n, confidence)
-            out["ci"] = (max(low, 0.0), high)
-    elif spec.kind == "backlog":
-        n = int(get("n") or 0)
-        out.update(value=float(n), n=n, counts={b: int(get(b) or 0) for b in spec.labels},
-                   extra={"mean_age_hours": get("mean_age"), "median_age_hours": get("median_age"),
-                          "max_age_hours": get("max_age")})
-    else:
-        yes, no = (int(get(lab) or 0) for lab in spec.labels)
-        n = yes + no
-        out.update(value=100 * yes / n if n else None, n=n,
-                   counts={spec.labels[0]: yes, spec.labels[1]: no},
-                   ci=stats.wilson(yes, n, z) if n else None)
-    out["dropped"] = {r: int(get(r) or 0) for r in spec.reasons}
-    return out
-
-
-def _differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | None:
-    """Is the change between two rows of sums significant (None: no test for this KPI)."""
-    if spec.kind == "share":
-        ka, kb = a["counts"][spec.labels[0]], b["counts"][spec.labels[0]]
-        return stats.proportions_differ(ka, a["n"], kb, b["n"], z)[1] if a["n"] and b["n"] \
-            else None
-    if spec.kind == "duration" and a["n"] >= 2 and b["n"] >= 2:
-        sa, sb = a["extra"].get("sd"), b["extra"].get("sd")
-        if sa is not None and sb is not None:
-            return stats.means_differ(a["value"], sa, a["n"], b["value"], sb, b["n"],
-                                      confidence)[1]
-    return None
 
 
 def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
@@ -382,81 +313,8 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     live = [s for s in specs if not s.unavailable]
     aggs = [a for s in live for a in s.aggs]
     keys = list(scope.by) + ([START] if scope.period else [])
-    frames = _aggregate(lf, aggs, keys, scope)
+    frames = pl.collect_all(aggregate(lf, aggs, keys, scope), engine="streaming") if aggs else []
     z = stats.z_value(opts.confidence)
-    results = []
-    for spec in specs:
-        if spec.unavailable:
-            results.append(KpiResult(spec.kpi, None, 0, None, {}, {}, "not computed: "
-                                     + spec.unavailable, spec.digits, confidence=opts.confidence))
-            continue
-        results.append(_result(spec, frames, scope, z, opts.confidence))
-    return results
+    return [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
 
 
-def _aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str],
-               scope: Scope) -> list[pl.DataFrame]:
-    """Overall, per group, per period. Medians do not add up, so each level is aggregated from
-    the rows; `collect_all` lets Polars share the scan between the three."""
-    if not aggs:
-        return []
-    queries = [lf.select(aggs)]
-    if keys:
-        queries.append(lf.group_by(keys).agg(aggs))
-        if scope.period and scope.by:
-            queries.append(lf.group_by(START).agg(aggs))
-    return pl.collect_all(queries, engine="streaming")
-
-
-def _result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
-            confidence: float) -> KpiResult:
-    overall = _finish(spec, frames[0].row(0, named=True), z, confidence)
-    result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
-                       overall["dropped"], spec.rule, spec.digits, overall["extra"],
-                       confidence=confidence)
-    if len(frames) > 1:
-        result.groups = _groups(spec, frames[1], scope, z, confidence)
-        result.group_keys = list(scope.by) + ([PERIOD_COL] if scope.period else [])
-    if scope.period:
-        per = frames[2] if len(frames) > 2 else frames[1]
-        _trend(spec, per, scope, z, confidence, result)
-    for part in [result.extra] + [g.extra for g in result.groups]:
-        part.pop("sd", None)
-    return result
-
-
-def _groups(spec, df, scope, z, confidence) -> list[Group]:
-    if scope.period:
-        df = label_periods(df.filter(pl.col(START).is_not_null()), scope.period)
-    rows = sort_groups(df, scope).to_dicts()
-    done = {}
-    for row in rows:
-        done[(tuple(row[b] for b in scope.by), row.get(START))] = _finish(spec, row, z, confidence)
-    out = []
-    for row in rows:
-        res = done[(tuple(row[b] for b in scope.by), row.get(START))]
-        key = {b: row[b] for b in scope.by}
-        group = Group(key, res["value"], res["n"], res["ci"], res["counts"], res["extra"])
-        if scope.period:
-            key[PERIOD_COL] = row[PERIOD_COL]
-            group.compared = True
-            prev = done.get((tuple(row[b] for b in scope.by), row["__prev_start"]))
-            group.change, group.significant = _compare(spec, res, prev, z, confidence)
-        out.append(group)
-    return out
-
-
-def _compare(spec, res, prev, z, confidence):
-    if prev is None or res["value"] is None or prev["value"] is None:
-        return None, None
-    return res["value"] - prev["value"], _differ(spec, res, prev, z, confidence)
-
-
-def _trend(spec, df, scope, z, confidence, result: KpiResult) -> None:
-    rows = label_periods(df.filter(pl.col(START).is_not_null()).sort(START),
-                         scope.period).to_dicts()
-    done = [_finish(spec, row, z, confidence) for row in rows]
-    result.trend = [{"period": row[PERIOD_COL], "value": res["value"], "n": res["n"]}
-                    for row, res in zip(rows, done, strict=True)]
-    if len(rows) >= 2 and rows[-2][START] == rows[-1]["__prev_start"]:
-        result.change, result.significant = _compare(spec, done[-1], done[-2], z, confidence)

@@ -16,7 +16,20 @@ TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES"}
 MANY_TITLES = {"volume": "Tickets", "first_response_time": "First response (h)",
                "resolution_time": "Resolution (h)", "fcr": "FCR %", "reopen_rate": "Reopen %",
                "backlog": "Backlog", "sla_first_response": "SLA first response %",
-               "sla_resolution": "SLA resolution %", "csat": "CSAT %"}
+               "sla_resolution": "SLA resolution %", "csat": "CSAT %",
+               "orders": "Orders", "customers": "Customers", "revenue": "Revenue",
+               "aov": "AOV", "purchase_frequency": "Orders per customer",
+               "repeat_purchase_rate": "Repeat purchase %", "return_rate": "Return %",
+               "cart_abandonment_rate": "Cart abandonment %", "referral_rate": "Referral %",
+               "clv": "CLV (historical)", "clv_formula": "CLV (formula)",
+               "top_customers": "Top customers' revenue", "retention_rate": "Retention %",
+               "churn_rate": "Churn %", "inactivity_churn": "Inactivity churn %"}
+# extras worth a word in the detail column: (key, label, digits, suffix)
+DETAILS = [("net_revenue", "net", 2, ""), ("value_rate", "by value", 1, "%"),
+           ("referrer_rate", "referrers", 1, "%"),
+           ("share_of_revenue", "share of revenue", 1, "%"), ("repeated_order_ids", "repeated ids", 0, ""),
+           ("aov", "AOV", 2, ""), ("purchases_per_year", "x orders/yr", 2, ""),
+           ("margin", "x margin", 0, "%"), ("lifetime_years", "x lifetime", 2, " yr")]
 
 
 def sparkline(values: list[float | None]) -> str:
@@ -139,11 +152,18 @@ def _detail(result: KpiResult) -> Text:
         return Text(result.rule, style="dim")
     e = result.extra
     if "median" in e:
-        return Text(f"median {_fmt(e['median'], 2)}  p90 {_fmt(e['p90'], 2)}")
+        p90 = f"  p90 {_fmt(e['p90'], 2)}" if "p90" in e else ""
+        return Text(f"median {_fmt(e['median'], 2)}{p90}")
     if "median_age_hours" in e:
         return Text(f"median age {_fmt(e['median_age_hours'], 1)} h  "
                     f"max {_fmt(e['max_age_hours'], 1)} h")
-    return Text(" · ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.counts.items()))
+    words = [f"{k.replace('_', ' ')} {v:,}" for k, v in result.counts.items()]
+    words += [f"{label} {_fmt(e[k], digits)}{suffix}" for k, label, digits, suffix in DETAILS
+              if e.get(k) is not None]
+    latest = e.get("latest")
+    if isinstance(latest, dict) and latest.get("value") is not None:
+        words.append(f"latest {latest['period']}: {_fmt(latest['value'], result.digits)}")
+    return Text(" · ".join(words))
 
 
 def render_many(results: list[KpiResult], console: Console) -> None:

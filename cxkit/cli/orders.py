@@ -1,0 +1,288 @@
+"""`cxkit orders`, `cxkit retention`, `cxkit clv`: KPIs of one order export."""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from cxkit.cli import options as o
+from cxkit.cli.context import Env
+
+ORDER_KPIS = ["orders", "customers", "revenue", "aov", "purchase_frequency",
+              "repeat_purchase_rate", "return_rate", "cart_abandonment_rate", "referral_rate",
+              "clv"]
+RETENTION_KPIS = ["retention_rate", "churn_rate", "inactivity_churn"]
+CLV_KPIS = ["clv", "clv_formula", "top_customers"]
+OrderKpi = StrEnum("OrderKpi", {k: k for k in ORDER_KPIS})  # type: ignore[misc]
+RetentionKpi = StrEnum("RetentionKpi", {k: k for k in RETENTION_KPIS})  # type: ignore[misc]
+
+ORDERS_HELP = """Order KPIs from a shop export (Shopify, WooCommerce, Stripe, any CSV).
+
+Example:  cxkit orders orders.csv --period month --by channel
+
+Orders, customers, revenue, AOV (mean, t interval, median), purchase frequency, repeat
+purchase rate, return rate (count and value), cart abandonment rate, referral rate and
+historical CLV. Counts and revenue use completed orders: cancelled, abandoned, pending and
+failed orders are dropped and counted. A Shopify export (one row per line item) is collapsed
+to one row per order first. Amounts like 1 299,00 and 1,299.00 are read.
+
+More: cxkit orders shop.csv --kpi aov --value      (the bare AOV, for scripts)
+      cxkit orders stripe.csv --preset stripe --amount-unit minor"""
+
+RETENTION_HELP = """Retention and churn period over period, cohorts, inactivity churn.
+
+Example:  cxkit retention orders.csv --period month --cohorts
+
+Retention for period P = customers who ordered in P-1 and again in P / customers who ordered
+in P-1 (churn = 100 - retention); a month with no orders counts as a month, so March is
+never compared with January. The headline pools every pair of periods; `latest` is the last.
+--cohorts prints the cohort matrix instead: customers grouped by the period of their first
+order, cell k = share of the cohort ordering k periods later (a heat table in the terminal,
+a matrix in csv/json). --inactive-after 90d adds inactivity churn at --as-of: of the
+customers who ordered in the 90 days before the last 90, the share who did not order since.
+
+More: cxkit retention orders.csv --period quarter --fail-under retention_rate=30"""
+
+CLV_HELP = """Customer lifetime value: historical per customer and segment, and the formula.
+
+Example:  cxkit clv orders.csv --margin 35% --top 20
+
+Historical CLV = revenue per customer to date (completed orders; mean, median, by --by
+segment). Formula CLV = AOV x purchases per customer per year x gross margin x expected
+lifetime in years, with lifetime = 1 / annual churn; annual churn is derived from the data
+(customers who ordered in the year before the last year and not in the last year), or given
+with --churn. --top N lists the N customers with the most revenue."""
+
+Duration = lambda help, meta="DURATION": Annotated[  # noqa: E731
+    str | None, typer.Option(metavar=meta, help=help, rich_help_panel=o.SCOPE)]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("orders", help=ORDERS_HELP, no_args_is_help=True)
+    def orders(
+        files: o.Files,
+        kpi: Annotated[OrderKpi | None, typer.Option(
+            "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
+            "--fail-under X work.", rich_help_panel=o.SCOPE)] = None,
+        by: o.By = None,
+        period: o.PeriodOpt = None,
+        since: o.Since = None,
+        until: o.Until = None,
+        preset: o.OrderPreset = None,
+        ordered: o.Ordered = None,
+        customer: o.Customer = None,
+        amount: o.Amount = None,
+        amount_unit: o.AmountUnitOpt = None,
+        column: o.Column = None,
+        timezone: o.Timezone = None,
+        confidence: o.Confidence = 0.95,
+        fail_under: o.Thresholds = None,
+        fail_over: o.Thresholds = None,
+        format: o.FormatOpt = None,
+        value: o.Value = False,
+        output: o.Output = None,
+        encoding: o.Encoding = None,
+        delimiter: o.Delimiter = None,
+        dayfirst: o.DayFirst = None,
+        no_color: o.NoColor = False,
+        quiet: o.Quiet = False,
+        debug: o.Debug = False,
+    ) -> None:
+        run_orders(locals())
+
+    @app.command("retention", help=RETENTION_HELP, no_args_is_help=True)
+    def retention(
+        files: o.Files,
+        period: Annotated[o.Period, typer.Option(
+            "--period", "-p", help="Calendar period customers are counted in.",
+            rich_help_panel=o.SCOPE)] = o.Period.month,
+        cohorts: Annotated[bool, typer.Option(
+            "--cohorts", help="Print the cohort matrix (first-order period x periods since).",
+            rich_help_panel=o.SCOPE)] = False,
+        inactive_after: Duration("Add inactivity churn: no order for this long, e.g. 90d.") = None,
+        as_of: Duration("Inactivity churn moment: YYYY-MM-DD (default: the latest order).",
+                        "WHEN") = None,
+        kpi: Annotated[RetentionKpi | None, typer.Option(
+            "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
+            "--fail-under X work.", rich_help_panel=o.SCOPE)] = None,
+        since: o.Since = None,
+        until: o.Until = None,
+        preset: o.OrderPreset = None,
+        ordered: o.Ordered = None,
+        customer: o.Customer = None,
+        column: o.Column = None,
+        timezone: o.Timezone = None,
+        confidence: o.Confidence = 0.95,
+        fail_under: o.Thresholds = None,
+        fail_over: o.Thresholds = None,
+        format: o.FormatOpt = None,
+        value: o.Value = False,
+        output: o.Output = None,
+        encoding: o.Encoding = None,
+        delimiter: o.Delimiter = None,
+        dayfirst: o.DayFirst = None,
+        no_color: o.NoColor = False,
+        quiet: o.Quiet = False,
+        debug: o.Debug = False,
+    ) -> None:
+        run_retention(locals())
+
+    @app.command("clv", help=CLV_HELP, no_args_is_help=True)
+    def clv(
+        files: o.Files,
+        by: o.By = None,
+        margin: Duration("Gross margin for the formula, e.g. 35% or 0.35 (default 100%: "
+                         "revenue CLV).", "PCT") = None,
+        churn: Duration("Annual churn for the formula, e.g. 40% (default: from the data).",
+                        "PCT") = None,
+        top: Annotated[int | None, typer.Option(
+            metavar="N", min=1, help="List the N customers with the most revenue.",
+            rich_help_panel=o.SCOPE)] = None,
+        since: o.Since = None,
+        until: o.Until = None,
+        preset: o.OrderPreset = None,
+        ordered: o.Ordered = None,
+        customer: o.Customer = None,
+        amount: o.Amount = None,
+        amount_unit: o.AmountUnitOpt = None,
+        column: o.Column = None,
+        timezone: o.Timezone = None,
+        confidence: o.Confidence = 0.95,
+        fail_under: o.Thresholds = None,
+        fail_over: o.Thresholds = None,
+        format: o.FormatOpt = None,
+        output: o.Output = None,
+        encoding: o.Encoding = None,
+        delimiter: o.Delimiter = None,
+        dayfirst: o.DayFirst = None,
+        no_color: o.NoColor = False,
+        quiet: o.Quiet = False,
+        debug: o.Debug = False,
+    ) -> None:
+        run_clv(locals())
+
+
+def _load(args: dict, env: Env, by: list[str], day_only: bool = False):
+    """Read the export with the input options every order command shares."""
+    from cxkit.cli.output import column_roles
+    from cxkit.io import LoadOptions
+    from cxkit.io.orders import load_orders
+    from cxkit.io.roles import ORDER_ROLES
+    from cxkit.io.tickets import check_timezone
+
+    given = column_roles(args["column"], ORDER_ROLES)
+    given |= {"ordered_at": args["ordered"], "customer_id": args["customer"],
+              "amount": args.get("amount")}
+    flags = {"ordered_at": "--ordered", "customer_id": "--customer", "amount": "--amount"}
+    opts = LoadOptions(inputs=args["files"], encoding=args["encoding"],
+                       delimiter=args["delimiter"], columns=given, by=by,
+                       dayfirst=args["dayfirst"])
+    unit = args.get("amount_unit")
+    loaded = load_orders(opts, args["preset"].value if args["preset"] else None,
+                         check_timezone(args["timezone"]), flags,
+                         unit.value if unit else None, day_only)
+    for note in loaded.notices:
+        env.notice(note)
+    return loaded
+
+
+def _scope(args: dict, by: list[str], period: str | None):
+    from cxkit.io.dates import parse_bound
+    from cxkit.kpi.grouping import Scope
+
+    return Scope(by=by, period=period,
+                 since=parse_bound(args["since"], "--since") if args["since"] else None,
+                 until=parse_bound(args["until"], "--until") if args["until"] else None)
+
+
+def _finish(results, loaded, args: dict, env: Env, single: bool, under, over) -> None:
+    from cxkit.cli.output import check_many, emit
+
+    for r in results:
+        r.columns = loaded.columns
+    measured = [r for r in results if not r.rule.startswith("not computed")]
+    if measured and all(r.n == 0 for r in measured):
+        env.warn(f"{loaded.table.name}: no completed orders to measure")
+    fmt = args["format"].value if args["format"] else None
+    emit(results[0] if single else results, fmt, args.get("value", False), args["output"], env)
+    check_many(results, under, over, env)
+
+
+def _start(args: dict, names: list[str], only: str | None):
+    from cxkit.cli.output import guard_output, thresholds
+    from cxkit.errors import UsageError
+
+    env = Env(quiet=args["quiet"], no_color=args["no_color"])
+    guard_output(args["output"], args["files"])
+    if args.get("value") and not only:
+        raise UsageError("--value needs one KPI", "add --kpi, e.g. --kpi aov --value")
+    return env, *thresholds(args, only, [only] if only else names)
+
+
+def run_orders(args: dict) -> None:
+    from cxkit.io.read import reading
+    from cxkit.kpi.orders import OrderOptions, compute
+
+    only = args["kpi"].value if args["kpi"] else None
+    env, under, over = _start(args, ORDER_KPIS, only)
+    by = list(args["by"] or [])
+    with env.status(f"Reading {', '.join(args['files'])}"):
+        loaded = _load(args, env, by)
+        scope = _scope(args, loaded.by, args["period"].value if args["period"] else None)
+        with reading(loaded.table):
+            results = compute(loaded.lf, scope, OrderOptions(args["confidence"]),
+                              [only] if only else None)
+    for r in results:
+        if r.kpi in ("revenue", "aov", "clv", "return_rate"):
+            r.rule += f"; amounts in {loaded.amount_rule}"
+    _finish(results, loaded, args, env, bool(only), under, over)
+
+
+def run_retention(args: dict) -> None:
+    from cxkit.errors import UsageError
+    from cxkit.io.dates import parse_duration, parse_moment
+    from cxkit.io.read import reading
+    from cxkit.kpi.retention import RetentionOptions, cohorts, retention
+
+    only = args["kpi"].value if args["kpi"] else None
+    if args["cohorts"] and only:
+        raise UsageError("--cohorts and --kpi do not go together",
+                         "--cohorts prints the cohort matrix; drop --kpi")
+    single = bool(only or args["cohorts"])
+    names = ["cohort_retention"] if args["cohorts"] else RETENTION_KPIS
+    env, under, over = _start({**args, "value": args["value"] and not args["cohorts"]}, names,
+                              "cohort_retention" if args["cohorts"] else only)
+    if only == "inactivity_churn" and not args["inactive_after"]:
+        raise UsageError("--kpi inactivity_churn needs --inactive-after",
+                         "add e.g. --inactive-after 90d")
+    days = parse_duration(args["inactive_after"], "--inactive-after") / 24 \
+        if args["inactive_after"] else None
+    scope = _scope(args, [], args["period"].value)
+    opts = RetentionOptions(period=scope.period, since=scope.since, until=scope.until,
+                            as_of=parse_moment(args["as_of"], "--as-of") if args["as_of"]
+                            else None, inactive_after_days=days, confidence=args["confidence"])
+    with env.status(f"Reading {', '.join(args['files'])}"):
+        loaded = _load(args, env, [], day_only=days is None)
+        with reading(loaded.table):
+            results = [cohorts(loaded.lf, opts)] if args["cohorts"] else \
+                retention(loaded.lf, opts)
+    if only:
+        results = [r for r in results if r.kpi == only]
+    _finish(results, loaded, args, env, single, under, over)
+
+
+def run_clv(args: dict) -> None:
+    from cxkit.io.read import reading
+    from cxkit.kpi.clv import ClvOptions, compute, parse_share
+
+    env, under, over = _start(args, CLV_KPIS, None)
+    opts = ClvOptions(margin=parse_share(args["margin"], "--margin") if args["margin"] else None,
+                      annual_churn=parse_share(args["churn"], "--churn") if args["churn"]
+                      else None, top=args["top"], confidence=args["confidence"])
+    by = list(args["by"] or [])
+    with env.status(f"Reading {', '.join(args['files'])}"):
+        loaded = _load(args, env, by)
+        scope = _scope(args, loaded.by, None)
+        with reading(loaded.table):
+            results = compute(loaded.lf, scope, opts)
+    _finish(results, loaded, args, env, False, under, over)

@@ -1,0 +1,52 @@
+"""Presets for known exports: a header signature that recognises the tool, and its columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cxkit.io.read import Table
+from cxkit.io.roles import normalise
+
+
+@dataclass
+class Preset:
+    name: str
+    signature: tuple[str, ...]  # normalised headers; 3 of them present recognise the export
+    columns: dict[str, list[str]]  # role -> normalised headers, in order of preference
+    units: dict[str, str] = field(default_factory=dict)  # normalised header -> unit
+    label: str = ""  # how the tool spells its name
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.title()
+
+
+def recognise(table: Table, presets: dict[str, Preset]) -> Preset | None:
+    """The first preset with 3 of its signature headers in the table (case and spaces folded)."""
+    headers = {normalise(c) for c in table.columns}
+    for preset in presets.values():
+        if sum(h in headers for h in preset.signature) >= 3:
+            return preset
+    return None
+
+
+def preset_columns(table: Table, preset: Preset) -> dict[str, str]:
+    """role -> column of the table, for the roles the preset names and the table has."""
+    by_norm: dict[str, str] = {}
+    for col in table.columns:
+        by_norm.setdefault(normalise(col), col)
+    found = {}
+    for role, names in preset.columns.items():
+        col = next((by_norm[n] for n in names if n in by_norm), None)
+        if col:
+            found[role] = col
+    return found
+
+
+def choose(table: Table, presets: dict[str, Preset], name: str | None,
+           notices: list[str]) -> Preset | None:
+    """The preset asked for, else the one the header matches (with a notice saying so)."""
+    preset = presets[name] if name else recognise(table, presets)
+    if preset and not name:
+        notices.append(f"{table.name}: read as a {preset.title} export (--preset {preset.name})")
+    return preset

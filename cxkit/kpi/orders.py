@@ -1,0 +1,302 @@
+"""Order KPIs (KPIS.md "Orders"): orders, revenue, AOV, customers, purchase frequency, repeat
+purchase rate, return rate, cart abandonment, referral rate and historical CLV, overall, per
+segment and per period.
+
+Input: the canonical frame of `cxkit.io.orders.load_orders`. Revenue and counts use completed
+orders (not cancelled, abandoned, pending or failed). Three kinds of sums feed the specs, each
+computed per level (overall, per group, per period): sums over order rows, sums over customers
+(one row per customer and level), and sums over new customers (each customer's first completed
+order in the whole export).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from cxkit.kpi import stats
+from cxkit.kpi.grouping import PERIODS, START, Scope
+from cxkit.kpi.result import KpiResult
+from cxkit.kpi.specs import ROW, Spec, drops, mean_aggs, share_aggs, to_result
+
+NOT_COMPLETED = ("cancelled", "abandoned", "pending", "failed")
+REFERRAL = r"referr|refer[ -]a[ -]friend|parrain|sponsor"
+CID = "customer_id"
+
+
+@dataclass
+class OrderOptions:
+    confidence: float = 0.95
+
+
+def prepare(lf: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
+    """ROW (0 in the date scope, else the reason), the period start and `__done` (completed)."""
+    at = pl.col("ordered_at")
+    new = [(pl.col("state") == "completed").alias("__done")]
+    if scope.uses_date:
+        day = at.dt.date()
+        outside = pl.lit(False)
+        if scope.since:
+            outside = outside | (day < scope.since)
+        if scope.until:
+            outside = outside | (day > scope.until)
+        row = (pl.when(pl.col("ordered_at__blank")).then(1).when(at.is_null()).then(2)
+               .when(outside).then(3).otherwise(0))
+        new.append(row.cast(pl.Int8).alias(ROW))
+    else:
+        new.append(pl.lit(0, dtype=pl.Int8).alias(ROW))
+    if scope.period:
+        start = at.dt.truncate(PERIODS[scope.period]).cast(pl.Date)
+        new.append(pl.when(pl.col(ROW) == 0).then(start).alias(START))
+    lf = lf.with_columns(new[:1] + [e for e in new[1:] if e.meta.output_name() == ROW])
+    return lf.with_columns([e for e in new[1:] if e.meta.output_name() == START])
+
+
+def _status_reasons(*skip: str) -> dict[str, pl.Expr]:
+    return {s: pl.col("state") == s for s in NOT_COMPLETED if s not in skip}
+
+
+def row_specs(cols: set, scope: Scope) -> list[Spec]:
+    """KPIs summed over order rows: orders, revenue, AOV, return rate, cart abandonment."""
+    ok = pl.col(ROW) == 0
+    done = ok & pl.col("__done")
+    specs = []
+    orders = Spec("orders", "completed orders (not cancelled, abandoned, pending or failed)", 0,
+                  kind="count", finisher=_count)
+    orders.aggs = [done.sum().alias(orders.col("n"))] + drops(orders, ok, _status_reasons(),
+                                                               scope)
+    if "order_id" in cols:
+        orders.aggs.append(pl.col("order_id").filter(done).n_unique().alias(orders.col("ids")))
+    specs.append(orders)
+
+    if "amount" in cols:
+        amount = pl.col("amount")
+        money = {**_status_reasons(), "missing_amount": pl.col("amount__blank"),
+                 "invalid_amount": amount.is_null()}
+        has = done & amount.is_not_null()
+        revenue = Spec("revenue", "sum of the amounts of completed orders (refunds not "
+                       "deducted; net_revenue deducts them)", 2, kind="sum", finisher=_revenue)
+        revenue.aggs = [has.sum().alias(revenue.col("n")),
+                        amount.filter(has).sum().alias(revenue.col("sum"))]
+        if "refunded" in cols:
+            revenue.aggs.append(pl.col("refunded").filter(done).sum().alias(revenue.col("ref")))
+        revenue.aggs += drops(revenue, ok, money, scope)
+        aov = Spec("aov", "AOV = revenue / completed orders with an amount; mean with a t "
+                   "interval, median", 2, kind="mean")
+        aov.aggs = mean_aggs(aov, amount, has, p90=False) + drops(aov, ok, money, scope)
+        specs += [revenue, aov]
+    else:
+        specs += [Spec(k, "", 2, unavailable="no amount column (pass --amount COL)")
+                  for k in ("revenue", "aov")]
+
+    ret = Spec("return_rate", "returned or (partly) refunded orders / completed orders",
+               labels=("returned", "kept"))
+    ret.aggs = share_aggs(ret, done & pl.col("returned"), done & ~pl.col("returned"))
+    ret.aggs += drops(ret, ok, _status_reasons(), scope)
+    if {"refunded", "amount"} <= cols:
+        ret.rule += "; value_rate = refunded amount / revenue"
+        ret.aggs += [pl.col("refunded").filter(done).sum().alias(ret.col("ref")),
+                     pl.col("amount").filter(done).sum().alias(ret.col("rev"))]
+        ret.finisher = _with_value_rate(ret)
+    specs.append(ret)
+
+    cart = Spec("cart_abandonment_rate", "abandoned carts / (abandoned carts + completed "
+                "orders); an abandoned cart is an order whose status says so",
+                labels=("abandoned", "completed"))
+    cart.aggs = share_aggs(cart, ok & (pl.col("state") == "abandoned"), done)
+    cart.aggs += drops(cart, ok, _status_reasons("abandoned"), scope)
+    specs.append(cart)
+    return specs
+
+
+def customer_specs(cols: set, scope: Scope, referrers: bool) -> tuple[list[Spec], list, list]:
+    """KPIs over customers: the specs, the row-level drop sums, and the per-customer sums."""
+    ok = pl.col(ROW) == 0
+    reasons = {**_status_reasons(), "missing_customer": pl.col(CID).is_null()}
+    orders, revenue = pl.col("__orders"), pl.col("__revenue")
+    one = pl.col(CID).is_not_null()  # a column, so that `one.sum()` counts customers
+    cust = Spec("customers", "distinct customers with a completed order", 0, kind="count",
+                finisher=_count)
+    freq = Spec("purchase_frequency", "completed orders / customers", 2, kind="ratio",
+                finisher=_ratio)
+    rep = Spec("repeat_purchase_rate", "customers with 2+ completed orders / customers",
+               labels=("repeat", "one_order"))
+    clv = Spec("clv", "historical CLV: revenue per customer to date (completed orders, refunds "
+               "not deducted); mean with a t interval, median", 2, kind="mean")
+    row_aggs, cust_aggs = [], []
+    for spec in (cust, freq, rep, clv):
+        row_aggs += drops(spec, ok, reasons, scope)
+    cust_aggs += [one.sum().alias(cust.col("n")),
+                  orders.sum().alias(freq.col("num")), one.sum().alias(freq.col("den"))]
+    cust_aggs += share_aggs(rep, orders >= 2, orders < 2)
+    specs = [cust, freq, rep]
+    if "amount" in cols:
+        cust_aggs += mean_aggs(clv, revenue, one, p90=False)
+        specs.append(clv)
+    else:
+        specs.append(Spec("clv", "", 2, unavailable="no amount column (pass --amount COL)"))
+    if referrers:
+        cust_aggs.append(pl.col("__referrer").sum().alias("referral_rate__referrers"))
+        cust_aggs.append(one.sum().alias("referral_rate__customers"))
+    return specs, row_aggs, cust_aggs
+
+
+def referral_spec(cols: set, scope: Scope, referrers: bool) -> tuple[Spec, list, list]:
+    """Referral rate over new customers: the spec, its row-level drops, its sums."""
+    if not {"referred_by", "acquisition_channel"} & cols:
+        return Spec("referral_rate", "", unavailable="no referred_by or acquisition channel "
+                    "column (pass --column referred_by=COL)"), [], []
+    how = []
+    if "referred_by" in cols:
+        how.append("a referred_by value")
+    if "acquisition_channel" in cols:
+        how.append("an acquisition channel naming referral")
+    spec = Spec("referral_rate", "new customers acquired by referral (" + " or ".join(how)
+                + " on their first order) / new customers (first completed order in the "
+                "export falls in the period)", labels=("referred", "not_referred"))
+    if referrers:
+        spec.rule += "; referrer_rate = customers who referred a customer / customers"
+        spec.finisher = _with_referrers(spec)
+    ref = pl.col("__referred")
+    reasons = {**_status_reasons(), "missing_customer": pl.col(CID).is_null()}
+    return spec, drops(spec, pl.col(ROW) == 0, reasons, scope), share_aggs(spec, ref, ~ref)
+
+
+def _count(get) -> dict:
+    n = int(get("n") or 0)
+    out = {"value": float(n), "n": n}
+    ids = get("ids")
+    if ids is not None and ids < n:
+        out["extra"] = {"repeated_order_ids": n - int(ids)}
+    return out
+
+
+def _revenue(get) -> dict:
+    total, refunded = get("sum"), get("ref")
+    extra = {}
+    if refunded is not None:
+        extra = {"refunded": refunded, "net_revenue": (total or 0.0) - refunded}
+    return {"value": total or 0.0, "n": int(get("n") or 0), "extra": extra}
+
+
+def _ratio(get) -> dict:
+    num, den = get("num") or 0, int(get("den") or 0)
+    return {"value": num / den if den else None, "n": den, "counts": {"orders": int(num)}}
+
+
+def _share(spec: Spec, get) -> dict:
+    yes, no = (int(get(lab) or 0) for lab in spec.labels)
+    n = yes + no
+    return {"value": 100 * yes / n if n else None, "n": n,
+            "counts": {spec.labels[0]: yes, spec.labels[1]: no},
+            "ci": stats.wilson(yes, n, stats.z_value(0.95)) if n else None}
+
+
+def _with_value_rate(spec: Spec):
+    def finisher(get):
+        out = _share(spec, get)
+        ref, rev = get("ref") or 0.0, get("rev")
+        out["extra"] = {"refunded_amount": ref, "value_rate": 100 * ref / rev if rev else None}
+        return out
+    return finisher
+
+
+def _with_referrers(spec: Spec):
+    def finisher(get):
+        out = _share(spec, get)
+        k, n = int(get("referrers") or 0), int(get("customers") or 0)
+        out["extra"] = {"referrers": k, "referrer_rate": 100 * k / n if n else None}
+        return out
+    return finisher
+
+
+def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
+            only: list[str] | None = None) -> list[KpiResult]:
+    """Every order KPI (or those in `only`) overall, per group and per period."""
+    cols = set(lf.collect_schema().names())
+    lf = prepare(lf, scope)
+    referrer_ids = _referrer_ids(lf, cols)
+    rows = row_specs(cols, scope)
+    custs, cust_row_aggs, cust_aggs = customer_specs(cols, scope, referrer_ids is not None)
+    ref_spec, ref_drops, new_aggs = referral_spec(cols, scope, referrer_ids is not None)
+    specs = rows[:1] + custs[:1] + rows[1:3] + custs[1:3] + rows[3:] + [ref_spec] + custs[3:]
+    if only:
+        specs = [s for s in specs if s.kpi in only]
+    row_aggs = [a for s in rows if s in specs and not s.unavailable for a in s.aggs]
+    row_aggs += cust_row_aggs + ref_drops
+    keys = list(scope.by) + ([START] if scope.period else [])
+    levels = [[]] + ([keys] if keys else []) + ([[START]] if scope.period and scope.by else [])
+    done = pl.col("__done") & (pl.col(ROW) == 0)
+    per_cust = lf.filter(done & pl.col(CID).is_not_null()) if CID in cols else None
+    firsts = _first_orders(lf, cols, scope) if new_aggs and CID in cols else None
+    queries = []
+    for level in levels:
+        queries.append(_agg(lf, level, row_aggs))
+        if per_cust is not None:
+            sums = [pl.len().alias("__orders")]
+            if "amount" in cols:
+                sums.append(pl.col("amount").sum().alias("__revenue"))
+            c = per_cust.group_by(level + [CID]).agg(sums)
+            if referrer_ids is not None:
+                c = c.with_columns(pl.col(CID).is_in(referrer_ids).alias("__referrer"))
+            queries.append(_agg(c, level, cust_aggs))
+        if firsts is not None:
+            queries.append(_agg(firsts, level, new_aggs))
+    frames = pl.collect_all(queries, engine="streaming")
+    per_level = len(frames) // len(levels)
+    joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
+              for i, level in enumerate(levels)]
+    z = stats.z_value(opts.confidence)
+    results = []
+    for spec in specs:
+        if CID not in cols and spec in custs + [ref_spec] and not spec.unavailable:
+            spec.unavailable = "no customer column (pass --customer COL)"
+        if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
+                not joined[0].row(0, named=True).get(spec.col("abandoned")):
+            spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); order "
+                                "exports usually leave them out")
+        results.append(to_result(spec, joined, scope, z, opts.confidence))
+    return results
+
+
+def _agg(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    return lf.group_by(level).agg(aggs) if level else lf.select(aggs)
+
+
+def _join(frames: list[pl.DataFrame], level: list[str]) -> pl.DataFrame:
+    out = frames[0]
+    for f in frames[1:]:
+        if not level:
+            out = pl.concat([out, f], how="horizontal")
+        else:
+            out = out.join(f, on=level, how="full", coalesce=True, nulls_equal=True)
+    return out
+
+
+def _referrer_ids(lf: pl.LazyFrame, cols: set) -> pl.Series | None:
+    """Customer ids that appear in `referred_by` (None when none do: it holds codes or names)."""
+    if not {"referred_by", CID} <= cols:
+        return None
+    ids = lf.select(pl.col("referred_by").drop_nulls().unique()).collect(engine="streaming")
+    found = ids.lazy().join(lf.select(pl.col(CID).alias("referred_by")).unique(),
+                            on="referred_by", how="semi").collect(engine="streaming")
+    return found["referred_by"] if found.height else None
+
+
+def _first_orders(lf: pl.LazyFrame, cols: set, scope: Scope) -> pl.LazyFrame:
+    """Each customer's first completed order in the whole export (ignoring --since/--until),
+    kept when it falls in the scope: that customer is new there."""
+    referred = pl.lit(False)
+    if "referred_by" in cols:
+        referred = referred | (pl.col("referred_by").is_not_null() & (pl.col("referred_by") != ""))
+    if "acquisition_channel" in cols:
+        referred = referred | pl.col("acquisition_channel").str.to_lowercase().str.contains(
+            REFERRAL).fill_null(False)
+    base = lf.filter(pl.col("__done") & pl.col(CID).is_not_null()
+                     & pl.col("ordered_at").is_not_null())
+    first = pl.col("ordered_at").arg_min()
+    keep = list(scope.by) + ([START] if scope.period else [])
+    out = base.with_columns(referred.alias("__referred")).group_by(CID).agg(
+        [pl.col(c).get(first) for c in keep + ["__referred", ROW]])
+    return out.filter(pl.col(ROW) == 0)

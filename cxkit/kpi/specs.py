@@ -1,0 +1,184 @@
+"""KPIs computed from rows of sums: one `Spec` per KPI, shared by tickets and orders.
+
+A Spec lists the Polars aggregations it needs (named `<kpi>__<part>`, so every spec of a command
+shares one `group_by` pass) and how to turn one row of those sums into value, n, interval,
+counts and extras. `to_result` does that overall, per group (with the change against the
+previous period of the same segment) and per period (the trend).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from cxkit.kpi import stats
+from cxkit.kpi.grouping import PERIOD_COL, START, Scope, label_periods, sort_groups
+from cxkit.kpi.result import Group, KpiResult
+
+DATE_DROPS = ("missing_date", "invalid_date", "outside_dates")
+ROW = "__row"  # 0 in scope, else 1 + the index of the reason in DATE_DROPS
+
+
+@dataclass
+class Spec:
+    """One KPI: its aggregations (names prefixed with the KPI) and how to finish a row."""
+
+    kpi: str
+    rule: str
+    digits: int = 1
+    unavailable: str | None = None  # why it cannot be computed from this export (and the fix)
+    aggs: list[pl.Expr] = field(default_factory=list)
+    # share: a % with a Wilson interval; mean: a mean with a t interval (clipped at 0),
+    # median, p90; other kinds finish with `finisher`
+    kind: str = "share"
+    labels: tuple[str, ...] = ("yes", "no")  # the two counts of a share
+    reasons: list[str] = field(default_factory=list)  # why rows were dropped, in order
+    finisher: Callable[[Callable[[str], Any]], dict] | None = None
+    hide: tuple[str, ...] = ("sd",)  # extras used for tests of change, not printed
+
+    def col(self, name: str) -> str:
+        return f"{self.kpi}__{name}"
+
+
+def drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) -> list[pl.Expr]:
+    """Rows out of the date scope, then the KPI's own reasons (first that applies wins)."""
+    dates = list(DATE_DROPS) if scope.uses_date else []
+    spec.reasons = dates + list(reasons)
+    out = [(pl.col(ROW) == i).sum().alias(spec.col(r)) for i, r in enumerate(dates, 1)]
+    taken = pl.lit(False)
+    for r, cond in reasons.items():
+        cond = cond.fill_null(False)
+        out.append((ok & cond & ~taken).sum().alias(spec.col(r)))
+        taken = taken | cond
+    return out
+
+
+def mean_aggs(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> list[pl.Expr]:
+    v = value.filter(good)
+    out = [good.sum().alias(spec.col("n")), v.mean().alias(spec.col("mean")),
+           v.median().alias(spec.col("median")), v.std().alias(spec.col("sd"))]
+    if p90:
+        out.append(v.quantile(0.9, interpolation="linear").alias(spec.col("p90")))
+    return out
+
+
+def share_aggs(spec: Spec, yes: pl.Expr, no: pl.Expr) -> list[pl.Expr]:
+    return [yes.sum().alias(spec.col(spec.labels[0])), no.sum().alias(spec.col(spec.labels[1]))]
+
+
+def finish(spec: Spec, row: dict, z: float, confidence: float) -> dict:
+    """value, n, ci, counts and extras of one spec from one row of sums."""
+    get = lambda name: row.get(spec.col(name))  # noqa: E731
+    out: dict[str, Any] = {"ci": None, "counts": {}, "extra": {}}
+    if spec.finisher:
+        out.update(spec.finisher(get))
+    elif spec.kind == "mean":
+        n, mean, sd = int(get("n") or 0), get("mean"), get("sd")
+        extra = {"median": get("median"), "sd": sd}
+        if spec.col("p90") in row:
+            extra["p90"] = get("p90")
+        out.update(value=mean, n=n, extra=extra)
+        if n >= 2 and sd is not None:  # durations and amounts: clip the interval at 0
+            low, high = stats.t_interval(mean, sd, n, confidence)
+            out["ci"] = (max(low, 0.0), high)
+    else:
+        yes, no = (int(get(lab) or 0) for lab in spec.labels)
+        n = yes + no
+        out.update(value=100 * yes / n if n else None, n=n,
+                   counts={spec.labels[0]: yes, spec.labels[1]: no},
+                   ci=stats.wilson(yes, n, z) if n else None)
+    out["dropped"] = {r: int(get(r) or 0) for r in spec.reasons}
+    return out
+
+
+def differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | None:
+    """Is the change between two rows of sums significant (None: no test for this KPI)."""
+    if spec.finisher:
+        return None
+    if spec.kind == "share":
+        ka, kb = a["counts"][spec.labels[0]], b["counts"][spec.labels[0]]
+        return stats.proportions_differ(ka, a["n"], kb, b["n"], z)[1] if a["n"] and b["n"] \
+            else None
+    if spec.kind == "mean" and a["n"] >= 2 and b["n"] >= 2:
+        sa, sb = a["extra"].get("sd"), b["extra"].get("sd")
+        if sa is not None and sb is not None:
+            return stats.means_differ(a["value"], sa, a["n"], b["value"], sb, b["n"],
+                                      confidence)[1]
+    return None
+
+
+def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str],
+              scope: Scope) -> list[pl.LazyFrame]:
+    """Overall, per group, per period (when grouped by segment and period): three queries
+    over the same rows. Medians do not add up, so each level is aggregated from the rows."""
+    queries = [lf.select(aggs)]
+    if keys:
+        queries.append(lf.group_by(keys).agg(aggs))
+        if scope.period and scope.by:
+            queries.append(lf.group_by(START).agg(aggs))
+    return queries
+
+
+def unavailable(spec: Spec, confidence: float) -> KpiResult:
+    return KpiResult(spec.kpi, None, 0, None, {}, {}, "not computed: " + (spec.unavailable or ""),
+                     spec.digits, confidence=confidence)
+
+
+def to_result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
+              confidence: float) -> KpiResult:
+    if spec.unavailable:
+        return unavailable(spec, confidence)
+    overall = finish(spec, frames[0].row(0, named=True), z, confidence)
+    result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
+                       overall["dropped"], spec.rule, spec.digits, overall["extra"],
+                       confidence=confidence)
+    if len(frames) > 1:
+        result.groups = _groups(spec, frames[1], scope, z, confidence)
+        result.group_keys = list(scope.by) + ([PERIOD_COL] if scope.period else [])
+    if scope.period:
+        per = frames[2] if len(frames) > 2 else frames[1]
+        _trend(spec, per, scope, z, confidence, result)
+    for part in [result.extra] + [g.extra for g in result.groups]:
+        for name in spec.hide:
+            part.pop(name, None)
+    return result
+
+
+def _groups(spec, df, scope, z, confidence) -> list[Group]:
+    if scope.period:
+        df = label_periods(df.filter(pl.col(START).is_not_null()), scope.period)
+    rows = sort_groups(df, scope).to_dicts()
+    done = {}
+    for row in rows:
+        done[(tuple(row[b] for b in scope.by), row.get(START))] = finish(spec, row, z, confidence)
+    out = []
+    for row in rows:
+        res = done[(tuple(row[b] for b in scope.by), row.get(START))]
+        key = {b: row[b] for b in scope.by}
+        group = Group(key, res["value"], res["n"], res["ci"], res["counts"], res["extra"])
+        if scope.period:
+            key[PERIOD_COL] = row[PERIOD_COL]
+            group.compared = True
+            prev = done.get((tuple(row[b] for b in scope.by), row["__prev_start"]))
+            group.change, group.significant = _compare(spec, res, prev, z, confidence)
+        out.append(group)
+    return out
+
+
+def _compare(spec, res, prev, z, confidence):
+    if prev is None or res["value"] is None or prev["value"] is None:
+        return None, None
+    return res["value"] - prev["value"], differ(spec, res, prev, z, confidence)
+
+
+def _trend(spec, df, scope, z, confidence, result: KpiResult) -> None:
+    rows = label_periods(df.filter(pl.col(START).is_not_null()).sort(START),
+                         scope.period).to_dicts()
+    done = [finish(spec, row, z, confidence) for row in rows]
+    result.trend = [{"period": row[PERIOD_COL], "value": res["value"], "n": res["n"]}
+                    for row, res in zip(rows, done, strict=True)]
+    if len(rows) >= 2 and rows[-2][START] == rows[-1]["__prev_start"]:
+        result.change, result.significant = _compare(spec, done[-1], done[-2], z, confidence)

@@ -1,0 +1,237 @@
+"""`cxkit orders` and the order loader: hand-worked fixtures for every KPI and real layouts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli, write_csv
+
+HEADER = ["order_id", "customer_id", "ordered_at", "amount", "status", "refunded_amount",
+          "channel", "referred_by"]
+ROWS = [
+    ["O1", "A", "2025-01-05 10:00", "100.00", "paid", "", "web", ""],
+    ["O2", "A", "2025-02-10 10:00", "50.00", "paid", "", "web", ""],
+    ["O3", "B", "2025-01-20 10:00", "200.00", "refunded", "200.00", "app", ""],
+    ["O4", "C", "2025-02-15 10:00", "30.00", "cancelled", "", "web", ""],
+    ["O5", "C", "2025-03-01 10:00", "70.00", "paid", "", "web", "A"],
+    ["O6", "", "2025-03-02 10:00", "40.00", "paid", "", "app", ""],  # no customer
+    ["O7", "D", "2025-03-03 10:00", "25.00", "abandoned", "", "web", ""],
+    ["O8", "D", "2025-03-04 10:00", "", "paid", "", "web", "B"],  # no amount
+    ["O9", "E", "", "60.00", "paid", "", "app", ""],  # no date
+]
+
+
+def kpis(*args: str) -> dict[str, dict]:
+    run = run_cli(*args, "--format", "json")
+    assert run.returncode == 0, run
+    return {k["kpi"]: k for k in json.loads(run.stdout)["kpis"]}
+
+
+@pytest.fixture
+def orders(tmp_path):
+    return write_csv(tmp_path / "orders.csv", HEADER, ROWS)
+
+
+def test_every_order_kpi_by_hand(orders):
+    got = kpis("orders", str(orders))
+    # completed: O1 O2 O3 O5 O6 O8 O9 = 7 (a refunded order was completed); O4 cancelled,
+    # O7 abandoned
+    assert got["orders"]["value"] == 7
+    assert got["orders"]["dropped"] == {"cancelled": 1, "abandoned": 1, "pending": 0,
+                                        "failed": 0}
+    # revenue: 100 + 50 + 200 + 70 + 40 + 60 = 520 over the 6 completed orders with an amount;
+    # refunded 200 -> net 320
+    rev = got["revenue"]
+    assert (rev["value"], rev["n"], rev["net_revenue"]) == (520.0, 6, 320.0)
+    assert rev["dropped"]["missing_amount"] == 1  # O8
+    # AOV = 520 / 6 = 86.666 -> 86.67; amounts 40 50 60 70 100 200: median (60 + 70) / 2 = 65
+    assert (got["aov"]["value"], got["aov"]["median"]) == (86.67, 65.0)
+    # customers with a completed order: A B C D E = 5 (O6 has none: missing_customer 1)
+    assert got["customers"]["value"] == 5
+    assert got["customers"]["dropped"]["missing_customer"] == 1
+    # purchase frequency: 6 orders with a customer / 5 customers = 1.2
+    assert got["purchase_frequency"]["value"] == 1.2
+    # repeat: only A has 2+ completed orders (C's O4 was cancelled) -> 1 / 5 = 20.0
+    rep = got["repeat_purchase_rate"]
+    assert (rep["value"], rep["counts"]) == (20.0, {"repeat": 1, "one_order": 4})
+    # returns: O3 / 7 completed = 14.285 -> 14.3; by value 200 / 520 = 38.46 %
+    ret = got["return_rate"]
+    assert (ret["value"], ret["counts"]["returned"], ret["value_rate"]) == (14.3, 1, 38.46)
+    # cart abandonment: 1 abandoned / (1 + 7 completed) = 12.5
+    assert got["cart_abandonment_rate"]["value"] == 12.5
+    # new customers (first completed order has a date): A B C D; E's order has no date.
+    # Referred: C (by A) and D (by B) -> 2 / 4 = 50.0; referrers A and B of 5 customers = 40.0
+    ref = got["referral_rate"]
+    assert (ref["value"], ref["n"], ref["referrer_rate"]) == (50.0, 4, 40.0)
+    # historical CLV: A 150, B 200, C 70, D 0 (its one order has no amount), E 60:
+    # mean 480 / 5 = 96.0, median 70
+    assert (got["clv"]["value"], got["clv"]["median"], got["clv"]["n"]) == (96.0, 70.0, 5)
+
+
+def test_by_month_drops_the_undated_order(orders):
+    got = kpis("orders", str(orders), "--period", "month")
+    by = {g["key"]["period"]: g for g in got["aov"]["groups"]}
+    # 2025-01: O1 100, O3 200 -> 150.0; 2025-02: O2 50 (O4 cancelled); 2025-03: O5 70, O6 40
+    # (O8 has no amount) -> 55.0
+    assert {p: g["value"] for p, g in by.items()} == {"2025-01": 150.0, "2025-02": 50.0,
+                                                     "2025-03": 55.0}
+    assert by["2025-03"]["change"] == 5.0  # 55 - 50
+    assert got["orders"]["dropped"]["missing_date"] == 1  # O9
+    orders_by = {g["key"]["period"]: g["value"] for g in got["orders"]["groups"]}
+    assert orders_by == {"2025-01": 2, "2025-02": 1, "2025-03": 3}
+    # new customers per month: Jan A, B; Feb none new (A came back); Mar C, D (both referred)
+    ref = {g["key"]["period"]: (g["value"], g["n"]) for g in got["referral_rate"]["groups"]}
+    assert ref == {"2025-01": (0.0, 2), "2025-02": (None, 0), "2025-03": (100.0, 2)}
+
+
+def test_by_segment_single_kpi(orders):
+    run = run_cli("orders", str(orders), "--by", "channel", "--kpi", "customers", "-f", "json")
+    got = json.loads(run.stdout)
+    # web: A (O1, O2), C (O5), D (O8) = 3; app: B (O3), E (O9); O6 has no customer
+    assert {g["key"]["channel"]: g["value"] for g in got["groups"]} == {"app": 2, "web": 3}
+
+
+def test_kpi_value_and_threshold(orders):
+    run = run_cli("orders", str(orders), "--kpi", "aov", "--value")
+    assert (run.returncode, run.stdout) == (0, "86.67\n")
+    run = run_cli("orders", str(orders), "--kpi", "repeat_purchase_rate", "--fail-under", "25",
+                  "--format", "json")
+    assert run.returncode == 3, run
+    assert json.loads(run.stdout)["value"] == 20.0
+    assert "under --fail-under 25" in run.stderr
+
+
+SHOPIFY = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,"
+           "Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,"
+           "Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,"
+           "Lineitem price,Cancelled at,Refunded Amount\n"
+           "#1001,a@x.com,paid,2025-01-03 10:00:00 +0100,fulfilled,,yes,EUR,90.00,10.00,0,"
+           "100.00,,0,std,2025-01-03 10:00:00 +0100,1,Mug,90.00,,\n"
+           "#1001,a@x.com,,,,,,,,,,,,,,,2,Cup,5.00,,\n"
+           "#1001,,,,,,,,,,,,,,,,1,Spoon,1.00,,\n"
+           "#1002,b@x.com,partially_refunded,2025-01-31 23:30:00 +0100,fulfilled,,no,EUR,"
+           "1000.00,50.00,0,\"1,050.00\",,0,std,2025-01-31 23:30:00 +0100,1,Lamp,1000.00,,"
+           "\"105.00\"\n"
+           "#1002,b@x.com,,,,,,,,,,,,,,,1,Bulb,0,,\n"
+           "#1003,a@x.com,voided,,,,no,EUR,20.00,0,0,20.00,,0,std,2025-02-03 09:00:00 +0100,"
+           "1,Pen,20.00,2025-02-03 10:00:00 +0100,\n"
+           "#1004,c@x.com,pending,,,,no,EUR,20.00,0,0,20.00,,0,std,2025-02-04 09:00:00 +0100,"
+           "1,Pen,20.00,,\n")
+
+
+def test_shopify_line_items_collapse_to_orders(tmp_path):
+    path = tmp_path / "orders_export.csv"
+    path.write_text(SHOPIFY)
+    run = run_cli("orders", str(path), "--format", "json", "--period", "month")
+    assert run.returncode == 0, run
+    assert "Shopify" in run.stderr and "collapsed" in run.stderr
+    got = {k["kpi"]: k for k in json.loads(run.stdout)["kpis"]}
+    # 7 rows, 4 orders: #1001 and #1002 completed, #1003 cancelled (voided, Cancelled at),
+    # #1004 pending. AOV = (100 + 1,050) / 2 = 575.0; the naive AOV over rows that carry a
+    # Total would be (100 + 1050 + 20 + 20) / 4 = 297.5, over all rows 1190 / 7 = 170
+    assert (got["aov"]["value"], got["orders"]["value"]) == (575.0, 2)
+    assert got["orders"]["dropped"] == {"missing_date": 0, "invalid_date": 0, "outside_dates": 0,
+                                        "cancelled": 1, "abandoned": 0, "pending": 1,
+                                        "failed": 0}
+    # #1002 partially refunded: 1 / 2 = 50 %, by value 105 / 1150 = 9.13 %
+    assert (got["return_rate"]["value"], got["return_rate"]["value_rate"]) == (50.0, 9.13)
+    # 23:30 +0100 on 31 January stays in January (wall-clock time of the shop, not UTC)
+    months = {g["key"]["period"]: g["value"] for g in got["orders"]["groups"]}
+    assert months == {"2025-01": 2, "2025-02": 0}
+    assert got["customers"]["value"] == 2  # a@x.com, b@x.com
+
+
+def test_french_excel_amounts_and_statuses(tmp_path):
+    path = tmp_path / "commandes.csv"
+    text = ("N° commande;Client;Date de commande;Montant TTC;Statut\r\n"
+            "1;C1;03/02/2025 10:00;1\u00a0299,00 €;Payée\r\n"
+            "2;C2;04/02/2025 10:00;12,50;Remboursée\r\n"
+            "3;C1;05/03/2025 10:00;100,5;Annulée\r\n"
+            "4;C3;13/03/2025 10:00;1 000,00;En attente\r\n"
+            "5;C3;14/03/2025 10:00;87,50;Payée\r\n")
+    path.write_bytes(text.encode("cp1252"))
+    got = kpis("orders", str(path))
+    # completed: 1 (1,299.00), 2 (12.50), 5 (87.50) -> revenue 1,399.00, AOV 466.33
+    assert (got["revenue"]["value"], got["orders"]["value"]) == (1399.0, 3)
+    assert got["aov"]["value"] == 466.33
+    assert got["orders"]["dropped"]["cancelled"] == 1 and got["orders"]["dropped"]["pending"] == 1
+    assert "decimal comma" in got["revenue"]["rule"]
+    assert got["return_rate"]["counts"] == {"returned": 1, "kept": 2}
+
+
+STRIPE = ("id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Status,"
+          "Customer ID,Customer Email\n"
+          "ch_1,2025-03-01 10:00:00,31.25,0.00,eur,true,Paid,cus_A,a@x.com\n"
+          "ch_2,2025-03-02 10:00:00,10.00,10.00,eur,true,Refunded,cus_B,b@x.com\n"
+          "ch_3,2025-03-03 10:00:00,99.00,0.00,eur,false,Failed,cus_A,a@x.com\n"
+          "ch_4,2025-03-04 10:00:00,\"1,000.75\",0.00,eur,true,Paid,cus_A,a@x.com\n")
+
+
+def test_stripe_dashboard_in_major_units(tmp_path):
+    path = tmp_path / "unified_payments.csv"
+    path.write_text(STRIPE)
+    got = kpis("orders", str(path))
+    # ch_1 31.25 + ch_2 10.00 + ch_4 1,000.75 = 1,042.00; ch_3 failed
+    assert (got["revenue"]["value"], got["orders"]["dropped"]["failed"]) == (1042.0, 1)
+    assert got["customers"]["value"] == 2  # by Customer ID: cus_A, cus_B
+    assert got["return_rate"]["counts"]["returned"] == 1
+
+
+def test_stripe_api_in_minor_units(tmp_path):
+    path = tmp_path / "charges.csv"
+    path.write_text("ID,CREATED,AMOUNT,AMOUNT_REFUNDED,STATUS,CAPTURED,CUSTOMER_ID\n"
+                    "ch_1,2025-03-01 10:00:00,3125,0,succeeded,true,cus_A\n"
+                    "ch_2,2025-03-02 10:00:00,1000,1000,succeeded,true,cus_B\n"
+                    "ch_3,2025-03-03 10:00:00,500,0,failed,false,cus_B\n")
+    run = run_cli("orders", str(path), "--preset", "stripe", "--format", "json")
+    assert run.returncode == 0, run
+    got = {k["kpi"]: k for k in json.loads(run.stdout)["kpis"]}
+    # cents: (3125 + 1000) / 100 = 41.25; ch_2 fully refunded
+    assert got["revenue"]["value"] == 41.25 and got["revenue"]["net_revenue"] == 31.25
+    assert "minor units" in run.stderr
+    run = run_cli("orders", str(path), "--preset", "stripe", "--amount-unit", "major",
+                  "--kpi", "revenue", "--value")
+    assert run.stdout == "4125.0\n"
+
+
+def test_woocommerce_statuses_and_us_dates(tmp_path):
+    path = write_csv(tmp_path / "woo.csv",
+                     ["order_id", "order_number", "date", "status", "order_total",
+                      "billing_email", "customer_user", "cart_discount"],
+                     [["1", "1", "5/31/2025 0:37", "wc-completed", "30", "a@x.com", "1", "0"],
+                      ["2", "2", "6/1/2025 9:05", "processing", "20", "a@x.com", "1", "0"],
+                      ["3", "3", "6/2/2025 9:05", "on-hold", "99", "b@x.com", "2", "0"],
+                      ["4", "4", "6/13/2025 9:05", "refunded", "10", "b@x.com", "2", "0"]])
+    got = kpis("orders", str(path), "--period", "month")
+    # completed: 1, 2 (processing is paid), 4 (refunded); on-hold is pending
+    months = {g["key"]["period"]: g["value"] for g in got["orders"]["groups"]}
+    assert months == {"2025-05": 1, "2025-06": 2}
+    assert got["orders"]["dropped"]["pending"] == 1
+    assert got["repeat_purchase_rate"]["value"] == 50.0  # customer 1 ordered twice of 2
+
+
+def test_unknown_status_is_counted_as_completed_with_a_note(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount",
+                                          "status"],
+                     [["1", "A", "2025-01-01", "10", "paid"],
+                      ["2", "B", "2025-01-02", "10", "printed"]])
+    run = run_cli("orders", str(path), "--kpi", "orders", "--format", "json")
+    assert json.loads(run.stdout)["value"] == 2
+    assert "'printed'" in run.stderr
+
+
+def test_no_amount_column_still_counts_orders(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at"],
+                     [["1", "A", "2025-01-01"], ["2", "A", "2025-01-05"]])
+    got = kpis("orders", str(path))
+    assert got["orders"]["value"] == 2 and got["repeat_purchase_rate"]["value"] == 100.0
+    assert got["aov"]["value"] is None and got["aov"]["rule"].startswith("not computed")
+
+
+def test_missing_date_column_names_the_flag(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "amount"], [["1", "10"]])
+    run = run_cli("orders", str(path))
+    assert run.returncode == 65
+    assert "--ordered" in run.stderr and "Traceback" not in run.stderr
