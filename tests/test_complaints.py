@@ -88,3 +88,11 @@ def test_complaint_when_and_threshold(tickets):
     assert "complaint_rate 125 is over --fail-over 100" in run.stderr
     bad = run_cli("complaints", tickets, "--complaint-when", "colour=red")
     assert bad.returncode == 2 and "ROLE=VALUE" in bad.stderr, bad
+
+
+def test_orders_outside_the_tickets_days_are_left_out(tickets, tmp_path):
+    orders = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at"], ORDERS)
+    got = kpis(str(tickets), "--orders", str(orders))["complaint_rate"]
+    # tickets run 2025-01-05 .. 2025-08-01: O1-O3 (2-4 January) are before the first ticket;
+    # O4-O8 = 5 orders, 5 complaints -> 100.0 per 100 orders
+    assert (got["value"], got["counts"]) == (100.0, {"complaints": 5, "orders": 5})

@@ -15,7 +15,8 @@ Complaint rate = 100 x complaints / orders of the same period (with --orders), e
 customers who contacted support. A complaint is a ticket flagged or typed as such: a complaint
 flag column, a Type of Complaint, or a complaint tag; say what it is with --complaint-when
 (tag=complaint, type=Complaint, category=Réclamation). A complaint is recurrent when the same
-customer complained in the same category within --recurrence-window (90d) before it."""
+customer complained in the same category within --recurrence-window (90d) before it.
+Orders count from the first to the last ticket day unless --since/--until say otherwise."""
 
 KPIS = ["complaint_rate", "complaints", "recurrence_rate"]
 
@@ -88,13 +89,32 @@ def run(args: dict) -> None:
         for note in loaded.notices:
             env.notice(note)
         lf = _within(loaded.lf, pl.col("created_at").dt.date(), since, until)
-        order_days = _order_days(args, since, until, env) if args["orders"] else None
+        order_days = None
+        if args["orders"]:
+            if not (since and until):  # orders of the days the tickets cover, not all of them
+                first, last = _ticket_days(lf, args["period"])
+                since, until = since or first, until or last
+            order_days = _order_days(args, since, until, env)
         with reading(loaded.table):
             results = compute(lf, order_days, opts)
     for r in results:
         r.columns = loaded.columns
     emit(results, args["format"].value if args["format"] else None, False, args["output"], env)
     check_many(results, {}, over, env)
+
+
+def _ticket_days(lf, period):
+    """The first and last day the tickets cover, widened to whole periods with --period."""
+    import polars as pl
+
+    from cxkit.kpi.grouping import PERIODS
+
+    first, last = pl.col("created_at").min().dt.date(), pl.col("created_at").max().dt.date()
+    if period:
+        every = PERIODS[period.value]
+        first = first.dt.truncate(every)
+        last = last.dt.truncate(every).dt.offset_by(every).dt.offset_by("-1d")
+    return lf.select(first.alias("first"), last.alias("last")).collect().row(0)
 
 
 def _within(lf, day, since, until):
