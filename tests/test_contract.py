@@ -71,6 +71,7 @@ class Case:
     by: str = "channel"  # a segment column of the input
     by_values: dict[str, float] = field(default_factory=dict)  # --by `by`: key -> value
     kpis: dict[str, list[float]] = field(default_factory=dict)  # several KPIs: rows' values
+    always_by: str = ""  # the command always breaks its KPI down by this key (by_values)
 
     def argv(self, command: str, folder: Path) -> list[str]:
         return [command, str(self.make(folder)), *self.args]
@@ -92,10 +93,24 @@ TICKET_ROWS = [
 
 
 TIMES = ("created_at", "resolved_at")
+MONEY = ("customer_id", "amount")  # so that `cxkit orders` and `cxkit clv` read the same files
 
 
 def ticket_file(folder: Path) -> Path:
     return write_csv(folder / "tickets.csv", TICKET_HEADER, TICKET_ROWS)
+
+
+ORDER_HEADER = ["order_id", "customer_id", "ordered_at", "amount", "status", "channel"]
+ORDER_ROWS = [
+    ["O1", "A", "2025-01-05 10:00", "100.00", "paid", "web"],
+    ["O2", "A", "2025-02-10 10:00", "50.00", "paid", "web"],
+    ["O3", "B", "2025-01-20 10:00", "200.00", "paid", "app"],
+    ["O4", "C", "2025-02-15 10:00", "30.00", "cancelled", "web"],
+]
+
+
+def order_file(folder: Path) -> Path:
+    return write_csv(folder / "orders.csv", ORDER_HEADER, ORDER_ROWS)
 
 
 # The numbers are worked out by hand in tests/conftest.py above SURVEY_ROWS.
@@ -135,6 +150,29 @@ CASES: dict[str, Case] = {
         # 2 complaints (T1, T2) / 2 customers (C1, C2) -> 100.0 per 100 customers;
         # delivery: 2 complaints; T2 follows T1 (C1, delivery) 14 days later -> 1/2 = 50.0
         kpis={"complaint_rate": [100.0], "complaints": [2.0], "recurrence_rate": [50.0]}),
+    "orders": Case(
+        # completed: O1 100, O2 50, O3 200 (O4 cancelled): AOV 350 / 3 = 116.666 -> 116.67;
+        # web (100 + 50) / 2 = 75.0, app 200.0
+        order_file, ("--kpi", "aov"), kpi="aov", value=116.67, n=3,
+        dropped={"cancelled": 1, "abandoned": 0, "pending": 0, "failed": 0,
+                 "missing_amount": 0, "invalid_amount": 0},
+        value_text="116.67\n", by_values={"web": 75.0, "app": 200.0},
+    ),
+    "retention": Case(
+        # January: A, B; February: A (C's order was cancelled) -> 1 retained / 2 = 50.0
+        order_file, ("--kpi", "retention_rate"), kpi="retention_rate", value=50.0, n=2,
+        counts={"retained": 1, "churned": 1},
+        dropped={"missing_date": 0, "invalid_date": 0, "cancelled": 1, "abandoned": 0,
+                 "pending": 0, "failed": 0, "missing_customer": 0},
+        value_text="50.0\n", always_by="period", by_values={"2025-02": 50.0},
+    ),
+    "clv": Case(
+        # historical: A 100 + 50 = 150, B 200 -> mean 175.0 (web A 150.0, app B 200.0).
+        # (the formula CLV is worked out in tests/test_orders.py)
+        order_file, ("--kpi", "clv"), kpi="clv", value=175.0, n=2,
+        dropped={"cancelled": 1, "abandoned": 0, "pending": 0, "failed": 0,
+                 "missing_customer": 0},
+        value_text="175.0\n", by_values={"web": 150.0, "app": 200.0}),
     "columns": Case(survey_file),
 }
 KPI_COMMANDS = [c for c in COMMANDS if CASES.get(c, Case(survey_file)).kpi]
@@ -282,7 +320,8 @@ def test_json_is_one_object_with_the_contract_keys(command, tmp_path):
     assert data["n"] == c.n
     assert data["counts"] == c.counts
     assert data["dropped"] == c.dropped
-    assert data["groups"] == []
+    assert {g["key"][c.always_by]: g["value"] for g in data["groups"]} == c.by_values \
+        if c.always_by else data["groups"] == []
     assert isinstance(data["rule"], str) and data["rule"]
     low, high = data["ci"]
     assert low <= data["value"] <= high
@@ -309,11 +348,15 @@ def test_ndjson_is_one_object_per_line(command, tmp_path):
     assert run.returncode == 0, run
     assert run.stdout.endswith("\n")
     rows = [json.loads(line) for line in run.stdout.splitlines()]
-    if c.kpi:
+    if c.always_by:
+        assert {r[c.always_by]: r["value"] for r in rows} == c.by_values
+    elif c.kpi:
         assert len(rows) == 1
         assert rows[0]["kpi"] == c.kpi
         assert rows[0]["value"] == pytest.approx(c.value)
         assert rows[0]["n"] == c.n
+        if "--by" not in options_of(command):
+            return
         grouped = run_cli(*c.argv(command, tmp_path), "--by", c.by, "--format", "ndjson")
         lines = [json.loads(line) for line in grouped.stdout.splitlines()]
         assert {r[c.by]: r["value"] for r in lines} == pytest.approx(c.by_values)
@@ -346,12 +389,18 @@ def test_csv_and_tsv_read_back(command, fmt, sep, tmp_path):
     if not c.kpi:
         assert [r["column"] for r in rows] == list(SURVEY_HEADER)
         return
+    if c.always_by:
+        assert header.split(sep)[:3] == [c.always_by, "kpi", "value"]
+        assert {r[c.always_by]: float(r["value"]) for r in rows} == c.by_values
+        return
     assert header.split(sep)[:2] == ["kpi", "value"]
     assert len(rows) == 1
     assert float(rows[0]["value"]) == pytest.approx(c.value)
     assert int(rows[0]["n"]) == c.n
     for name, count in c.counts.items():
         assert int(rows[0][name]) == count
+    if "--by" not in options_of(command):
+        return
 
     grouped = run_cli(*c.argv(command, tmp_path), "--by", c.by, "--format", fmt)
     assert grouped.returncode == 0, grouped
@@ -373,7 +422,7 @@ def test_markdown_is_a_pipe_table(command, tmp_path):
     widths = {len(re.split(r"(?<!\\)\|", line)) for line in lines}
     assert len(widths) == 1, lines  # every row has as many cells as the header
     if c.kpi:
-        assert len(lines) == 3
+        assert len(lines) == 2 + max(1, len(c.by_values) if c.always_by else 1)
 
 
 @pytest.mark.parametrize("command", commands_with("--value"))
@@ -503,11 +552,12 @@ def test_no_argument_shows_help_and_exits_2(command):
 
 
 def _big_file(folder: Path) -> Path:
-    # 5,000 customers: one group per row with --by id, far more output than a 64 KiB pipe buffer.
+    # 8,000 customers: one group per row with --by id, far more output than a 64 KiB pipe buffer.
     # (created_at and resolved_at give `cxkit tickets` its input in the same file)
     rows = [(f"C{i:05d}", "2025-01-01", "email" if i % 2 else "web", str(i % 11), str(1 + i % 5),
-             str(1 + i % 5), "2025-01-01 09:00", "2025-01-01 10:00") for i in range(5000)]
-    return write_csv(folder / "big.csv", [*SURVEY_HEADER, *TIMES], rows)
+             str(1 + i % 5), "2025-01-01 09:00", "2025-01-01 10:00", f"K{i}", str(10 + i % 7))
+            for i in range(8000)]
+    return write_csv(folder / "big.csv", [*SURVEY_HEADER, *TIMES, *MONEY], rows)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -782,18 +832,21 @@ def _formula_file(folder: Path) -> Path:
     # csat (1-5): =HYPERLINK 5, 5 -> 100.0; plain 1, 1, 1, 5 -> 1/4 -> 25.0
     # ces (1-5):  =HYPERLINK 1, 1 -> 1.0;   plain 5, 5, 5, 1 -> 16/4 -> 4.0
     # resolution time: =HYPERLINK 1 h, 1 h -> 1.0; plain 2, 2, 2, 6 h -> 12/4 -> 3.0
+    # AOV and CLV (one order per customer): =HYPERLINK 10, 10 -> 10.0; plain 20, 20, 20, 60 -> 30.0
     start = "2025-01-06 09:00"
-    rows = [("1", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00"),
-            ("2", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00")]
-    rows += [(str(i), "plain", s, c, e, start, end) for i, (s, c, e, end) in
-             enumerate([("0", "1", "5", "2025-01-06 11:00"), ("0", "1", "5", "2025-01-06 11:00"),
-                        ("0", "1", "5", "2025-01-06 11:00"), ("10", "5", "1", "2025-01-06 15:00")],
-                       3)]
-    return write_csv(folder / "formula.csv", ("id", "segment", "nps", "csat", "ces", *TIMES), rows)
+    rows = [("1", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00", "K1", "10"),
+            ("2", '=HYPERLINK("x")', "10", "5", "1", start, "2025-01-06 10:00", "K2", "10")]
+    rows += [(str(i), "plain", s, c, e, start, end, f"K{i}", a) for i, (s, c, e, end, a) in
+             enumerate([("0", "1", "5", "2025-01-06 11:00", "20"),
+                        ("0", "1", "5", "2025-01-06 11:00", "20"),
+                        ("0", "1", "5", "2025-01-06 11:00", "20"),
+                        ("10", "5", "1", "2025-01-06 15:00", "60")], 3)]
+    return write_csv(folder / "formula.csv", ("id", "segment", "nps", "csat", "ces", *TIMES,
+                                              *MONEY), rows)
 
 
 FORMULA_VALUES = {"nps": (100.0, -50.0), "csat": (100.0, 25.0), "ces": (1.0, 4.0),
-                  "tickets": (1.0, 3.0)}
+                  "tickets": (1.0, 3.0), "orders": (10.0, 30.0), "clv": (10.0, 30.0)}
 
 
 @pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
@@ -822,9 +875,10 @@ def test_formulas_in_keys_are_neutralised(command, fmt, sep, tmp_path):
 def _odd_names_file(folder: Path) -> Path:
     # column names from the data that are a formula and that hold a pipe; 2 rows, 2 groups each
     times = ("2025-01-06 09:00", "2025-01-06 10:00")
-    rows = [("1", "10", "5", "1", "x", "y", *times), ("2", "0", "1", "5", "z", "w", *times)]
-    return write_csv(folder / "odd.csv", ("id", "nps", "csat", "ces", "@SUM(1)", "a|b", *TIMES),
-                     rows)
+    rows = [("1", "10", "5", "1", "x", "y", *times, "K1", "10"),
+            ("2", "0", "1", "5", "z", "w", *times, "K2", "20")]
+    return write_csv(folder / "odd.csv", ("id", "nps", "csat", "ces", "@SUM(1)", "a|b", *TIMES,
+                                          *MONEY), rows)
 
 
 @pytest.mark.parametrize("command", commands_with("--by"))
@@ -909,12 +963,13 @@ def test_machine_formats_on_a_terminal_have_no_ansi(command, fmt, tmp_path):
 def test_machine_output_has_no_nan_or_infinity(command, tmp_path):
     # one answer: the interval of a mean needs two, so CES has no interval here; never NaN
     path = tmp_path / "one.csv"  # the header and the first row of the command's case
-    path.write_bytes(b"".join(case(command).make(tmp_path).read_bytes().splitlines(True)[:2]))
-    args = case(command).args
+    c = case(command)
+    path.write_bytes(b"".join(c.make(tmp_path).read_bytes().splitlines(True)[:2]))
+    args = c.args
     for fmt in MACHINE_FORMATS:
         run = run_cli(command, path, *args, "--format", fmt)
         assert run.returncode == 0, run
         assert not re.search(r"\b(nan|-?inf(inity)?)\b", run.stdout, re.IGNORECASE), run
     data = json.loads(run_cli(command, path, *args, "--format", "json").stdout)
-    assert data["n"] == 1
+    assert data["n"] == (0 if c.always_by else 1)  # retention needs two periods
     assert data["value"] is None or math.isfinite(data["value"])

@@ -13,6 +13,7 @@ ORDER_KPIS = ["orders", "customers", "revenue", "aov", "purchase_frequency",
               "clv"]
 RETENTION_KPIS = ["retention_rate", "churn_rate", "inactivity_churn"]
 CLV_KPIS = ["clv", "clv_formula", "top_customers"]
+ClvKpi = StrEnum("ClvKpi", {k: k for k in CLV_KPIS})  # type: ignore[misc]
 OrderKpi = StrEnum("OrderKpi", {k: k for k in ORDER_KPIS})  # type: ignore[misc]
 RetentionKpi = StrEnum("RetentionKpi", {k: k for k in RETENTION_KPIS})  # type: ignore[misc]
 
@@ -138,6 +139,9 @@ def register(app: typer.Typer) -> None:
         top: Annotated[int | None, typer.Option(
             metavar="N", min=1, help="List the N customers with the most revenue.",
             rich_help_panel=o.SCOPE)] = None,
+        kpi: Annotated[ClvKpi | None, typer.Option(
+            "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
+            "--fail-under X work.", rich_help_panel=o.SCOPE)] = None,
         since: o.Since = None,
         until: o.Until = None,
         preset: o.OrderPreset = None,
@@ -151,6 +155,7 @@ def register(app: typer.Typer) -> None:
         fail_under: o.Thresholds = None,
         fail_over: o.Thresholds = None,
         format: o.FormatOpt = None,
+        value: o.Value = False,
         output: o.Output = None,
         encoding: o.Encoding = None,
         delimiter: o.Delimiter = None,
@@ -275,7 +280,10 @@ def run_clv(args: dict) -> None:
     from cxkit.io.read import reading
     from cxkit.kpi.clv import ClvOptions, compute, parse_share
 
-    env, under, over = _start(args, CLV_KPIS, None)
+    only = args["kpi"].value if args["kpi"] else None
+    env, under, over = _start(args, CLV_KPIS, only)
+    if only == "top_customers" and not args["top"]:
+        args["top"] = 10
     opts = ClvOptions(margin=parse_share(args["margin"], "--margin") if args["margin"] else None,
                       annual_churn=parse_share(args["churn"], "--churn") if args["churn"]
                       else None, top=args["top"], confidence=args["confidence"])
@@ -285,4 +293,6 @@ def run_clv(args: dict) -> None:
         scope = _scope(args, loaded.by, None)
         with reading(loaded.table):
             results = compute(loaded.lf, scope, opts)
-    _finish(results, loaded, args, env, False, under, over)
+    if only:
+        results = [r for r in results if r.kpi == only]
+    _finish(results, loaded, args, env, bool(only), under, over)

@@ -73,7 +73,8 @@ def _formula(done: pl.LazyFrame, opts: ClvOptions) -> KpiResult:
         return KpiResult("clv_formula", None, 0, None, {}, {}, rule, 2,
                          confidence=opts.confidence)
     first, last = totals["first"], totals["last"]
-    years = ((last - first).days + 1) / 365.25 if hasattr(last - first, "days") else 1.0
+    days = (_date(last) - _date(first)).days + 1  # calendar days, both ends included
+    years = days / 365.25
     aov = totals["revenue"] / totals["with_amount"] if totals["with_amount"] else None
     per_year = totals["orders"] / n / years
     churn, churn_counts, churn_rule = _annual_churn(done, last, opts)
@@ -124,6 +125,10 @@ def _top(done: pl.LazyFrame, top: int) -> KpiResult:
     return KpiResult("top_customers", theirs, len(groups), None, {}, {}, rule, 2,
                      {"share_of_revenue": 100 * theirs / total if total else None},
                      groups=groups, group_keys=[CID])
+
+
+def _date(value):
+    return value.date() if hasattr(value, "date") else value
 
 
 def _day(value) -> str | None:

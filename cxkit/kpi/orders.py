@@ -224,7 +224,8 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     if only:
         specs = [s for s in specs if s.kpi in only]
     row_aggs = [a for s in rows if s in specs and not s.unavailable for a in s.aggs]
-    row_aggs += cust_row_aggs + ref_drops
+    if CID in cols:
+        row_aggs += cust_row_aggs + ref_drops
     keys = list(scope.by) + ([START] if scope.period else [])
     levels = [[]] + ([keys] if keys else []) + ([[START]] if scope.period and scope.by else [])
     done = pl.col("__done") & (pl.col(ROW) == 0)

@@ -27,7 +27,8 @@ MANY_TITLES = {"volume": "Tickets", "first_response_time": "First response (h)",
 # extras worth a word in the detail column: (key, label, digits, suffix)
 DETAILS = [("net_revenue", "net", 2, ""), ("value_rate", "by value", 1, "%"),
            ("referrer_rate", "referrers", 1, "%"),
-           ("share_of_revenue", "share of revenue", 1, "%"), ("repeated_order_ids", "repeated ids", 0, ""),
+           ("share_of_revenue", "share of revenue", 1, "%"),
+           ("repeated_order_ids", "repeated ids", 0, ""),
            ("aov", "AOV", 2, ""), ("purchases_per_year", "x orders/yr", 2, ""),
            ("margin", "x margin", 0, "%"), ("lifetime_years", "x lifetime", 2, " yr")]
 
@@ -67,7 +68,7 @@ def _change(change, significant, digits) -> Text:
 
 def headline(result: KpiResult) -> Text:
     d = result.digits
-    title = TITLES.get(result.kpi, result.kpi)
+    title = TITLES.get(result.kpi) or MANY_TITLES.get(result.kpi, result.kpi)
     status = (result.benchmark or {}).get("status")
     text = Text(f"{title} ", style="bold")
     text.append(_fmt(result.value, d), style=STATUS_STYLE.get(status, "bold"))
@@ -84,8 +85,11 @@ def details(result: KpiResult) -> Text:
     n = result.n or 1
     parts = [f"{k.replace('_', ' ')} {v:,} ({100 * v / n:.0f}%)" for k, v in result.counts.items()]
     for name, val in result.extra.items():
-        if val is not None:
-            parts.append(f"{name.replace('_', ' ')} {_fmt(val, 2)}")
+        if isinstance(val, dict) and val.get("value") is not None:  # {"period", "value"}
+            parts.append(f"{name} {val.get('period', '')}: {_fmt(val['value'], result.digits)}")
+        elif isinstance(val, (int, float, str)) and not isinstance(val, bool):
+            shown = val if isinstance(val, str) else _fmt(val, 2)
+            parts.append(f"{name.replace('_', ' ')} {shown}")
     text = Text("  ".join(parts))
     dropped = [f"{v:,} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v]
     text.append("\ndropped: " + (", ".join(dropped) if dropped else "none"), style="dim")
