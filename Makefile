@@ -25,6 +25,10 @@ demo: $(VENV)/.installed
 	$(BIN)/cxkit nps sample_data/responses_fr.csv --by canal
 	$(BIN)/cxkit tickets sample_data/tickets.csv --sla-first-response 4h --sla-resolution 48h
 	$(BIN)/cxkit complaints sample_data/tickets.csv --orders sample_data/orders.csv
+	$(BIN)/cxkit orders sample_data/orders.csv
+	$(BIN)/cxkit orders sample_data/orders_shopify.csv --by Source
+	$(BIN)/cxkit retention sample_data/orders.csv --period quarter --cohorts
+	$(BIN)/cxkit clv sample_data/orders.csv --margin 35% --top 5
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

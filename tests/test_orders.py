@@ -235,3 +235,45 @@ def test_missing_date_column_names_the_flag(tmp_path):
     run = run_cli("orders", str(path))
     assert run.returncode == 65
     assert "--ordered" in run.stderr and "Traceback" not in run.stderr
+
+
+CLV_ROWS = [  # two years: A and B bought in 2024; only A came back in the last year
+    ["O1", "A", "2024-01-01", "100", "paid"],
+    ["O2", "B", "2024-03-01", "300", "paid"],
+    ["O3", "A", "2025-06-01", "200", "paid"],
+    ["O4", "C", "2025-12-31", "200", "paid"],
+]
+
+
+def test_clv_formula_and_top_customers(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount",
+                                          "status"], CLV_ROWS)
+    got = kpis("clv", str(path), "--margin", "50%", "--top", "2")
+    # historical: A 300, B 300, C 200 -> mean 266.67, median 300
+    assert (got["clv"]["value"], got["clv"]["median"]) == (266.67, 300.0)
+    f = got["clv_formula"]
+    # last order T = 2025-12-31; customers with an order in [2023-12-31, 2024-12-31): A, B;
+    # of those with none in (2024-12-31, 2025-12-31]: B -> annual churn 1 / 2 = 50 %, lifetime 2
+    # AOV 800 / 4 = 200; years = 731 days / 365.25 = 2.0014; orders per customer per year
+    # 4 / 3 / 2.0014 = 0.6662; CLV = 200 x 0.6662 x 0.5 x 2 = 133.24
+    assert (f["annual_churn"], f["lifetime_years"], f["aov"]) == (50.0, 2.0, 200.0)
+    assert f["value"] == 133.24
+    assert f["counts"] == {"churned": 1, "retained": 1}
+    top = got["top_customers"]
+    # A 300 (2 orders) and B 300 tie: the customer id breaks it; 600 of 800 = 75 %
+    assert [(g["key"]["customer_id"], g["value"], g["n"]) for g in top["groups"]] == [
+        ("A", 300.0, 2), ("B", 300.0, 1)]
+    assert (top["value"], top["share_of_revenue"]) == (600.0, 75.0)
+    assert top["groups"][0]["first_order"] == "2024-01-01"
+
+
+def test_clv_without_a_year_of_data_asks_for_churn(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount"],
+                     [["1", "A", "2025-01-01", "10"], ["2", "B", "2025-02-01", "30"]])
+    f = kpis("clv", str(path))["clv_formula"]
+    assert f["value"] is None and "--churn" in f["rule"]
+    # with --churn 25 %: AOV 20 x (2 / 2 / (32 / 365.25) = 11.414 a year) x 100 % x 4 years
+    f = kpis("clv", str(path), "--churn", "25%")["clv_formula"]
+    assert f["value"] == 913.12
+    run = run_cli("clv", str(path), "--margin", "150%")
+    assert run.returncode == 2 and "--margin" in run.stderr

@@ -20,7 +20,13 @@ def neutralise(cell: Any) -> Any:
 
 
 def flat_rows(result: KpiResult) -> list[dict[str, Any]]:
-    """One row per group (or one overall row): keys, value, ci_low, ci_high, n, counts, extras."""
+    """One row per group (or one overall row): keys, value, ci_low, ci_high, n, counts, extras.
+
+    The cohort matrix is a matrix: one row per cohort, one column per period since."""
+    if result.kpi == "cohort_retention":
+        from cxkit.render.matrix import matrix_rows
+
+        return matrix_rows(result)
     d = result.to_dict()
     records = d["groups"] if d["groups"] else [dict(d, key={})]
     key_cols = result.group_keys if d["groups"] else []

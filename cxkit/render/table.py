@@ -23,7 +23,8 @@ MANY_TITLES = {"volume": "Tickets", "first_response_time": "First response (h)",
                "cart_abandonment_rate": "Cart abandonment %", "referral_rate": "Referral %",
                "clv": "CLV (historical)", "clv_formula": "CLV (formula)",
                "top_customers": "Top customers' revenue", "retention_rate": "Retention %",
-               "churn_rate": "Churn %", "inactivity_churn": "Inactivity churn %"}
+               "churn_rate": "Churn %", "cohort_retention": "Cohort retention +1 %",
+               "inactivity_churn": "Inactivity churn %"}
 # extras worth a word in the detail column: (key, label, digits, suffix)
 DETAILS = [("net_revenue", "net", 2, ""), ("value_rate", "by value", 1, "%"),
            ("referrer_rate", "referrers", 1, "%"),
@@ -140,6 +141,11 @@ def groups_table(result: KpiResult, width: int = 120) -> Table | None:
 
 def render(result: KpiResult, console: Console) -> None:
     parts = [headline(result), details(result)]
+    if result.kpi == "cohort_retention":
+        from cxkit.render.matrix import heat_table
+
+        console.print(Group(*parts, Text(""), heat_table(result, color=not console.no_color)))
+        return
     line = trend_line(result)
     if line is not None:
         parts.append(line)
