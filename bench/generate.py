@@ -1,13 +1,18 @@
-"""Generate large synthetic benchmark files (CSV and Parquet): survey responses and tickets.
+"""Generate large synthetic benchmark files (CSV and Parquet): survey responses, tickets, orders.
 
-    python bench/generate.py [ROWS] [--tickets N] [--only nps|tickets] [--out DIR] [--force]
+    python bench/generate.py [ROWS] [--tickets N] [--orders N] [--only nps|tickets|orders]
+                             [--out DIR] [--force]
 
 Responses (ROWS, default 10,000,000): vectorised polars only; pseudo-random values come
 from hashing the row number, so the output is deterministic for a given polars version.
 Tickets (--tickets, default 5,000,000): vectorised numpy draws (seeded per chunk, so the
-output is deterministic for a given numpy version) assembled with polars. Rows are written
-in chunks to keep memory bounded; a file set that already holds the asked row count is
-reused unless --force.
+output is deterministic for a given numpy version) assembled with polars. Orders (--orders,
+default 10,000,000) over 2024-2025: customers (about one per five orders) arrive at a growing
+rate, 40% order once, the others repeat a geometric number of times at exponential gaps
+around a per-customer mean (median 32 days) until the data ends; seeded numpy draws per batch
+of customers, the whole order list sorted by time (ids in that order) in ~0.5 GB. Rows are
+written in chunks to keep memory bounded; a file set that already holds the asked row count
+is reused unless --force.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +64,21 @@ CATEGORIES = {
     "technical": 0.10,
 }
 PRIORITIES = {"low": 0.20, "normal": 0.55, "high": 0.20, "urgent": 0.05}
+
+# Orders: placed 2024-01-01 .. 2025-12-31 (24 calendar months), sorted by time.
+ORDERS_VERSION = 1  # bump when the order generator changes, so old files are regenerated
+ORDERS_SEED = 20240101
+ORDERS_START = START
+ORDERS_SPAN_SECONDS = SPAN_SECONDS
+ORDERS_BATCH = 250_000  # customers drawn per batch, until they have placed enough orders
+ACQUISITION_GROWTH = 1.0  # new customers per day grow linearly, x2 from first to last day
+ONE_TIME_SHARE = 0.40  # customers who never come back
+REPEAT_P = 0.07  # the others: a geometric number of repeat orders, mean 1 / REPEAT_P
+GAP_MEDIAN_DAYS = 32.0  # per-customer mean gap between orders: lognormal around this median
+GAP_SIGMA = 0.8
+AMOUNT_MEDIAN = 45.0  # lognormal order value, in currency units
+AMOUNT_SIGMA = 0.6
+ORDER_STATUSES = {"paid": 0.92, "refunded": 0.03, "cancelled": 0.05}
 
 
 def _rand(seed: int, modulo: int) -> pl.Expr:
@@ -148,6 +169,80 @@ def make_tickets_chunk(start: int, stop: int, total: int) -> pl.DataFrame:
     )
 
 
+def _order_batch(batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ORDERS_BATCH customers: (first-order second, customer of each order, its second).
+
+    Orders are listed customer by customer, each customer's in time order; a repeat order
+    falling after the end of the data is not placed (the customer would have ordered later).
+    """
+    rng = np.random.default_rng([ORDERS_SEED, 0, batch])
+    n, g = ORDERS_BATCH, ACQUISITION_GROWTH
+    # Inverse CDF of a density rising linearly from 1 to 1 + g over the span.
+    first = (np.sqrt(1 + 2 * g * (1 + g / 2) * rng.random(n)) - 1) / g * ORDERS_SPAN_SECONDS
+    repeats = np.where(rng.random(n) < ONE_TIME_SHARE, 0, rng.geometric(REPEAT_P, n))
+    gap = np.exp(rng.normal(np.log(GAP_MEDIAN_DAYS * 86400), GAP_SIGMA, n))
+    owner = np.repeat(np.arange(n), repeats)
+    elapsed = np.cumsum(rng.exponential(1.0, owner.size) * gap[owner])
+    # Restart the running sum at each customer's first repeat order.
+    starts = np.cumsum(repeats) - repeats
+    elapsed -= np.repeat(np.r_[0.0, elapsed][starts], repeats)
+    seconds = np.r_[first, first[owner] + elapsed]
+    customer = np.r_[np.arange(n), owner]
+    keep = seconds < ORDERS_SPAN_SECONDS
+    order = np.argsort(customer[keep], kind="stable")
+    return first, customer[keep][order] + batch * n, seconds[keep][order]
+
+
+@lru_cache(maxsize=1)
+def _orders(total: int) -> tuple[np.ndarray, ...]:
+    """All ``total`` orders, sorted by time: (customer number, second, cents, status code).
+
+    Customers are drawn batch by batch until they have placed ``total`` orders; the last
+    customer keeps only its earliest orders. Customer numbers (1..) follow first orders.
+    """
+    firsts, customers, seconds, placed = [], [], [], 0
+    batch = 0
+    while placed < total:
+        first, customer, second = _order_batch(batch)
+        firsts.append(first)
+        customers.append(customer[: total - placed])
+        seconds.append(second[: total - placed])
+        placed += customers[-1].size
+        batch += 1
+    customer, second = np.concatenate(customers), np.concatenate(seconds).astype(np.int64)
+    first = np.concatenate(firsts)[: customer[-1] + 1] if total else np.empty(0)
+    number = np.empty(first.size, dtype=np.int64)
+    number[np.argsort(first, kind="stable")] = np.arange(1, first.size + 1)
+    order = np.argsort(second, kind="stable")
+    rng = np.random.default_rng([ORDERS_SEED, 1])  # amounts, statuses
+    cents = np.exp(rng.normal(np.log(AMOUNT_MEDIAN * 100), AMOUNT_SIGMA, total))
+    return (
+        number[customer[order]],
+        second[order],
+        np.maximum(np.rint(cents), 100).astype(np.int64),
+        _pick(rng, ORDER_STATUSES, total).astype(np.int8),
+    )
+
+
+def make_orders_chunk(start: int, stop: int, total: int) -> pl.DataFrame:
+    """Orders start+1 .. stop (ids O0000001..., in time order) of ``total``."""
+    customer, second, cents, status = (column[start:stop] for column in _orders(total))
+    base = int((ORDERS_START - datetime(1970, 1, 1)).total_seconds())
+    customers = int(_orders(total)[0].max()) if total else 0
+    return pl.DataFrame(
+        {
+            "order_id": pl.Series(np.arange(start + 1, stop + 1)).cast(pl.String),
+            "customer_id": pl.Series(customer).cast(pl.String),
+            "ordered_at": pl.Series((second + base) * 1_000_000).cast(pl.Datetime("us")),
+            "amount": pl.Series(cents / 100),
+            "status": _labels(ORDER_STATUSES, status),
+        }
+    ).with_columns(
+        order_id="O" + pl.col("order_id").str.zfill(max(7, len(str(total)))),
+        customer_id="C" + pl.col("customer_id").str.zfill(len(str(customers))),
+    )
+
+
 class FileSet:
     """One benchmark data set: CSV + Parquet + a meta file recording what was written."""
 
@@ -184,7 +279,10 @@ class FileSet:
             for start in range(0, rows, CHUNK_ROWS):
                 chunk = self.make(start, min(start + CHUNK_ROWS, rows), rows)
                 chunk.write_csv(
-                    csv_file, include_header=start == 0, datetime_format="%Y-%m-%d %H:%M:%S"
+                    csv_file,
+                    include_header=start == 0,
+                    datetime_format="%Y-%m-%d %H:%M:%S",
+                    float_precision=2,  # order amounts: 12.50
                 )
                 table = chunk.to_arrow()
                 if writer is None:
@@ -206,6 +304,10 @@ def tickets(out: Path = DATA_DIR) -> FileSet:
     )
 
 
+def orders(out: Path = DATA_DIR) -> FileSet:
+    return FileSet(out, "orders", "orders_meta.json", make_orders_chunk, "orders", ORDERS_VERSION)
+
+
 def generate(rows: int, force: bool = False) -> None:
     """Survey responses in bench/data/ (kept for callers of the original API)."""
     responses().generate(rows, force)
@@ -223,7 +325,12 @@ def main() -> None:
     parser.add_argument(
         "--tickets", type=int, default=5_000_000, help="tickets to generate (default 5,000,000)"
     )
-    parser.add_argument("--only", choices=["nps", "tickets"], help="generate one data set")
+    parser.add_argument(
+        "--orders", type=int, default=10_000_000, help="orders to generate (default 10,000,000)"
+    )
+    parser.add_argument(
+        "--only", choices=["nps", "tickets", "orders"], help="generate one data set"
+    )
     parser.add_argument("--out", type=Path, default=DATA_DIR, help="output folder")
     parser.add_argument("--force", action="store_true", help="regenerate even if present")
     args = parser.parse_args()
@@ -231,6 +338,8 @@ def main() -> None:
         responses(args.out).generate(args.rows, args.force)
     if args.only in (None, "tickets"):
         tickets(args.out).generate(args.tickets, args.force)
+    if args.only in (None, "orders"):
+        orders(args.out).generate(args.orders, args.force)
 
 
 if __name__ == "__main__":

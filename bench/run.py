@@ -1,10 +1,14 @@
-"""Benchmark `cxkit nps` (vs DuckDB, pandas) and `cxkit tickets` (vs DuckDB), CSV and Parquet.
+"""Benchmark `cxkit nps` (vs DuckDB, pandas), `tickets`, `retention` (vs DuckDB); CSV, Parquet.
 
-    python bench/run.py [--only nps|tickets] [--rows N] [--tickets N] [--repeat R] [--keep]
+    python bench/run.py [--only nps|tickets|orders] [--rows N] [--tickets N] [--orders N]
+                        [--repeat R] [--keep]
 
 nps: NPS by month and channel on --rows survey responses (default 10M). tickets: resolution
-time median and p90 by ISO week and channel on --tickets tickets (default 5M). Both run
-unless --only; without --keep each part's data files are removed after its runs.
+time median and p90 by ISO week and channel on --tickets tickets (default 5M). orders: on
+--orders orders (default 10M, ~2M customers), monthly retention (`cxkit retention --period
+month`) and the monthly cohort matrix (the same with --cohorts), each against DuckDB
+(bench/orders_duckdb.py), counts compared exactly (bench/orders.py). All parts run unless
+--only; without --keep each part's data files are removed after its runs.
 
 Data is generated (or reused) by bench/generate.py. Each measured command runs in its
 own subprocess: wall-clock time is the best of --repeat runs, peak memory is the largest
@@ -25,16 +29,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import orders  # bench/orders.py, next to this script
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / "data"
 TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 FORMATS = {"csv": DATA_DIR / "responses.csv", "parquet": DATA_DIR / "responses.parquet"}
 TICKET_FORMATS = {"csv": DATA_DIR / "tickets.csv", "parquet": DATA_DIR / "tickets.parquet"}
+ORDER_FORMATS = {"csv": DATA_DIR / "orders.csv", "parquet": DATA_DIR / "orders.parquet"}
 # Files each part writes; removed after that part unless --keep.
 DATA_FILES = {
     "nps": [*FORMATS.values(), DATA_DIR / "meta.json"],
     "tickets": [*TICKET_FORMATS.values(), DATA_DIR / "tickets_meta.json"],
+    "orders": [*ORDER_FORMATS.values(), DATA_DIR / "orders_meta.json"],
 }
 TOOLS = ["cxkit", "duckdb", "pandas"]
 # (format, measure, baseline tool, limit): cxkit / baseline must be <= limit.
@@ -50,6 +58,14 @@ TICKET_KPI = "resolution_time"
 # (format, baseline tool, limit): cxkit seconds / baseline seconds must be <= limit.
 TICKET_TARGETS = [("parquet", "duckdb", 1.0), ("csv", "duckdb", 1.0)]
 HOURS_TOLERANCE = 0.01
+ORDER_TOOLS = ["cxkit", "duckdb"]
+# (analysis, format, baseline tool, limit): cxkit seconds / baseline seconds must be <= limit.
+ORDER_TARGETS = [
+    ("retention", "parquet", "duckdb", 1.0),
+    ("retention", "csv", "duckdb", 1.0),
+    ("cohorts", "parquet", "duckdb", 1.0),
+    ("cohorts", "csv", "duckdb", 1.0),
+]
 
 
 @dataclass
@@ -61,6 +77,12 @@ class Result:
 
 
 def command(tool: str, path: Path, part: str = "nps") -> list[str]:
+    """The command measured: part is nps, tickets or one orders analysis (retention, cohorts)."""
+    if part in orders.ANALYSES:
+        if tool == "cxkit":
+            return [sys.executable, "-m", "cxkit", *orders.cxkit_args(str(path), part)]
+        script = BENCH_DIR / f"orders_{tool}.py"
+        return [sys.executable, str(script), str(path), *orders.duckdb_args(part)]
     if tool == "cxkit":
         if part == "tickets":
             options = f"--period week --by channel --kpi {TICKET_KPI} --format json"
@@ -100,7 +122,7 @@ def read_time_peak(path: Path) -> float | None:
 
 
 def measure(tool: str, path: Path, repeat: int, part: str = "nps") -> Result:
-    parse = parse_ticket_groups if part == "tickets" else parse_groups
+    parse = {"nps": parse_groups, "tickets": parse_ticket_groups, **orders.PARSERS}[part]
     result = Result()
     for _ in range(repeat):
         seconds, peak, code, stdout, stderr = run_once(command(tool, path, part))
@@ -204,6 +226,22 @@ def print_agreement(fmt_name: str, tool: str, problems: list[str] | None, why: s
             print(f"    {line}")
 
 
+def print_time_target(label: str, mine: Result, theirs: Result, baseline: str, limit: float,
+                      width: int = 30) -> None:
+    """A seconds ratio against its limit (PASS/MISS), then the peak memory ratio (no limit)."""
+    timed = f"{label} time vs {baseline}"
+    if mine.seconds is None or not theirs.seconds:
+        print(f"  {timed:<{width}} {'-':>6}  (<= {limit:.2f})  n/a")
+    else:
+        ratio = mine.seconds / theirs.seconds
+        verdict = "PASS" if ratio <= limit else "MISS"
+        print(f"  {timed:<{width}} {ratio:>6.2f}  (<= {limit:.2f})  {verdict}")
+    mib = f"cxkit {fmt(mine.peak_mib, '.0f')} MiB, {baseline} {fmt(theirs.peak_mib, '.0f')} MiB"
+    both = mine.peak_mib and theirs.peak_mib
+    ratio = f"{mine.peak_mib / theirs.peak_mib:.2f}" if both else "-"
+    print(f"  {label + ' peak memory':<{width}} {ratio:>6}  ({mib})")
+
+
 def report(results: dict[tuple[str, str], Result]) -> None:
     print_runs(results)
 
@@ -235,18 +273,7 @@ def report_tickets(results: dict[tuple[str, str], Result]) -> None:
     print("\ntargets (cxkit / baseline)")
     for fmt_name, baseline, limit in TICKET_TARGETS:
         mine, theirs = results[fmt_name, "cxkit"], results[fmt_name, baseline]
-        label = f"tickets {fmt_name} time vs {baseline}"
-        if mine.seconds is None or not theirs.seconds:
-            print(f"  {label:<30} {'-':>6}  (<= {limit:.2f})  n/a")
-        else:
-            ratio = mine.seconds / theirs.seconds
-            verdict = "PASS" if ratio <= limit else "MISS"
-            print(f"  {label:<30} {ratio:>6.2f}  (<= {limit:.2f})  {verdict}")
-        label = f"tickets {fmt_name} peak memory"
-        mib = f"cxkit {fmt(mine.peak_mib, '.0f')} MiB, {baseline} {fmt(theirs.peak_mib, '.0f')} MiB"
-        both = mine.peak_mib and theirs.peak_mib
-        ratio = f"{mine.peak_mib / theirs.peak_mib:.2f}" if both else "-"
-        print(f"  {label:<30} {ratio:>6}  ({mib})")
+        print_time_target(f"tickets {fmt_name}", mine, theirs, baseline, limit)
 
     tolerance = f"median and p90 within {HOURS_TOLERANCE} h"
     print(f"\nagreement with duckdb (same groups, n exact, {tolerance})")
@@ -261,13 +288,35 @@ def report_tickets(results: dict[tuple[str, str], Result]) -> None:
                         len(reference or []))
 
 
+def report_orders(results: dict[tuple[str, str, str], Result]) -> None:
+    for analysis, what in orders.ANALYSES.items():
+        print(f"\n{analysis}: {what}", end="")
+        print_runs({key[1:]: res for key, res in results.items() if key[0] == analysis})
+
+    print("\ntargets (cxkit / baseline)")
+    for analysis, fmt_name, baseline, limit in ORDER_TARGETS:
+        mine, theirs = results[analysis, fmt_name, "cxkit"], results[analysis, fmt_name, baseline]
+        print_time_target(f"{analysis} {fmt_name}", mine, theirs, baseline, limit, width=32)
+
+    exact = {"retention": "n, retained, churned per month", "cohorts": "customers per cell"}
+    for analysis in orders.ANALYSES:
+        print(f"\nagreement with duckdb, {analysis} ({exact[analysis]} exact)")
+        for fmt_name in ORDER_FORMATS:
+            reference = results[analysis, fmt_name, "duckdb"].groups
+            mine = results[analysis, fmt_name, "cxkit"]
+            compared = reference is not None and mine.groups is not None
+            problems = orders.compare(analysis, mine.groups, reference) if compared else None
+            why = "cxkit retention missing" if mine.error == "missing" else "a run failed"
+            print_agreement(fmt_name, "cxkit", problems, why, len(reference or []))
+
+
 def generate(part: str, rows: int) -> None:
     """Generate (or reuse) one part's data and print how long it took."""
-    count = ["--tickets", str(rows)] if part == "tickets" else [str(rows)]
+    count = [f"--{part}", str(rows)] if part in ("tickets", "orders") else [str(rows)]
     start = time.perf_counter()
     script = str(BENCH_DIR / "generate.py")
     subprocess.run([sys.executable, script, *count, "--only", part], check=True)
-    label = "tickets data" if part == "tickets" else "data"
+    label = f"{part} data" if part in ("tickets", "orders") else "data"
     print(f"{label} ready in {time.perf_counter() - start:.1f}s")
 
 
@@ -281,7 +330,22 @@ def cleanup(part: str) -> None:
         pass
 
 
+def run_orders(repeat: int) -> dict[tuple[str, str, str], Result]:
+    """Each analysis on each format, cxkit then DuckDB: {(analysis, format, tool): result}."""
+    results = {}
+    for fmt_name, path in ORDER_FORMATS.items():
+        for analysis in orders.ANALYSES:
+            for tool in ORDER_TOOLS:
+                res = measure(tool, path, repeat, analysis)
+                results[analysis, fmt_name, tool] = res
+                status = res.error or f"{res.seconds:.2f}s, {res.peak_mib:.0f} MiB"
+                print(f"  {analysis:<9} {fmt_name:<8} {tool:<7} {status}", flush=True)
+    return results
+
+
 def run_part(part: str, repeat: int) -> dict[tuple[str, str], Result]:
+    if part == "orders":
+        return run_orders(repeat)
     formats, tools = (TICKET_FORMATS, TICKET_TOOLS) if part == "tickets" else (FORMATS, TOOLS)
     results = {}
     for fmt_name, path in formats.items():
@@ -295,18 +359,24 @@ def run_part(part: str, repeat: int) -> dict[tuple[str, str], Result]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["nps", "tickets"], help="run one part (default: both)")
+    parser.add_argument(
+        "--only", choices=["nps", "tickets", "orders"], help="run one part (default: all)"
+    )
     parser.add_argument(
         "--rows", type=int, default=10_000_000, help="survey responses to generate (nps part)"
     )
     parser.add_argument(
         "--tickets", type=int, default=5_000_000, help="tickets to generate (tickets part)"
     )
+    parser.add_argument(
+        "--orders", type=int, default=10_000_000, help="orders to generate (orders part)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best time)")
     parser.add_argument("--keep", action="store_true", help="keep bench/data/ after the run")
     args = parser.parse_args()
 
-    parts = [args.only] if args.only else ["nps", "tickets"]
+    parts = [args.only] if args.only else ["nps", "tickets", "orders"]
+    sizes = {"nps": args.rows, "tickets": args.tickets, "orders": args.orders}
     for index, part in enumerate(parts):
         if part == "tickets":
             print(
@@ -314,7 +384,12 @@ def main() -> None:
                 f"{args.tickets:,} tickets ==",
                 flush=True,
             )
-        generate(part, args.tickets if part == "tickets" else args.rows)
+        if part == "orders":
+            print(
+                f"\n== orders: monthly retention and cohort matrix, {args.orders:,} orders ==",
+                flush=True,
+            )
+        generate(part, sizes[part])
         if index == 0:
             print(f"peak memory via {'/usr/bin/time -v' if TIME_BIN else 'os.wait4 rusage'}")
             print(f"best of {args.repeat} runs, {os.cpu_count()} CPUs", flush=True)
@@ -323,7 +398,7 @@ def main() -> None:
         finally:
             if not args.keep:
                 cleanup(part)
-        (report_tickets if part == "tickets" else report)(results)
+        {"nps": report, "tickets": report_tickets, "orders": report_orders}[part](results)
 
 
 if __name__ == "__main__":
