@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cxkit.io.read import Table
+from cxkit.io.read import Table, read_inputs
 from cxkit.io.roles import normalise
 
 
@@ -50,3 +50,17 @@ def choose(table: Table, presets: dict[str, Preset], name: str | None,
     if preset and not name:
         notices.append(f"{table.name}: read as a {preset.title} export (--preset {preset.name})")
     return preset
+
+
+def open_export(opts, presets: dict[str, Preset], preset_name: str | None,
+                role_names: tuple[str, ...], flags: dict[str, str]):
+    """Read the inputs, choose the preset and map roles: the preset's columns, then the ones
+    given by flags, then names detected. Returns (table, notices, preset, roles)."""
+    from cxkit.io import resolve_roles
+
+    table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
+    notices = list(table.notices)
+    preset = choose(table, presets, preset_name, notices)
+    given = dict(preset_columns(table, preset) if preset else {})
+    given.update({r: c for r, c in opts.columns.items() if c})
+    return table, notices, preset, resolve_roles(table, role_names, given, flags)

@@ -17,13 +17,12 @@ from cxkit.io import (
     LoadOptions,
     column_format,
     find_column,
-    resolve_roles,
     sample_column,
     unique_by_name,
 )
 from cxkit.io.dates import DateFormat, parse_expr
-from cxkit.io.presets import Preset, choose, preset_columns
-from cxkit.io.read import Table, read_inputs
+from cxkit.io.presets import Preset, open_export
+from cxkit.io.read import Table
 from cxkit.io.roles import TICKET_ROLES, normalise
 
 TIMESTAMPS = ("created_at", "first_response_at", "resolved_at")
@@ -133,12 +132,7 @@ def load_tickets(
     flags: dict[str, str] | None = None,
 ) -> TicketLoad:
     flags = flags or {}
-    table = read_inputs(opts.inputs, opts.encoding, opts.delimiter)
-    notices = list(table.notices)
-    preset = choose(table, PRESETS, preset_name, notices)
-    given = dict(preset_columns(table, preset) if preset else {})
-    given.update({r: c for r, c in opts.columns.items() if c})
-    roles = resolve_roles(table, TICKET_ROLES, given, flags)
+    table, notices, preset, roles = open_export(opts, PRESETS, preset_name, TICKET_ROLES, flags)
     if "created_at" not in roles:
         raise DataError(
             f"{table.name}: no column looks like the ticket creation date; columns are: "

@@ -18,7 +18,7 @@ import polars as pl
 from cxkit.kpi import stats
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
-from cxkit.kpi.specs import ROW, Spec, drops, mean_aggs, share_aggs, to_result
+from cxkit.kpi.specs import ROW, Spec, drops, mean_aggs, row_status, share_aggs, to_result
 
 NOT_COMPLETED = ("cancelled", "abandoned", "pending", "failed")
 REFERRAL = r"referr|refer[ -]a[ -]friend|parrain|sponsor"
@@ -32,25 +32,13 @@ class OrderOptions:
 
 def prepare(lf: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
     """ROW (0 in the date scope, else the reason), the period start and `__done` (completed)."""
-    at = pl.col("ordered_at")
-    new = [(pl.col("state") == "completed").alias("__done")]
-    if scope.uses_date:
-        day = at.dt.date()
-        outside = pl.lit(False)
-        if scope.since:
-            outside = outside | (day < scope.since)
-        if scope.until:
-            outside = outside | (day > scope.until)
-        row = (pl.when(pl.col("ordered_at__blank")).then(1).when(at.is_null()).then(2)
-               .when(outside).then(3).otherwise(0))
-        new.append(row.cast(pl.Int8).alias(ROW))
-    else:
-        new.append(pl.lit(0, dtype=pl.Int8).alias(ROW))
-    if scope.period:
-        start = at.dt.truncate(PERIODS[scope.period]).cast(pl.Date)
-        new.append(pl.when(pl.col(ROW) == 0).then(start).alias(START))
-    lf = lf.with_columns(new[:1] + [e for e in new[1:] if e.meta.output_name() == ROW])
-    return lf.with_columns([e for e in new[1:] if e.meta.output_name() == START])
+    row = row_status("ordered_at", scope) if scope.uses_date else \
+        pl.lit(0, dtype=pl.Int8).alias(ROW)
+    lf = lf.with_columns((pl.col("state") == "completed").alias("__done"), row)
+    if scope.period:  # rows out of scope belong to no period
+        start = pl.col("ordered_at").dt.truncate(PERIODS[scope.period]).cast(pl.Date)
+        lf = lf.with_columns(pl.when(pl.col(ROW) == 0).then(start).alias(START))
+    return lf
 
 
 def _status_reasons(*skip: str) -> dict[str, pl.Expr]:

@@ -43,6 +43,18 @@ class Spec:
         return f"{self.kpi}__{name}"
 
 
+def row_status(at: str, scope: Scope) -> pl.Expr:
+    """ROW: 0 in the date scope, 1 date cell empty, 2 unreadable, 3 outside --since/--until."""
+    day = pl.col(at).dt.date()
+    outside = pl.lit(False)
+    if scope.since:
+        outside = outside | (day < scope.since)
+    if scope.until:
+        outside = outside | (day > scope.until)
+    return (pl.when(pl.col(at + "__blank")).then(1).when(pl.col(at).is_null()).then(2)
+            .when(outside).then(3).otherwise(0)).cast(pl.Int8).alias(ROW)
+
+
 def drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) -> list[pl.Expr]:
     """Rows out of the date scope, then the KPI's own reasons (first that applies wins)."""
     dates = list(DATE_DROPS) if scope.uses_date else []

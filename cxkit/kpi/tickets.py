@@ -18,7 +18,16 @@ from cxkit.kpi.business_hours import Schedule, business_hours_between
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
 from cxkit.kpi.scores import CSAT_LABELS, is_blank, score_value
-from cxkit.kpi.specs import ROW, Spec, aggregate, drops, mean_aggs, share_aggs, to_result
+from cxkit.kpi.specs import (
+    ROW,
+    Spec,
+    aggregate,
+    drops,
+    mean_aggs,
+    row_status,
+    share_aggs,
+    to_result,
+)
 
 RESOLVED = ["solved", "closed", "resolved", "résolu", "resolu", "fermé", "ferme", "clos",
             "clôturé", "cloture", "done", "4", "5"]
@@ -84,17 +93,8 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     cols = set(lf.collect_schema().names())
     created = pl.col("created_at")
     new = []
-    if scope.uses_date:  # 0 in scope, else the index of the reason in DATE_DROPS, plus one
-        day = created.dt.date()
-        outside = pl.lit(False)
-        if scope.since:
-            outside = outside | (day < scope.since)
-        if scope.until:
-            outside = outside | (day > scope.until)
-        row = (pl.when(pl.col("created_at__blank")).then(1)
-               .when(created.is_null()).then(2)
-               .when(outside).then(3).otherwise(0))
-        new.append(row.cast(pl.Int8).alias(ROW))
+    if scope.uses_date:
+        new.append(row_status("created_at", scope))
     if scope.period:
         new.append(created.dt.truncate(PERIODS[scope.period]).dt.date().alias(START))
     for name, expr in _durations(cols, opts).items():
