@@ -277,3 +277,21 @@ def test_clv_without_a_year_of_data_asks_for_churn(tmp_path):
     assert f["value"] == 913.12
     run = run_cli("clv", str(path), "--margin", "150%")
     assert run.returncode == 2 and "--margin" in run.stderr
+
+
+def test_return_rate_interval_follows_confidence(orders):
+    ret = kpis("orders", str(orders), "--confidence", "0.9")["return_rate"]
+    # Wilson, 1 of 7, z = 1.6449: centre (1/7 + z^2/14) / (1 + z^2/7) = 0.2424,
+    # half z * sqrt((1/7)(6/7)/7 + z^2/196) / 1.3865 = 0.2099 -> 3.3 .. 45.2
+    assert ret["ci"] == [3.3, 45.2]
+    assert ret["value_rate"] == 38.46  # the extra fields stay beside it
+
+
+def test_repeated_order_ids_are_reported_and_negative_amounts_read(tmp_path):
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount"],
+                     [["1", "A", "2025-01-01", "10.00"], ["1", "A", "2025-01-01", "10.00"],
+                      ["2", "B", "2025-01-02", "(4.00)"]])
+    got = kpis("orders", str(path))
+    # 3 rows, 2 distinct ids: 1 repeated; (4.00) is -4: revenue 10 + 10 - 4 = 16
+    assert got["orders"]["repeated_order_ids"] == 1
+    assert got["revenue"]["value"] == 16.0

@@ -471,3 +471,19 @@ def test_days_before_1970():
     coh = cohorts(lf, RetentionOptions(period="day"))
     assert [(g.key["cohort"], g.extra["customers"]) for g in coh.groups] == [
         ("1969-12-31", [1, 1, 0]), ("1970-01-01", [1, 1, None])]
+
+
+def test_cli_cohorts_value_threshold_and_inactivity_needs_a_window(tmp_path):
+    from tests.conftest import run_cli, write_csv
+
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at"],
+                     [["1", "A", "2025-01-05"], ["2", "B", "2025-01-06"],
+                      ["3", "A", "2025-02-01"], ["4", "C", "2025-02-02"]])
+    # cohort 2025-01 = A, B; A ordered again in February: +1 = 1 / 2 = 50.0
+    run = run_cli("retention", str(path), "--cohorts", "--value")
+    assert (run.returncode, run.stdout) == (0, "50.0\n")
+    run = run_cli("retention", str(path), "--cohorts", "--fail-under", "60", "-f", "csv")
+    assert run.returncode == 3 and "cohort_retention 50 is under --fail-under 60" in run.stderr
+    assert run.stdout.splitlines()[:2] == ["cohort,customers,0,1", "2025-01,2,100.0,50.0"]
+    run = run_cli("retention", str(path), "--kpi", "inactivity_churn")
+    assert run.returncode == 2 and "--inactive-after" in run.stderr

@@ -253,10 +253,9 @@ def run_retention(args: dict) -> None:
     if args["cohorts"] and only:
         raise UsageError("--cohorts and --kpi do not go together",
                          "--cohorts prints the cohort matrix; drop --kpi")
-    single = bool(only or args["cohorts"])
-    names = ["cohort_retention"] if args["cohorts"] else RETENTION_KPIS
-    env, under, over = _start({**args, "value": args["value"] and not args["cohorts"]}, names,
-                              "cohort_retention" if args["cohorts"] else only)
+    if args["cohorts"]:  # the matrix is one KPI: --value and bare thresholds apply to it
+        only = "cohort_retention"
+    env, under, over = _start(args, RETENTION_KPIS, only)
     if only == "inactivity_churn" and not args["inactive_after"]:
         raise UsageError("--kpi inactivity_churn needs --inactive-after",
                          "add e.g. --inactive-after 90d")
@@ -273,7 +272,7 @@ def run_retention(args: dict) -> None:
                 retention(loaded.lf, opts)
     if only:
         results = [r for r in results if r.kpi == only]
-    _finish(results, loaded, args, env, single, under, over)
+    _finish(results, loaded, args, env, bool(only), under, over)
 
 
 def run_clv(args: dict) -> None:

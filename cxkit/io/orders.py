@@ -67,7 +67,7 @@ PRESETS = {
             "refunded_amount": ["refundedamount"],
             "cancelled_at": ["cancelledat"],
         },
-        {"lineitems": "yes"},
+        line_items=True,
     ),
     "stripe": Preset(
         "stripe",
@@ -109,9 +109,7 @@ class OrderLoad:
     columns: dict[str, str]  # role -> input column
     notices: list[str]
     by: list[str]
-    preset: str | None
     amount_rule: str  # how amounts were read: decimal separator, units
-    collapsed: bool  # line items were collapsed to orders
 
 
 def status_key(expr: pl.Expr) -> pl.Expr:
@@ -210,13 +208,11 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
         )
     by = [find_column(table, b, "--by") for b in opts.by]
     line_items = any(c.lower().startswith("lineitem") for c in table.columns) or bool(
-        preset and preset.units.get("lineitems"))
+        preset and preset.line_items)
     source = table
-    collapsed = False
     if line_items and "order_id" in cols:
         lf = collapse_line_items(table, cols["order_id"], list(cols.values()) + by)
         source = Table(lf, table.columns, table.sources, table.kind, table.labels, table.layout)
-        collapsed = True
         notices.append(f"{table.name}: one row per line item; collapsed to one row per order "
                        f"('{cols['order_id']}'), order fields from the order's first row")
     schema = source.lf.collect_schema()
@@ -278,8 +274,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
             exprs.append(pl.col(cols[role]).cast(pl.String).str.strip_chars().alias(role))
     names = {e.meta.output_name() for e in exprs}
     exprs.extend(pl.col(b) for b in by if b not in names)
-    return OrderLoad(source.lf.select(exprs), table, cols, notices, by,
-                     preset.name if preset else None, amount_rule, collapsed)
+    return OrderLoad(source.lf.select(exprs), table, cols, notices, by, amount_rule)
 
 
 def _unknown_statuses(table: Table, column: str, notices: list[str]) -> None:

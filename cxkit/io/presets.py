@@ -15,6 +15,7 @@ class Preset:
     columns: dict[str, list[str]]  # role -> normalised headers, in order of preference
     units: dict[str, str] = field(default_factory=dict)  # normalised header -> unit
     label: str = ""  # how the tool spells its name
+    line_items: bool = False  # one row per line item, order fields on the first row only
 
     @property
     def title(self) -> str:

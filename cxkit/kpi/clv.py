@@ -47,37 +47,54 @@ def parse_share(text: str, option: str) -> float:
 
 
 def compute(lf: pl.LazyFrame, scope: Scope, opts: ClvOptions) -> list[KpiResult]:
+    names = lf.collect_schema().names()
+    keep = [CID, "ordered_at", "ordered_at__blank", "amount", "amount__blank", "state",
+            *scope.by]
+    # the file is read once; the queries below run on the columns CLV needs, in memory
+    lf = lf.select([c for c in dict.fromkeys(keep) if c in names]).collect(
+        engine="streaming").lazy()
     cols = set(lf.collect_schema().names())
     results = orders.compute(lf, scope, orders.OrderOptions(opts.confidence), ["clv"])
     if not {CID, "amount"} <= cols:
         return results
     done = orders.prepare(lf, Scope(since=scope.since, until=scope.until))
     done = done.filter((pl.col(ROW) == 0) & pl.col("__done") & pl.col(CID).is_not_null())
-    results.append(_formula(done, opts))
+    last = done.select(pl.col("ordered_at").max()).collect().item()
+    per = _per_customer(done, last)
+    results.append(_formula(per, last, opts))
     if opts.top:
-        results.append(_top(done, opts.top))
+        results.append(_top(per, opts.top))
     return results
 
 
-def _formula(done: pl.LazyFrame, opts: ClvOptions) -> KpiResult:
+def _per_customer(done: pl.LazyFrame, last) -> pl.DataFrame:
+    """One row per customer: revenue, orders, first and last order, and whether they ordered
+    in the year before the last year (`before`) and in the last year (`since`)."""
     at, amount = pl.col("ordered_at"), pl.col("amount")
-    totals = done.select(
+    flags = []
+    if last is not None:
+        year_ago, two_ago = last - YEAR, last - 2 * YEAR
+        flags = [((at >= two_ago) & (at < year_ago)).any().alias("before"),
+                 (at > year_ago).any().alias("since")]
+    return done.group_by(CID).agg(
         amount.sum().alias("revenue"), amount.count().alias("with_amount"),
-        pl.len().alias("orders"), pl.col(CID).n_unique().alias("customers"),
-        at.min().alias("first"), at.max().alias("last"),
-    ).collect(engine="streaming").row(0, named=True)
-    n = totals["customers"]
+        pl.len().alias("n"), at.min().alias("first"), at.max().alias("last"), *flags,
+    ).collect()
+
+
+def _formula(per: pl.DataFrame, last, opts: ClvOptions) -> KpiResult:
+    n = per.height
     rule = ("AOV x purchases per customer per year x margin x lifetime (1 / annual churn); "
             "purchases per year = orders / customers / years from first to last order")
-    if not n or totals["first"] is None:
+    if not n or last is None:
         return KpiResult("clv_formula", None, 0, None, {}, {}, rule, 2,
                          confidence=opts.confidence)
-    first, last = totals["first"], totals["last"]
-    days = (_date(last) - _date(first)).days + 1  # calendar days, both ends included
+    with_amount = int(per["with_amount"].sum())
+    days = (_date(last) - _date(per["first"].min())).days + 1  # calendar days, both ends
     years = days / 365.25
-    aov = totals["revenue"] / totals["with_amount"] if totals["with_amount"] else None
-    per_year = totals["orders"] / n / years
-    churn, churn_counts, churn_rule = _annual_churn(done, last, opts)
+    aov = float(per["revenue"].sum()) / with_amount if with_amount else None
+    per_year = int(per["n"].sum()) / n / years
+    churn, churn_counts, churn_rule = _annual_churn(per, last, opts)
     margin = opts.margin if opts.margin is not None else 1.0
     lifetime = 1 / churn if churn else None
     value = aov * per_year * margin * lifetime if aov is not None and lifetime else None
@@ -90,32 +107,21 @@ def _formula(done: pl.LazyFrame, opts: ClvOptions) -> KpiResult:
                      confidence=opts.confidence)
 
 
-def _annual_churn(done: pl.LazyFrame, last, opts: ClvOptions):
+def _annual_churn(per: pl.DataFrame, last, opts: ClvOptions):
     if opts.annual_churn is not None:
         return opts.annual_churn, {}, f"annual churn {opts.annual_churn * 100:g}% (--churn)"
-    at = pl.col("ordered_at")
-    year_ago, two_ago = last - YEAR, last - 2 * YEAR
-    per = done.group_by(CID).agg(
-        ((at >= two_ago) & (at < year_ago)).any().alias("before"),
-        ((at > year_ago) & (at <= last)).any().alias("since"),
-    ).filter(pl.col("before"))
-    counts = per.select(pl.len().alias("n"), (~pl.col("since")).sum().alias("churned")) \
-        .collect(engine="streaming").row(0, named=True)
-    base, churned = counts["n"], int(counts["churned"] or 0)
-    rule = (f"annual churn = customers with an order in the year before {year_ago:%Y-%m-%d} "
+    base_rows = per.filter(pl.col("before"))
+    base, churned = base_rows.height, int((~base_rows["since"]).sum())
+    rule = (f"annual churn = customers with an order in the year before {last - YEAR:%Y-%m-%d} "
             f"and none since / those customers ({churned} of {base})")
     if not base:
         return None, {}, rule + "; needs more than a year of orders, or pass --churn 40%"
     return churned / base, {"churned": churned, "retained": base - churned}, rule
 
 
-def _top(done: pl.LazyFrame, top: int) -> KpiResult:
-    at = pl.col("ordered_at")
-    per = done.group_by(CID).agg(pl.col("amount").sum().alias("revenue"), pl.len().alias("n"),
-                                 at.min().alias("first"), at.max().alias("last"))
-    total = per.select(pl.col("revenue").sum()).collect(engine="streaming").item() or 0.0
-    best = per.sort(["revenue", CID], descending=[True, False], nulls_last=True).head(top) \
-        .collect(engine="streaming")
+def _top(per: pl.DataFrame, top: int) -> KpiResult:
+    total = float(per["revenue"].sum())
+    best = per.sort(["revenue", CID], descending=[True, False], nulls_last=True).head(top)
     groups = [Group({CID: r[CID]}, r["revenue"], r["n"], None, {},
                     {"first_order": _day(r["first"]), "last_order": _day(r["last"])})
               for r in best.to_dicts()]

@@ -86,7 +86,7 @@ def row_specs(cols: set, scope: Scope) -> list[Spec]:
         ret.rule += "; value_rate = refunded amount / revenue"
         ret.aggs += [pl.col("refunded").filter(done).sum().alias(ret.col("ref")),
                      pl.col("amount").filter(done).sum().alias(ret.col("rev"))]
-        ret.finisher = _with_value_rate(ret)
+        ret.extras = _value_rate
     specs.append(ret)
 
     cart = Spec("cart_abandonment_rate", "abandoned carts / (abandoned carts + completed "
@@ -145,7 +145,7 @@ def referral_spec(cols: set, scope: Scope, referrers: bool) -> tuple[Spec, list,
                 "export falls in the period)", labels=("referred", "not_referred"))
     if referrers:
         spec.rule += "; referrer_rate = customers who referred a customer / customers"
-        spec.finisher = _with_referrers(spec)
+        spec.extras = _referrers
     ref = pl.col("__referred")
     reasons = {**_status_reasons(), "missing_customer": pl.col(CID).is_null()}
     return spec, drops(spec, pl.col(ROW) == 0, reasons, scope), share_aggs(spec, ref, ~ref)
@@ -173,30 +173,14 @@ def _ratio(get) -> dict:
     return {"value": num / den if den else None, "n": den, "counts": {"orders": int(num)}}
 
 
-def _share(spec: Spec, get) -> dict:
-    yes, no = (int(get(lab) or 0) for lab in spec.labels)
-    n = yes + no
-    return {"value": 100 * yes / n if n else None, "n": n,
-            "counts": {spec.labels[0]: yes, spec.labels[1]: no},
-            "ci": stats.wilson(yes, n, stats.z_value(0.95)) if n else None}
+def _value_rate(get) -> dict:
+    ref, rev = get("ref") or 0.0, get("rev")
+    return {"refunded_amount": ref, "value_rate": 100 * ref / rev if rev else None}
 
 
-def _with_value_rate(spec: Spec):
-    def finisher(get):
-        out = _share(spec, get)
-        ref, rev = get("ref") or 0.0, get("rev")
-        out["extra"] = {"refunded_amount": ref, "value_rate": 100 * ref / rev if rev else None}
-        return out
-    return finisher
-
-
-def _with_referrers(spec: Spec):
-    def finisher(get):
-        out = _share(spec, get)
-        k, n = int(get("referrers") or 0), int(get("customers") or 0)
-        out["extra"] = {"referrers": k, "referrer_rate": 100 * k / n if n else None}
-        return out
-    return finisher
+def _referrers(get) -> dict:
+    k, n = int(get("referrers") or 0), int(get("customers") or 0)
+    return {"referrers": k, "referrer_rate": 100 * k / n if n else None}
 
 
 def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,

@@ -19,10 +19,11 @@ import polars as pl
 
 from cxkit.kpi import stats
 from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, label_periods
+from cxkit.kpi.orders import NOT_COMPLETED
 from cxkit.kpi.result import Group, KpiResult
+from cxkit.kpi.specs import DATE_DROPS
 
-REASONS = ("missing_date", "invalid_date", "outside_dates", "cancelled", "abandoned", "pending",
-           "failed", "missing_customer")
+REASONS = (*DATE_DROPS, *NOT_COMPLETED, "missing_customer")  # as `cxkit orders` names them
 CUST, AT, BLANK, STATE = "customer_id", "ordered_at", "ordered_at__blank", "state"
 P, IN, FIRST, WHY = "__p", "__in", "__first", "__why"  # period index, in scope, first period
 H1, H2, RET, MEMBER, KEY = "__h1", "__h2", "__retained", "__member", "__key"
@@ -94,11 +95,13 @@ def _why(names: list[str], opts: RetentionOptions) -> pl.Expr:
     OUTSIDE_OK: outside the dates but completed with a customer (it can be a first order).
     A state outside the five the loader produces is not completed: it counts as pending."""
     at, state = pl.col(AT), pl.col(STATE)
+    checks = [(s, state == s) for s in NOT_COMPLETED if s != "pending"]
+    checks += [("pending", (state != "completed").fill_null(True)),
+               ("missing_customer", pl.col(CUST).is_null())]
     rest: pl.Expr = pl.lit(0, dtype=pl.Int8)
-    for code, cond in reversed([(4, state == "cancelled"), (5, state == "abandoned"),
-                                (7, state == "failed"), (6, (state != "completed").fill_null(True)),
-                                (8, pl.col(CUST).is_null())]):
-        rest = pl.when(cond).then(pl.lit(code, dtype=pl.Int8)).otherwise(rest)
+    for reason, cond in reversed(checks):
+        code = pl.lit(REASONS.index(reason) + 1, dtype=pl.Int8)
+        rest = pl.when(cond).then(code).otherwise(rest)
     blank = pl.col(BLANK).fill_null(False) if BLANK in names else pl.lit(True)
     expr = pl.when(at.is_null() & blank).then(pl.lit(1, dtype=pl.Int8)) \
         .when(at.is_null()).then(pl.lit(2, dtype=pl.Int8))

@@ -36,7 +36,8 @@ class Spec:
     kind: str = "share"
     labels: tuple[str, ...] = ("yes", "no")  # the two counts of a share
     reasons: list[str] = field(default_factory=list)  # why rows were dropped, in order
-    finisher: Callable[[Callable[[str], Any]], dict] | None = None
+    finisher: Callable[[Callable[[str], Any]], dict] | None = None  # replaces the kind's finish
+    extras: Callable[[Callable[[str], Any]], dict] | None = None  # fields added after it
     hide: tuple[str, ...] = ("sd",)  # extras used for tests of change, not printed
 
     def col(self, name: str) -> str:
@@ -102,6 +103,8 @@ def finish(spec: Spec, row: dict, z: float, confidence: float) -> dict:
         out.update(value=100 * yes / n if n else None, n=n,
                    counts={spec.labels[0]: yes, spec.labels[1]: no},
                    ci=stats.wilson(yes, n, z) if n else None)
+    if spec.extras:
+        out["extra"] = {**out["extra"], **spec.extras(get)}
     out["dropped"] = {r: int(get(r) or 0) for r in spec.reasons}
     return out
 
