@@ -29,6 +29,11 @@ demo: $(VENV)/.installed
 	$(BIN)/cxkit orders sample_data/orders_shopify.csv --by Source
 	$(BIN)/cxkit retention sample_data/orders.csv --period quarter --cohorts
 	$(BIN)/cxkit clv sample_data/orders.csv --margin 35% --top 5
+	$(BIN)/cxkit nps-revenue sample_data/responses.csv --orders sample_data/orders.csv
+	@mkdir -p demo-output
+	$(BIN)/cxkit report -c sample_data/cxkit.toml -o demo-output/cx-report.html
+	$(BIN)/cxkit report -c sample_data/cxkit.toml
+	@echo "The HTML report: demo-output/cx-report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -46,4 +51,4 @@ sample-data:
 	$(PYTHON) scripts/make_order_data.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis demo-output

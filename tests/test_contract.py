@@ -8,6 +8,7 @@ is then covered by every test below that applies to its options.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import io
@@ -15,14 +16,17 @@ import json
 import math
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 import pytest
 from conftest import (
     SURVEY_HEADER,
@@ -43,7 +47,8 @@ SURVEY_COLUMNS = ", ".join(SURVEY_HEADER)  # how error messages list the columns
 # Which commands exist, which options they take, and a minimal valid input for each
 
 
-COMMANDS = sorted(cli_commands())
+# commands that read exports (a group such as `config` has its own tests)
+COMMANDS = sorted(n for n, c in cli_commands().items() if not isinstance(c, click.Group))
 
 
 def options_of(command: str) -> set[str]:
@@ -72,6 +77,7 @@ class Case:
     by_values: dict[str, float] = field(default_factory=dict)  # --by `by`: key -> value
     kpis: dict[str, list[float]] = field(default_factory=dict)  # several KPIs: rows' values
     always_by: str = ""  # the command always breaks its KPI down by this key (by_values)
+    table_columns: tuple[str, ...] = ()  # a command printing a table, not a KPI: its columns
 
     def argv(self, command: str, folder: Path) -> list[str]:
         return [command, str(self.make(folder)), *self.args]
@@ -111,6 +117,38 @@ ORDER_ROWS = [
 
 def order_file(folder: Path) -> Path:
     return write_csv(folder / "orders.csv", ORDER_HEADER, ORDER_ROWS)
+
+
+# `cxkit nps-revenue` and `cxkit followup` read a survey export and, with --orders, an orders
+# export. Case.args are static, so that orders file is written once, at import, into a folder of
+# its own (tests compare the listing of tmp_path), removed at exit.
+JOINED_DIR = Path(tempfile.mkdtemp(prefix="cxkit-contract-"))
+atexit.register(shutil.rmtree, JOINED_DIR, True)
+JOINED_ORDERS = write_csv(JOINED_DIR / "orders.csv", ORDER_HEADER[:5], [
+    ["O1", "C2", "2025-01-01", "100.00", "paid"],
+    ["O2", "C2", "2025-02-01", "50.00", "paid"],
+    ["O3", "C3", "2025-01-01", "30.00", "paid"],
+    ["O4", "C4", "2025-01-01", "40.00", "paid"],
+    ["O5", "C5", "2025-01-01", "1.50", "paid"],
+    ["O6", "C6", "2025-01-01", "0.50", "paid"],
+])
+
+
+def joined_survey_file(folder: Path) -> Path:
+    # each customer counts by their latest answer, joined to JOINED_ORDERS (every id matches):
+    #   C1: no score (dropped: missing; the first row, so header + row 1 measures nothing)
+    #   C2: 3 then 10 -> promoter, orders 100 + 50; C3: 9 -> promoter, 30 (earlier_answer 1)
+    #   C4: 8 -> passive, 40;  C5: 6 -> detractor, 1.50;  C6: 0 -> detractor, 0.50
+    # revenue per customer: promoters 180 / 2 = 90.0, passives 40.0, detractors 2 / 2 = 1.0
+    # value = 90.0 / 1.0 = 90.0 ("promoters are worth 90x detractors")
+    rows = [("1", "2025-01-05", "email", "", "5", "1", "C1"),
+            ("2", "2025-01-02", "web", "3", "4", "2", "C2"),
+            ("3", "2025-01-10", "email", "10", "5", "1", "C2"),
+            ("4", "2025-01-11", "web", "9", "4", "2", "C3"),
+            ("5", "2025-01-12", "email", "8", "3", "3", "C4"),
+            ("6", "2025-01-13", "web", "6", "2", "4", "C5"),
+            ("7", "2025-01-14", "email", "0", "1", "5", "C6")]
+    return write_csv(folder / "survey.csv", (*SURVEY_HEADER, "customer_id"), rows)
 
 
 # The numbers are worked out by hand in tests/conftest.py above SURVEY_ROWS.
@@ -174,6 +212,16 @@ CASES: dict[str, Case] = {
                  "missing_customer": 0},
         value_text="175.0\n", by_values={"web": 150.0, "app": 200.0}),
     "columns": Case(survey_file),
+    "nps-revenue": Case(
+        joined_survey_file, ("--orders", str(JOINED_ORDERS)), kpi="nps_revenue", value=90.0,
+        n=5, counts={"promoters": 2, "passives": 1, "detractors": 2},
+        dropped={"missing": 1, "invalid": 0, "out_of_range": 0, "missing_customer_id": 0,
+                 "missing_date": 0, "invalid_date": 0, "earlier_answer": 1, "unmatched": 0},
+        value_text="90.0\n", always_by="category",
+        by_values={"promoter": 90.0, "passive": 40.0, "detractor": 1.0}),
+    "followup": Case(joined_survey_file, ("--orders", str(JOINED_ORDERS)), table_columns=(
+        "customer_id", "email", "name", "score", "category", "comment", "answered", "orders",
+        "revenue_to_date", "last_order", "revenue_at_risk")),
 }
 KPI_COMMANDS = [c for c in COMMANDS if CASES.get(c, Case(survey_file)).kpi]
 
@@ -362,6 +410,8 @@ def test_ndjson_is_one_object_per_line(command, tmp_path):
         assert {r[c.by]: r["value"] for r in lines} == pytest.approx(c.by_values)
     elif c.kpis:
         assert _values_by_kpi(rows) == c.kpis
+    elif c.table_columns:
+        assert rows and all(list(r) == list(c.table_columns) for r in rows)
     else:
         assert [r["column"] for r in rows] == list(SURVEY_HEADER)
 
@@ -385,6 +435,9 @@ def test_csv_and_tsv_read_back(command, fmt, sep, tmp_path):
     rows = read_delimited(run.stdout, sep)
     if c.kpis:
         assert _values_by_kpi(rows) == c.kpis
+        return
+    if c.table_columns:
+        assert header.split(sep) == list(c.table_columns) and rows
         return
     if not c.kpi:
         assert [r["column"] for r in rows] == list(SURVEY_HEADER)
@@ -684,6 +737,8 @@ def test_format_flag_wins_over_the_extension(command, tmp_path):
     data = json.loads(target.read_text(encoding="utf-8"))
     if c.kpis:
         assert [k["kpi"] for k in data["kpis"]] == list(c.kpis)
+    elif c.table_columns:
+        assert list(data) == [command] and data[command]["columns"] == list(c.table_columns)
     else:
         assert data["kpi"] == c.kpi
 

@@ -12,7 +12,7 @@ import click
 import typer
 
 from cxkit import __version__
-from cxkit.cli import columns, complaints, orders, survey, tickets
+from cxkit.cli import columns, complaints, config, joined, orders, report, survey, tickets
 from cxkit.errors import CxkitError, ExitCode
 
 app = typer.Typer(
@@ -48,7 +48,10 @@ for _kind in ("nps", "csat", "ces"):
 tickets.register(app)
 complaints.register(app)
 orders.register(app)
+joined.register(app)
+report.register(app)
 columns.register(app)
+config.register(app)
 
 
 def _error(message: str) -> None:

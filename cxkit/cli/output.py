@@ -17,7 +17,13 @@ class ThresholdCrossed(CxkitError):
     exit_code = ExitCode.THRESHOLD
 
 
-def write_atomic(path: str, text: str) -> None:
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_atomic(path: str, text: str | bytes) -> None:
     """Write to a temp file in the same folder, then rename over the target."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -27,7 +33,10 @@ def write_atomic(path: str, text: str) -> None:
         raise OutputError(f"{path}: cannot create: {exc.strerror}",
                           "check the folder exists and is writable") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a report is for sharing
+        mode = "wb" if isinstance(text, bytes) else "w"
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8",
+                                                              "newline": ""})) as fh:
             fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:

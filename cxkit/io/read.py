@@ -120,17 +120,23 @@ def _sniff_stdin_kind(path: str) -> str:
     return "csv"
 
 
+_STDIN: list[tuple[str, str]] = []  # stdin, once spooled: a second read gets the same bytes
+
+
 def _local_copy(path: str) -> tuple[str, str]:
     """Return (local path of plain bytes, kind). stdin and .gz are spooled to a temp file."""
     try:
         if path == "-":
+            if _STDIN:
+                return _STDIN[0]
             local = _spool(sys.stdin.buffer, ".stdin")
             with open(local, "rb") as fh:
                 magic = fh.read(2)
             if magic == b"\x1f\x8b":
                 with gzip.open(local, "rb") as gz:
                     local = _spool(gz, ".stdin")
-            return local, _sniff_stdin_kind(local)
+            _STDIN.append((local, _sniff_stdin_kind(local)))
+            return _STDIN[0]
         kind, gz = _kind_of(path)
         if gz:
             with gzip.open(path, "rb") as src:

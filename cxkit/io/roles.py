@@ -223,6 +223,27 @@ _RULES.update({
         (),
     ),
 })
+# Who answered, for the follow-up list (`cxkit followup`): survey roles looked for only there.
+_RULES.update({
+    "email": (
+        ["email", "emailaddress", "recipientemail", "respondentemail", "customeremail",
+         "contactemail", "requesteremail", "courriel", "adresseemail", "adressemail",
+         "adressecourriel", "mail"],
+        ("email", "courriel"),
+        ("opt", "consent", "subscri", "verified", "valid", "marketing", "sent", "date",
+         "status", "domain", "bounce", "type"),
+    ),
+    "name": (
+        ["name", "fullname", "customername", "clientname", "respondentname", "recipientname",
+         "contactname", "requestername", "nom", "nomcomplet", "nomclient", "nomduclient",
+         "prenomnom", "recipientfirstname", "firstname", "prenom"],
+        ("fullname", "customername", "clientname", "respondentname", "recipientname",
+         "contactname", "nomcomplet", "nomclient", "nomduclient"),
+        ("user", "file", "survey", "company", "product", "agent", "campaign", "question",
+         "entreprise", "societe", "produit", "enquete", "last", "middle"),
+    ),
+})
+CONTACT_ROLES = ("email", "name")
 ORDER_ROLES = ("order_id", "customer_id", "ordered_at", "amount", "order_status",
                "refunded_amount", "returned", "cancelled_at", "referred_by",
                "acquisition_channel")

@@ -1,0 +1,117 @@
+"""The three kinds of export a report reads: survey responses, support tickets, orders.
+
+`classify` tells which one a file is from its header; `load_source` reads it with the loader of
+that kind and, for the breakdown columns asked for, keeps those the file has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cxkit.errors import DataError, UsageError
+from cxkit.io import Loaded, LoadOptions, load
+from cxkit.io.read import read_inputs
+from cxkit.io.roles import _RULES, ALL_ROLES, SURVEY_SCORE_ROLES, detect_roles, normalise
+
+KINDS = ("responses", "tickets", "orders")
+# email and name: for the follow-up list (when the roles table knows them)
+SURVEY_ROLES = tuple(dict.fromkeys(ALL_ROLES + tuple(r for r in ("email", "name") if r in _RULES)))
+
+
+@dataclass
+class SourceSpec:
+    """How to read one source: from flags or from a [responses]/[tickets]/[orders] table."""
+
+    files: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    dayfirst: bool | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # role -> column
+    preset: str | None = None
+    timezone: str | None = None
+    amount_unit: str | None = None
+
+    def load_options(self, by: list[str] | None = None) -> LoadOptions:
+        return LoadOptions(inputs=self.files, encoding=self.encoding, delimiter=self.delimiter,
+                           columns=dict(self.columns), by=list(by or []), dayfirst=self.dayfirst)
+
+
+def classify(path: str, encoding: str | None = None, delimiter: str | None = None) -> str:
+    """responses, tickets or orders, from the header of one file (or glob)."""
+    from cxkit.io.orders import PRESETS as ORDER_PRESETS
+    from cxkit.io.presets import recognise
+    from cxkit.io.roles import ORDER_ROLES, TICKET_ROLES
+    from cxkit.io.tickets import PRESETS as TICKET_PRESETS
+
+    if path == "-":
+        raise UsageError("stdin (-) needs its kind",
+                         "pass it as --responses -, --tickets - or --orders -")
+    table = read_inputs([path], encoding, delimiter)
+    if recognise(table, ORDER_PRESETS):
+        return "orders"
+    if recognise(table, TICKET_PRESETS):
+        return "tickets"
+    def found(roles: tuple[str, ...]) -> set[str]:  # each kind apart: roles compete for columns
+        return set(detect_roles(table.columns, table.labels, roles))
+
+    scores = found(SURVEY_SCORE_ROLES)
+    if "nps_score" in scores:
+        return "responses"
+    if {"amount", "ordered_at"} <= found(ORDER_ROLES):
+        return "orders"
+    ticket_signs = {"resolved_at", "first_response_at", "resolution_minutes",
+                    "first_response_minutes", "ticket_id", "status"}
+    tickets = found(TICKET_ROLES)
+    if "created_at" in tickets and ticket_signs & tickets:
+        return "tickets"
+    if scores:
+        return "responses"
+    raise DataError(f"{table.name}: cannot tell whether this is survey responses, tickets or "
+                    "orders; columns are: " + ", ".join(table.columns),
+                    "pass it with --responses, --tickets or --orders")
+
+
+def present(columns: list[str], wanted: list[str]) -> list[str]:
+    """The breakdown columns this export has (names compared loosely), as it names them."""
+    by_norm = {normalise(c): c for c in columns}
+    return [by_norm[normalise(w)] for w in wanted if normalise(w) in by_norm]
+
+
+def load_responses(spec: SourceSpec, by: list[str]) -> Loaded:
+    """Every survey role the export has; the date parsed when there is one."""
+    flags = {r: f"--column responses.{r}=COL" for r in SURVEY_ROLES}
+    first = load(spec.load_options(), SURVEY_ROLES, (), flags, "responded_at")
+    if not set(SURVEY_SCORE_ROLES) & set(first.roles):
+        raise DataError(f"{first.table.name}: no column looks like an NPS, CSAT or CES score; "
+                        "columns are: " + ", ".join(first.table.columns),
+                        "pass --column responses.nps_score=COLUMN")
+    keep = present(first.table.columns, by)
+    dated = "responded_at" in first.roles
+    if not keep and not dated:
+        return first
+    return load(spec.load_options(keep), SURVEY_ROLES, (), flags, "responded_at",
+                need_date=dated)
+
+
+def load_tickets_source(spec: SourceSpec, by: list[str]):
+    from cxkit.io.tickets import check_timezone, load_tickets
+
+    flags = {"created_at": "--column tickets.created_at=COL"}
+    timezone = check_timezone(spec.timezone)
+    first = load_tickets(spec.load_options(), spec.preset, timezone, flags)
+    keep = present(first.table.columns, by)
+    return load_tickets(spec.load_options(keep), spec.preset, timezone, flags) if keep else first
+
+
+def load_orders_source(spec: SourceSpec, by: list[str]):
+    from cxkit.io.orders import load_orders
+    from cxkit.io.tickets import check_timezone
+
+    flags = {r: f"--column orders.{r}=COL" for r in ("ordered_at", "customer_id", "amount")}
+    timezone = check_timezone(spec.timezone)
+    first = load_orders(spec.load_options(), spec.preset, timezone, flags, spec.amount_unit)
+    keep = present(first.table.columns, by)
+    if not keep:
+        return first
+    return load_orders(spec.load_options(keep), spec.preset, timezone, flags, spec.amount_unit)
+

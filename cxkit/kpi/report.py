@@ -1,0 +1,119 @@
+"""The report across sources: what `cxkit report` shows, in one typed object every renderer reads.
+
+`Report` holds the KPI cards (one `KpiResult` each, with its trend per period) and the tables
+(breakdowns, the cohort matrix, NPS x revenue, the follow-up list, how customer ids matched).
+Renderers (terminal, HTML, XLSX, markdown, JSON) never compute: they format what is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxkit.kpi.result import KpiResult, _num
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    label: str  # "NPS", "First response"
+    unit: str  # "" | "%" | "h" | "money" | "count"
+    higher_is_better: bool | None  # None: neither (volume, orders)
+
+
+KPI_INFO: dict[str, KpiInfo] = {
+    "nps": KpiInfo("NPS", "", True),
+    "csat": KpiInfo("CSAT", "%", True),
+    "ces": KpiInfo("CES", "", False),  # the 1-5 effort scale: lower is better
+    "volume": KpiInfo("Tickets", "count", None),
+    "first_response_time": KpiInfo("First response", "h", False),
+    "resolution_time": KpiInfo("Resolution time", "h", False),
+    "fcr": KpiInfo("First contact resolution", "%", True),
+    "reopen_rate": KpiInfo("Reopen rate", "%", False),
+    "backlog": KpiInfo("Backlog", "count", False),
+    "sla_first_response": KpiInfo("SLA first response", "%", True),
+    "sla_resolution": KpiInfo("SLA resolution", "%", True),
+    "ticket_csat": KpiInfo("Ticket CSAT", "%", True),
+    "complaint_rate": KpiInfo("Complaint rate", "", False),
+    "orders": KpiInfo("Orders", "count", None),
+    "customers": KpiInfo("Customers", "count", None),
+    "revenue": KpiInfo("Revenue", "money", True),
+    "aov": KpiInfo("Average order value", "money", True),
+    "purchase_frequency": KpiInfo("Orders per customer", "", True),
+    "repeat_purchase_rate": KpiInfo("Repeat purchase rate", "%", True),
+    "return_rate": KpiInfo("Return rate", "%", False),
+    "cart_abandonment_rate": KpiInfo("Cart abandonment", "%", False),
+    "referral_rate": KpiInfo("Referral rate", "%", True),
+    "clv": KpiInfo("CLV (historical)", "money", True),
+    "retention_rate": KpiInfo("Retention", "%", True),
+    "churn_rate": KpiInfo("Churn", "%", False),
+}
+SOURCES = ("responses", "tickets", "orders")
+SECTIONS = ("kpis", "breakdowns", "cohorts", "nps_revenue", "followup", "matching")
+
+
+def info(kpi: str) -> KpiInfo:
+    return KPI_INFO.get(kpi, KpiInfo(kpi.replace("_", " ").capitalize(), "", None))
+
+
+@dataclass
+class Section:
+    """One table of the report. Cells are plain values: str, int, float, bool or None."""
+
+    name: str  # snake_case key in JSON and the XLSX sheet name: "nps_by_channel", "followup"
+    title: str  # "NPS by channel"
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str = ""  # one line under the title: the rule, what was dropped or unmatched
+    kind: str = "table"  # "table", or "heatmap": cells after the first two are shares 0-100
+    digits: int = 1  # decimals for float cells
+    column_digits: list[int] | None = None  # per column, when they differ (breakdowns)
+
+    def digits_at(self, i: int) -> int:
+        if self.column_digits and i < len(self.column_digits):
+            return self.column_digits[i]
+        return self.digits
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "kind": self.kind, "note": self.note,
+                "columns": self.columns,
+                "rows": [[_num(c, self.digits_at(i)) for i, c in enumerate(r)]
+                         for r in self.rows]}
+
+
+@dataclass
+class Source:
+    source: str  # responses | tickets | orders
+    files: list[str]
+    rows: int  # data rows read
+    columns: dict[str, str]  # role -> column used
+
+
+@dataclass
+class Report:
+    title: str
+    period: str  # the trend period: day | week | month | quarter | year
+    sources: list[Source]
+    kpis: list[KpiResult]  # the cards, in order (responses, tickets, orders)
+    sections: list[Section] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    first: str | None = None  # first and last day covered, YYYY-MM-DD
+    last: str | None = None
+    last_period: str | None = None  # label of the last period, e.g. "2025-12"
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def source_of(self, kpi: KpiResult) -> str:
+        return kpi.extra.get("source", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "period": self.period,
+            "first": self.first,
+            "last": self.last,
+            "sources": [vars(s) for s in self.sources],
+            "kpis": [k.to_dict() for k in self.kpis],
+            "tables": {s.name: s.to_dict() for s in self.sections},
+            "notices": self.notices,
+        }

@@ -1,0 +1,212 @@
+"""Compute a `Report` from whichever of the three sources were given.
+
+Each source's KPIs are computed by the same code as its own command (`cxkit nps`, `cxkit
+tickets`, `cxkit orders`, `cxkit retention`), once by period for the cards and trends, then once
+per breakdown column. Across sources, NPS x revenue and the follow-up list join on customer id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from cxkit.kpi.grouping import Scope
+from cxkit.kpi.report import KPI_INFO, SECTIONS, Report, Section, Source, info
+from cxkit.kpi.result import KpiResult
+
+TICKET_CARDS = ("volume", "first_response_time", "resolution_time", "fcr", "reopen_rate",
+                "backlog", "sla_first_response", "sla_resolution", "ticket_csat")
+ORDER_CARDS = ("orders", "customers", "revenue", "aov", "repeat_purchase_rate", "return_rate",
+               "cart_abandonment_rate", "referral_rate", "clv")
+# the columns of a breakdown table, per source (a KPI the source lacks is left out)
+BREAKDOWN = {"responses": ("nps", "csat", "ces"),
+             "tickets": ("volume", "first_response_time", "resolution_time", "fcr",
+                         "sla_resolution", "ticket_csat"),
+             "orders": ("orders", "revenue", "aov", "repeat_purchase_rate", "return_rate")}
+COHORTS_SHOWN = 12  # the last cohorts in the report; `cxkit retention --cohorts` shows all
+
+
+@dataclass
+class ReportOptions:
+    title: str = "CX report"
+    period: str = "month"
+    since: date | None = None
+    until: date | None = None
+    by: list[str] = field(default_factory=lambda: ["channel"])
+    sections: tuple[str, ...] = SECTIONS
+    confidence: float = 0.95
+    benchmark: str | None = None
+    tickets: Any = None  # kpi.tickets.TicketOptions (SLA targets, business hours, as-of)
+    window_days: float = 90.0
+    followup_limit: int = 20
+
+    def scope(self, by: list[str] | None = None, dated: bool = True,
+              day_format: str | None = None) -> Scope:
+        return Scope(by=list(by or []), period=None if by or not dated else self.period,
+                     since=self.since, until=self.until, day_format=day_format)
+
+
+def _tag(results: list[KpiResult], source: str) -> list[KpiResult]:
+    for r in results:
+        r.extra["source"] = source
+    return results
+
+
+def _measured(r: KpiResult) -> bool:
+    return not r.rule.startswith("not computed")
+
+
+def skipped_notices(results: list[KpiResult]) -> list[str]:
+    """'tickets: SLA resolution not computed (no target: pass --sla-resolution)'."""
+    out = []
+    for r in results:
+        if not _measured(r):
+            why = r.rule.removeprefix("not computed").strip(" :;")
+            out.append(f"{r.extra.get('source', '')}: {info(r.kpi).label} not computed: {why}")
+    return out
+
+
+def breakdown(source: str, column: str, results: list[KpiResult]) -> Section | None:
+    """One row per segment value, one column per KPI of the source (its value)."""
+    wanted = [r for r in results if r.kpi in BREAKDOWN[source] and _measured(r) and r.groups]
+    if not wanted:
+        return None
+    first = wanted[0]
+    keys = [g.key.get(column) for g in sorted(first.groups, key=lambda g: (-g.n, str(g.key)))]
+    columns = [column, "n"] + [_heading(r.kpi) for r in wanted]
+    values = {r.kpi: {g.key.get(column): g.value for g in r.groups} for r in wanted}
+    sizes = {g.key.get(column): g.n for g in first.groups}
+    rows = [[k, sizes.get(k)] + [values[r.kpi].get(k) for r in wanted] for k in keys]
+    return Section(f"{source}_by_{_snake(column)}", f"{source.capitalize()} by {column}",
+                   columns, rows, note=f"n: rows measured for {info(first.kpi).label}",
+                   column_digits=[0, 0] + [r.digits for r in wanted])
+
+
+def _heading(kpi: str) -> str:
+    about = KPI_INFO.get(kpi) or info(kpi)
+    return about.label + {"%": " %", "h": " (h)"}.get(about.unit, "")
+
+
+def _snake(text: str) -> str:
+    out = "".join(c.lower() if c.isalnum() else "_" for c in text).strip("_")
+    return "_".join(p for p in out.split("_") if p) or "segment"
+
+
+def survey_part(lf: pl.LazyFrame, roles: set[str], by: list[str], dated: bool,
+                day_format: str | None, opts: ReportOptions
+                ) -> tuple[list[KpiResult], list[Section]]:
+    from cxkit.kpi import survey
+
+    measures = [m for m in (survey.Nps(), survey.Csat("1-5", None), survey.Ces("1-5"))
+                if m.role in roles]
+    cards = [survey.compute(lf, m, opts.scope(dated=dated, day_format=day_format),
+                            opts.confidence, opts.benchmark) for m in measures]
+    sections = []
+    for col in by:
+        per = [survey.compute(lf, m, opts.scope([col], day_format=day_format), opts.confidence,
+                              opts.benchmark)
+               for m in measures]
+        sections.append(breakdown("responses", col, per))
+    return _tag(cards, "responses"), [s for s in sections if s]
+
+
+def _ticket_results(lf, scope: Scope, topts) -> list[KpiResult]:
+    from cxkit.kpi.tickets import compute
+
+    results = compute(lf, scope, topts)
+    for r in results:
+        if r.kpi == "csat":
+            r.kpi = "ticket_csat"
+    return results
+
+
+def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
+    cards = _ticket_results(lf, opts.scope(), opts.tickets)
+    sections = [breakdown("tickets", col, _ticket_results(lf, opts.scope([col]), opts.tickets))
+                for col in by]
+    cards = [r for r in cards if r.kpi in TICKET_CARDS]
+    return _tag(cards, "tickets"), [s for s in sections if s]
+
+
+def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
+    from cxkit.kpi import orders, retention
+
+    oopts = orders.OrderOptions(opts.confidence)
+    cards = [r for r in orders.compute(lf, opts.scope(), oopts) if r.kpi in ORDER_CARDS]
+    ropts = retention.RetentionOptions(period=opts.period, since=opts.since, until=opts.until,
+                                       confidence=opts.confidence)
+    if "customer_id" in lf.collect_schema().names():
+        cards += [r for r in retention.retention(lf, ropts) if r.kpi == "retention_rate"]
+    sections = [breakdown("orders", col, orders.compute(lf, opts.scope([col]), oopts))
+                for col in by]
+    if "cohorts" in opts.sections and "customer_id" in lf.collect_schema().names():
+        sections.append(cohort_section(retention.cohorts(lf, ropts)))
+    return _tag(cards, "orders"), [s for s in sections if s]
+
+
+def cohort_section(result: KpiResult) -> Section | None:
+    if not result.groups:
+        return None
+    groups = result.groups[-COHORTS_SHOWN:]
+    shares = [list(g.extra.get("retention") or []) for g in groups]
+    width = max((i + 1 for s in shares for i, v in enumerate(s) if v is not None), default=1)
+    rows = [[g.key.get("cohort"), g.n] + (s + [None] * width)[:width]
+            for g, s in zip(groups, shares, strict=True)]
+    period = result.extra.get("period") or "period"
+    shown = f"the last {len(groups)} of {len(result.groups)} cohorts; " \
+        if len(groups) < len(result.groups) else ""
+    return Section("cohort_retention", f"Cohort retention by {period} of first order",
+                   ["cohort", "customers"] + [f"{period} {k}" for k in range(width)], rows,
+                   note=f"{shown}% of each cohort ordering k {period}s after its first order "
+                        "(empty: not observable yet)", kind="heatmap")
+
+
+def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
+                   opts: ReportOptions) -> KpiResult | None:
+    """Complaints per 100 orders over the days the tickets cover (per 100 customers without
+    orders), as `cxkit complaints` counts them."""
+    from cxkit.kpi.complaints import ComplaintOptions, compute
+
+    cols = set(tickets.collect_schema().names())
+    if not {"type", "category", "tags", "is_complaint"} & cols:
+        return None
+    day = pl.col("created_at").dt.date()
+    if opts.since:
+        tickets = tickets.filter(day >= opts.since)
+    if opts.until:
+        tickets = tickets.filter(day <= opts.until)
+    order_days = None
+    if orders is not None:
+        span = tickets.select(day.min().alias("a"), day.max().alias("b")).collect().row(0)
+        if span[0] is not None:
+            count = pl.col("order_id").n_unique() if "order_id" in orders.collect_schema() \
+                .names() else pl.len()
+            when = pl.col("ordered_at").dt.date()
+            order_days = (orders.filter(when.is_between(span[0], span[1]))
+                          .group_by(when.alias("__date")).agg(count.alias("__rows"))
+                          .collect(engine="streaming"))
+    rate = compute(tickets, order_days, ComplaintOptions(period=opts.period,
+                                                         confidence=opts.confidence))[0]
+    base = "orders" if "orders" in rate.counts else "customers"
+    rate.extra["label"] = f"Complaints per 100 {base}"
+    return rate
+
+
+def sources_row(name: str, files: list[str], results: list[KpiResult], columns: dict
+                ) -> Source:
+    first = next((r for r in results if _measured(r)), None)
+    rows = first.n + sum(first.dropped.values()) if first else 0
+    return Source(name, files, rows, columns)
+
+
+def finish(report: Report) -> Report:
+    """The span the trends cover and the last period, for headers and `{period}`."""
+    periods = sorted({str(t["period"]) for k in report.kpis for t in k.trend})
+    if periods:
+        report.first, report.last, report.last_period = periods[0], periods[-1], periods[-1]
+    order = {s: i for i, s in enumerate(("responses", "tickets", "orders", "across"))}
+    report.kpis.sort(key=lambda k: order.get(k.extra.get("source", ""), 9))
+    return report

@@ -1,0 +1,178 @@
+"""A report in the terminal (cards, sparklines, tables), as markdown, and as JSON."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+from rich.columns import Columns
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cxkit.kpi.report import Report, Section
+from cxkit.render.cards import Card, card, number
+from cxkit.render.matrix import shade
+from cxkit.render.table import STATUS_STYLE, sparkline
+
+TONE_STYLE = {"better": "green", "worse": "red", "flat": "dim"}
+SOURCE_TITLES = {"responses": "Surveys", "tickets": "Support tickets", "orders": "Orders"}
+TERMINAL_ROWS = 10  # rows of a long table (the follow-up list) shown in the terminal
+
+
+def span(report: Report) -> str:
+    if not report.first:
+        return ""
+    return f"{report.first} – {report.last}, by {report.period}"
+
+
+def sources_line(report: Report) -> str:
+    return " · ".join(f"{s.source}: {', '.join(s.files)} ({s.rows:,} rows)"
+                      for s in report.sources)
+
+
+def change_text(c: Card) -> str:
+    if not c.change:
+        return ""
+    delta = c.change.split(" ")[0]
+    arrow = "=" if delta.lstrip("+-").strip("0.,") == "" else "▲" if delta[0] == "+" else "▼"
+    if c.significant is None:
+        return f"{arrow} {c.change}"
+    return f"{arrow} {c.change}, " + ("significant" if c.significant else "not significant")
+
+
+def _panel(c: Card, color: bool) -> Panel:
+    value = Text(c.value + c.unit, style="bold " + STATUS_STYLE.get(c.status, ""))
+    lines = [value]
+    if c.ci:
+        lines.append(Text(c.ci, style="dim"))
+    if c.change:
+        lines.append(Text(change_text(c), style=TONE_STYLE.get(c.tone, "")))
+    if c.benchmark:
+        lines.append(Text(c.benchmark.split(" (")[0], style=STATUS_STYLE.get(c.status, "")))
+    if c.trend:
+        lines.append(Text(sparkline(c.trend), style="cyan"))
+    lines.append(Text(f"n={c.n:,}" + (f", {c.dropped:,} dropped" if c.dropped else ""),
+                      style="dim"))
+    return Panel(Group(*lines), title=c.label, title_align="left", width=32, padding=(0, 1))
+
+
+TERMINAL_HIDDEN = {"revenue_at_risk", "category", "ordered_again_n"}  # repeated by others
+
+
+def section_table(section: Section, color: bool, limit: int | None = None) -> Table:
+    """A section as a terminal table: empty columns left out, long text cut with an ellipsis,
+    a heat map shaded; the first `limit` rows."""
+    table = Table(title=section.title, title_justify="left", caption=section.note or None,
+                  caption_justify="left", show_edge=False, pad_edge=False, header_style="bold")
+    heat = section.kind == "heatmap"
+    rows = section.rows if limit is None else section.rows[:limit]
+    keep = [i for i, col in enumerate(section.columns)
+            if heat or i == 0 or (col not in TERMINAL_HIDDEN
+                                  and any(r[i] not in (None, "") for r in rows))]
+    for i in keep:
+        col = section.columns[i]
+        shown = [cell(r[i], section.digits_at(i)) for r in rows]
+        text = any(isinstance(r[i], str) and len(r[i]) > 12 for r in rows)  # free text
+        name = f"+{i - 2}" if heat and i >= 2 else str(col).replace("_", " ")
+        table.add_column(name, justify="left" if text or i == 0 else "right",
+                         no_wrap=not text, overflow="ellipsis" if text else "fold",
+                         max_width=36 if text else None,
+                         min_width=None if text or heat else max(map(len, shown), default=1))
+    later = [v for r in section.rows for v in r[3:] if isinstance(v, (int, float))]
+    top = max(later, default=100.0) or 100.0
+    for row in rows:
+        cells = []
+        for i in keep:
+            v = row[i]
+            in_heat = heat and i >= 2 and v is not None
+            text = cell(v, 0 if in_heat else section.digits_at(i))  # whole %: 14 columns fit
+            style = shade(v, top) if in_heat and color else ""
+            cells.append(Text(text, style=style))
+        table.add_row(*cells)
+    if limit is not None and len(section.rows) > limit:
+        table.caption = (table.caption or "") + f"  (first {limit} of {len(section.rows)})"
+    return table
+
+
+def cell(value, digits: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return number(value, digits)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def render_report(report: Report, console: Console) -> None:
+    color = not console.no_color
+    console.print(Text(report.title, style="bold"), Text(span(report), style="dim"))
+    console.print(Text(sources_line(report), style="dim"))
+    for source in ("responses", "tickets", "orders"):
+        cards = [card(k) for k in report.kpis if k.extra.get("source") == source]
+        if cards:
+            console.print()
+            console.print(Text(SOURCE_TITLES[source], style="bold underline"))
+            console.print(Columns([_panel(c, color) for c in cards]))
+    for section in report.sections:
+        console.print()
+        console.print(section_table(section, color, TERMINAL_ROWS
+                                    if section.name == "followup" else None))
+    for note in report.notices:
+        console.print(Text(f"note: {note}", style="dim"))
+
+
+def to_text(report: Report, width: int = 100) -> str:
+    buf = StringIO()
+    render_report(report, Console(file=buf, width=width, no_color=True, highlight=False))
+    return buf.getvalue()
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(value) -> str:
+    from cxkit.render.machine import neutralise
+
+    text = str(neutralise(value)) if isinstance(value, str) else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(columns: list, rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(_md(c) for c in columns) + " |",
+           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(columns))) + "|"]
+    out += ["| " + " | ".join(_md(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def to_markdown(report: Report) -> str:
+    lines = [f"# {_md(report.title)}", ""]
+    if report.first:
+        lines += [f"*{_md(span(report))}*", ""]
+    lines += [f"Sources: {_md(sources_line(report))}", ""]
+    cards = [card(k) for k in report.kpis]
+    if cards:
+        conf = {f"{k.confidence:.0%}" for k in report.kpis}
+        lines += ["## KPIs", ""]
+        rows = [[SOURCE_TITLES.get(c.source, c.source), c.label, c.value + c.unit, c.ci,
+                 change_text(c), c.benchmark.split(" (")[0], sparkline(c.trend), f"{c.n:,}"]
+                for c in cards]
+        lines += md_table(["Source", "KPI", "Value", f"{'/'.join(sorted(conf))} interval",
+                           "Last period", "Benchmark", "Trend", "n"], rows)
+        lines.append("")
+    for section in report.sections:
+        lines += [f"## {_md(section.title)}", ""]
+        if section.note:
+            lines += [f"*{_md(section.note)}*", ""]
+        lines += md_table(section.columns,
+                          [[cell(v, section.digits_at(i)) for i, v in enumerate(r)]
+                           for r in section.rows])
+        lines.append("")
+    if report.notices:
+        lines += ["## Notes", ""] + [f"- {_md(n)}" for n in report.notices] + [""]
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""`cxkit report`: the KPI set across sources, its settings, its formats (numbers by hand)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write_csv
+
+RESPONSES = (["response_id", "customer_id", "responded_at", "channel", "nps_score", "comment"],
+             [["R1", "C1", "2025-01-10", "email", "10", "great"],
+              ["R2", "C2", "2025-01-12", "web", "9", ""],
+              ["R3", "C3", "2025-01-20", "email", "3", "<script>alert(1)</script>"],
+              ["R4", "C4", "2025-02-03", "web", "7", "ok"],
+              ["R5", "C5", "2025-02-10", "email", "6", "slow"],
+              ["R6", "C1", "2025-02-15", "web", "8", ""]])
+ORDERS = (["order_id", "customer_id", "ordered_at", "amount", "status", "channel"],
+          [["O1", "C1", "2025-01-05", "100.00", "paid", "web"],
+           ["O2", "C1", "2025-02-20", "50.00", "paid", "web"],
+           ["O3", "C2", "2025-01-15", "200.00", "paid", "app"],
+           ["O4", "C3", "2025-02-01", "30.00", "cancelled", "web"],
+           ["O5", "C5", "2025-02-11", "20.00", "paid", "app"]])
+TICKETS = (["ticket_id", "customer_id", "created_at", "resolved_at", "channel"],
+           [["T1", "C1", "2025-01-06 09:00", "2025-01-06 11:00", "email"],  # 2 h
+            ["T2", "C2", "2025-01-20 10:00", "2025-01-21 10:00", "web"],  # 24 h
+            ["T3", "C3", "2025-02-07 09:00", "2025-02-07 13:00", "email"]])  # 4 h
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    return {"responses": write_csv(tmp_path / "responses.csv", *RESPONSES),
+            "orders": write_csv(tmp_path / "orders.csv", *ORDERS),
+            "tickets": write_csv(tmp_path / "tickets.csv", *TICKETS)}
+
+
+def report_json(*args, cwd=None) -> dict:
+    run = run_cli("report", *args, "-f", "json", cwd=cwd)
+    assert run.returncode == 0, run
+    return json.loads(run.stdout)
+
+
+def kpis(data: dict) -> dict[str, dict]:
+    return {k["kpi"]: k for k in data["kpis"]}
+
+
+def test_every_source_gives_its_cards(files):
+    data = report_json("--responses", files["responses"], "--orders", files["orders"],
+                       "--tickets", files["tickets"])
+    k = kpis(data)
+    # NPS: 10, 9, 3, 7, 6, 8 -> promoters 2, detractors 2 (3, 6), n 6 -> 100 * 0 / 6 = 0.0
+    assert (k["nps"]["value"], k["nps"]["n"], k["nps"]["source"]) == (0.0, 6, "responses")
+    # January 10, 9, 3 -> (2 - 1) / 3 = 33.3; February 7, 6, 8 -> (0 - 1) / 3 = -33.3
+    assert [t["value"] for t in k["nps"]["trend"]] == [33.3, -33.3]
+    assert k["nps"]["change"] == -66.7
+    # completed orders O1 100, O2 50, O3 200, O5 20 (O4 cancelled): 4 orders, AOV 370 / 4
+    assert (k["orders"]["value"], k["aov"]["value"], k["revenue"]["value"]) == (4, 92.5, 370.0)
+    # customers C1 (2 orders), C2, C5 -> 1 of 3 repeat = 33.3
+    assert k["repeat_purchase_rate"]["value"] == 33.3
+    # January {C1, C2}, February {C1, C5} -> 1 of 2 retained
+    assert k["retention_rate"]["value"] == 50.0
+    # tickets: 2 h, 24 h, 4 h -> mean 30 / 3 = 10.0
+    assert (k["volume"]["value"], k["resolution_time"]["value"]) == (3, 10.0)
+    assert [s["source"] for s in data["sources"]] == ["responses", "orders", "tickets"]
+    # email 10, 3, 6 -> (1 - 2) / 3 = -33.3; web 9, 7, 8 -> (1 - 0) / 3 = 33.3
+    by_channel = data["tables"]["responses_by_channel"]
+    assert by_channel["columns"][:3] == ["channel", "n", "NPS"]
+    assert [r[:3] for r in by_channel["rows"]] == [["email", 3, -33.3], ["web", 3, 33.3]]
+    # web O1 100 + O2 50 (O4 cancelled) -> 2 orders; app O3 200 + O5 20 -> 2 orders
+    orders_by = data["tables"]["orders_by_channel"]
+    assert {r[0]: r[2] for r in orders_by["rows"]} == {"web": 2, "app": 2}
+    assert (data["first"], data["last"], data["period"]) == ("2025-01", "2025-02", "month")
+
+
+def test_files_without_flags_are_recognised_from_their_header(files):
+    flagged = report_json("--responses", files["responses"], "--orders", files["orders"],
+                          "--tickets", files["tickets"])
+    bare = report_json(files["tickets"], files["orders"], files["responses"])
+    assert bare == flagged
+
+
+def test_a_file_of_unknown_kind_names_the_fix(tmp_path):
+    odd = write_csv(tmp_path / "odd.csv", ["a", "b"], [["1", "2"]])
+    run = run_cli("report", odd)
+    assert run.returncode == 65, run
+    assert "odd.csv" in run.stderr and "--responses" in run.stderr
+    assert run.stdout == ""
+
+
+def test_stdin_needs_its_kind(files):
+    run = run_cli("report", "-", input=files["responses"].read_bytes())
+    assert run.returncode == 2 and "--responses -" in run.stderr, run
+    run = run_cli("report", "--responses", "-", "-f", "json",
+                  input=files["responses"].read_bytes())
+    assert run.returncode == 0, run
+    assert kpis(json.loads(run.stdout))["nps"]["value"] == 0.0
+
+
+def test_thresholds_exit_3_and_still_print(files):
+    run = run_cli("report", "--responses", files["responses"], "--fail-under", "nps=10",
+                  "-f", "json")
+    assert run.returncode == 3, run
+    assert kpis(json.loads(run.stdout))["nps"]["value"] == 0.0
+    assert "nps 0 is under --fail-under 10" in run.stderr
+
+
+def test_output_placeholders_and_formats(files, tmp_path):
+    run = run_cli("report", files["responses"], "-o", tmp_path / "cx-{period}.md")
+    assert run.returncode == 0, run
+    text = (tmp_path / "cx-2025-02.md").read_text()
+    assert text.startswith("# CX report\n")
+    assert "| Surveys | NPS | 0.0 |" in text
+    run = run_cli("report", files["responses"], "-o", tmp_path / "cx-{date}.json")
+    assert run.returncode == 0, run
+    assert (tmp_path / f"cx-{date.today().isoformat()}.json").exists()
+    run = run_cli("report", files["responses"], "-o", tmp_path / "cx-{when}.json")
+    assert run.returncode == 2 and "{when}" in run.stderr, run
+
+
+def test_xlsx_needs_an_output_file(files):
+    run = run_cli("report", files["responses"], "-f", "xlsx")
+    assert run.returncode == 2 and "-o report.xlsx" in run.stderr, run
+
+
+def test_unknown_section_is_a_usage_error(files):
+    run = run_cli("report", files["responses"], "--sections", "kpis,pie")
+    assert run.returncode == 2 and "pie" in run.stderr, run
+
+
+def test_sections_choose_the_tables(files):
+    data = report_json(files["responses"], files["orders"], "--sections", "kpis,cohorts")
+    assert list(data["tables"]) == ["cohort_retention"]
+    # cohorts: January {C1, C2}: C1 orders again in February -> [100.0, 50.0];
+    # February {C5} -> [100.0, null] (March not observed)
+    assert data["tables"]["cohort_retention"]["rows"] == [["2025-01", 2, 100.0, 50.0],
+                                                          ["2025-02", 1, 100.0, None]]
+
+
+def test_config_file_in_the_working_directory(files, tmp_path):
+    (tmp_path / "cxkit.toml").write_text(
+        '[report]\ntitle = "Monday CX"\nby = []\n\n'
+        '[responses]\nfiles = ["responses.csv"]\n\n[thresholds]\nfail_under = { nps = 50 }\n')
+    run = run_cli("report", "-f", "json", cwd=tmp_path)
+    assert run.returncode == 3, run  # NPS 0.0 < 50 from the file
+    data = json.loads(run.stdout)
+    assert data["title"] == "Monday CX" and list(data["tables"]) == ["followup"]
+    # flags win over the file
+    data = report_json("--title", "Other", "--by", "channel", "--fail-under", "nps=-50",
+                       cwd=tmp_path)
+    assert data["title"] == "Other" and "responses_by_channel" in data["tables"]
+
+
+def test_config_mistake_names_its_line(files, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[report]\ntitle = "x"\nperiod = "fortnight"\n')
+    run = run_cli("report", files["responses"], "-c", cfg)
+    assert run.returncode == 2, run
+    assert "bad.toml:3:" in run.stderr and "period" in run.stderr
+
+
+def test_markdown_escapes_and_neutralises(files, tmp_path):
+    rows = [r[:] for r in RESPONSES[1]]
+    rows[0][3] = "=cmd|x"  # a channel value that is a formula with a pipe
+    path = write_csv(tmp_path / "hostile.csv", RESPONSES[0], rows)
+    run = run_cli("report", path, "-f", "markdown")
+    assert run.returncode == 0, run
+    assert "| '=cmd\\|x |" in run.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.mark.parametrize("fmt,name", [("markdown", "report_sample.md"),
+                                      ("json", "report_sample.json")])
+def test_sample_report_matches_its_golden_file(fmt, name):
+    """The report on sample_data/ (settings in sample_data/cxkit.toml). After an intended change:
+    CXKIT_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py -k golden, and review the diff."""
+    import os
+
+    run = run_cli("report", "-c", "sample_data/cxkit.toml", "-f", fmt, cwd=ROOT)
+    assert run.returncode == 0, run
+    golden = GOLDEN / name
+    if os.environ.get("CXKIT_UPDATE_GOLDEN") == "1":
+        golden.write_text(run.stdout, encoding="utf-8")
+    assert run.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_sample_report_html_and_xlsx_agree_with_json(tmp_path):
+    import polars as pl
+
+    from cxkit.render.xlsx import SECTION_HEADER_ROW
+
+    data = json.loads((GOLDEN / "report_sample.json").read_text(encoding="utf-8"))
+    run = run_cli("report", "-c", "sample_data/cxkit.toml", "-o", tmp_path / "r.xlsx", cwd=ROOT)
+    assert run.returncode == 0, run
+    sheet = pl.read_excel(tmp_path / "r.xlsx", sheet_name="KPIs", engine="calamine")
+    assert sheet["kpi"].to_list() == [k["kpi"] for k in data["kpis"]]
+    assert sheet["value"].to_list() == [k["value"] for k in data["kpis"]]
+    revenue = pl.read_excel(tmp_path / "r.xlsx", sheet_name="nps_revenue", engine="calamine",
+                            read_options={"header_row": SECTION_HEADER_ROW})
+    assert revenue.rows() == [tuple(r) for r in data["tables"]["nps_revenue"]["rows"]]
