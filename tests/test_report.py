@@ -88,9 +88,10 @@ def test_a_file_of_unknown_kind_names_the_fix(tmp_path):
     assert run.stdout == ""
 
 
-def test_stdin_needs_its_kind(files):
-    run = run_cli("report", "-", input=files["responses"].read_bytes())
-    assert run.returncode == 2 and "--responses -" in run.stderr, run
+def test_stdin_is_recognised_or_named(files):
+    run = run_cli("report", "-", "-f", "json", input=files["orders"].read_bytes())
+    assert run.returncode == 0, run
+    assert kpis(json.loads(run.stdout))["aov"]["value"] == 92.5
     run = run_cli("report", "--responses", "-", "-f", "json",
                   input=files["responses"].read_bytes())
     assert run.returncode == 0, run

@@ -110,7 +110,11 @@ def register(app: typer.Typer) -> None:
         from cxkit.cli.report_run import run
 
         if not (files or responses or tickets or orders or config) and not _config_here():
-            typer.echo(ctx.get_help(), err=True)
+            import contextlib
+            import sys
+
+            with contextlib.redirect_stdout(sys.stderr):  # the help as a usage error
+                typer.echo(ctx.get_help())
             raise typer.Exit(2)
         run(args)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cxkit.errors import DataError, UsageError
+from cxkit.errors import DataError
 from cxkit.io import Loaded, LoadOptions, load
 from cxkit.io.read import read_inputs
 from cxkit.io.roles import _RULES, ALL_ROLES, SURVEY_SCORE_ROLES, detect_roles, normalise
@@ -37,15 +37,13 @@ class SourceSpec:
 
 
 def classify(path: str, encoding: str | None = None, delimiter: str | None = None) -> str:
-    """responses, tickets or orders, from the header of one file (or glob)."""
+    """responses, tickets or orders, from the header of one file (or glob; - is stdin, read
+    once and kept for the loader)."""
     from cxkit.io.orders import PRESETS as ORDER_PRESETS
     from cxkit.io.presets import recognise
     from cxkit.io.roles import ORDER_ROLES, TICKET_ROLES
     from cxkit.io.tickets import PRESETS as TICKET_PRESETS
 
-    if path == "-":
-        raise UsageError("stdin (-) needs its kind",
-                         "pass it as --responses -, --tickets - or --orders -")
     table = read_inputs([path], encoding, delimiter)
     if recognise(table, ORDER_PRESETS):
         return "orders"
