@@ -185,7 +185,29 @@ def test_sample_report_matches_its_golden_file(fmt, name):
     golden = GOLDEN / name
     if os.environ.get("CXKIT_UPDATE_GOLDEN") == "1":
         golden.write_text(run.stdout, encoding="utf-8")
-    assert run.stdout == golden.read_text(encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8")
+    if fmt == "json":  # a median or sum at a rounding edge may move by one in its last digit
+        assert same_json(json.loads(run.stdout), json.loads(expected))
+    else:
+        assert run.stdout == expected
+
+
+def same_json(a, b, path: str = "") -> bool:
+    """Equal, but floats may differ by one unit of their last printed decimal (0.01 at most)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), (path, a, b)
+        assert abs(a - b) <= 0.0100001, (path, a, b)
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), path
+        for k in a:
+            same_json(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same_json(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, (path, a, b)
+    return True
 
 
 def test_sample_report_html_and_xlsx_agree_with_json(tmp_path):
