@@ -295,3 +295,18 @@ def test_repeated_order_ids_are_reported_and_negative_amounts_read(tmp_path):
     # 3 rows, 2 distinct ids: 1 repeated; (4.00) is -4: revenue 10 + 10 - 4 = 16
     assert got["orders"]["repeated_order_ids"] == 1
     assert got["revenue"]["value"] == 16.0
+
+
+def test_customer_revenue_does_not_depend_on_row_order(tmp_path):
+    # X buys 0.10 + 0.20 + 0.30 = 0.60, Y buys 0.01: CLV median (0.60 + 0.01) / 2 = 0.305.
+    # Summed left to right in floating point X is 0.6000000000000001 and the median prints 0.31;
+    # summed 0.30 + 0.20 + 0.10 it is 0.6 and prints 0.3. Parallel sums add in any order, so
+    # the per-customer sums are rounded to 6 decimals and both files give the same numbers.
+    head = ["order_id", "customer_id", "ordered_at", "amount"]
+    rows = [["O1", "X", "2025-01-01", "0.10"], ["O2", "X", "2025-01-02", "0.20"],
+            ["O3", "X", "2025-01-03", "0.30"], ["O4", "Y", "2025-01-04", "0.01"]]
+    medians = []
+    for name, order in (("a.csv", rows), ("b.csv", rows[2::-1] + rows[3:])):
+        clv = kpis("orders", str(write_csv(tmp_path / name, head, order)))["clv"]
+        medians.append((clv["value"], clv["median"]))
+    assert medians[0] == medians[1] == (0.3, 0.3)  # mean 0.61 / 2 = 0.305 too

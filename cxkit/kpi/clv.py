@@ -17,7 +17,7 @@ from cxkit.errors import UsageError
 from cxkit.kpi import orders
 from cxkit.kpi.grouping import Scope
 from cxkit.kpi.result import Group, KpiResult
-from cxkit.kpi.specs import ROW
+from cxkit.kpi.specs import ROW, money_sum
 
 CID = orders.CID
 YEAR = timedelta(days=365)
@@ -77,7 +77,7 @@ def _per_customer(done: pl.LazyFrame, last) -> pl.DataFrame:
         flags = [((at >= two_ago) & (at < year_ago)).any().alias("before"),
                  (at > year_ago).any().alias("since")]
     return done.group_by(CID).agg(
-        amount.sum().alias("revenue"), amount.count().alias("with_amount"),
+        money_sum(amount).alias("revenue"), amount.count().alias("with_amount"),
         pl.len().alias("n"), at.min().alias("first"), at.max().alias("last"), *flags,
     ).collect()
 

@@ -28,6 +28,7 @@ from cxkit.kpi import stats
 from cxkit.kpi.grouping import DAY_KEY, EXCLUDED, NO_DATE, OK, RAW, STATUS, status_expr
 from cxkit.kpi.report import Section
 from cxkit.kpi.result import Group, KpiResult, _num
+from cxkit.kpi.specs import money_sum
 from cxkit.kpi.survey import Nps, _score_reasons
 
 CATEGORIES = ("promoter", "passive", "detractor")
@@ -168,7 +169,7 @@ def match_orders(answers: Answers, orders: pl.LazyFrame, window_days: int = WIND
         (pl.col("__oid") == pl.col("__rid")).any().alias("exact"),
         done.sum().cast(pl.Int64).alias("orders"),
         (done & amt.is_not_null()).sum().cast(pl.Int64).alias("priced"),
-        amt.filter(done).sum().alias("revenue"),
+        money_sum(amt.filter(done)).alias("revenue"),
         day.filter(done).max().alias("last_order"),
         (done & (day > pl.col("answered")) & (day <= window_end)).any().alias("again"),
     )

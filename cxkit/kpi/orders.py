@@ -18,7 +18,16 @@ import polars as pl
 from cxkit.kpi import stats
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
-from cxkit.kpi.specs import ROW, Spec, drops, mean_aggs, row_status, share_aggs, to_result
+from cxkit.kpi.specs import (
+    ROW,
+    Spec,
+    drops,
+    mean_aggs,
+    money_sum,
+    row_status,
+    share_aggs,
+    to_result,
+)
 
 NOT_COMPLETED = ("cancelled", "abandoned", "pending", "failed")
 REFERRAL = r"referr|refer[ -]a[ -]friend|parrain|sponsor"
@@ -209,7 +218,7 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         if per_cust is not None:
             sums = [pl.len().alias("__orders")]
             if "amount" in cols:
-                sums.append(pl.col("amount").sum().alias("__revenue"))
+                sums.append(money_sum(pl.col("amount")).alias("__revenue"))
             c = per_cust.group_by(level + [CID]).agg(sums)
             if referrer_ids is not None:
                 c = c.with_columns(pl.col(CID).is_in(referrer_ids).alias("__referrer"))
