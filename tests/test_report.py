@@ -129,6 +129,18 @@ def test_unknown_section_is_a_usage_error(files):
     assert run.returncode == 2 and "pie" in run.stderr, run
 
 
+def test_kpi_rows_without_the_kpis_section_is_a_usage_error(files):
+    # csv is one row per KPI: with only tables asked for there is nothing to write, so the
+    # error names the formats that hold tables (this was an IndexError traceback)
+    run = run_cli("report", files["responses"], "--sections", "followup")
+    assert (run.returncode, run.stdout) == (2, ""), run
+    assert run.stderr.startswith("cxkit: error: csv output (the format when output is piped) "
+                                 "is one row per KPI"), run
+    assert "-f json" in run.stderr
+    run = run_cli("report", files["responses"], "--sections", "followup", "-f", "markdown")
+    assert run.returncode == 0 and "## Follow-up list" in run.stdout, run
+
+
 def test_sections_choose_the_tables(files):
     data = report_json(files["responses"], files["orders"], "--sections", "kpis,cohorts")
     assert list(data["tables"]) == ["cohort_retention"]

@@ -339,16 +339,10 @@ def run_followup(args: dict) -> None:
 
 def _emit_section(section, fmt: str, output: str | None, env: Env) -> None:
     """A Section to stdout or to -o FILE (atomically), in the format asked for."""
-    from cxkit.cli.output import write_atomic
+    from cxkit.cli.output import deliver
     from cxkit.render.sections import RENDERERS, section_table, section_text
 
     if fmt == "table" and not output:
         env.console().print(section_table(section))
         return
-    text = section_text(section) if fmt == "table" else RENDERERS[fmt](section)
-    if output:
-        write_atomic(output, text)
-        env.notice(f"wrote {output}")
-    else:
-        env.stdout.write(text)
-        env.stdout.flush()
+    deliver(section_text(section) if fmt == "table" else RENDERERS[fmt](section), output, env)

@@ -101,6 +101,11 @@ def emit(result, fmt: str | None, value: bool, output: str | None, env: Env) -> 
             (render_many if isinstance(result, list) else render)(result, env.console())
             return
         text = render_text(result, fmt, env)
+    deliver(text, output, env)
+
+
+def deliver(text: str | bytes, output: str | None, env: Env) -> None:
+    """Rendered output to -o FILE (atomically, with a notice on stderr), else to stdout."""
     if output:
         write_atomic(output, text)
         env.notice(f"wrote {output}")

@@ -28,6 +28,11 @@ def run(args: dict) -> None:
     over |= parse_thresholds(args["fail_over"], "--fail-over", names)
     output = args["output"] or rcfg.get("output")
     fmt = _format(args["format"], output, env)
+    if fmt in ("csv", "tsv", "ndjson") and "kpis" not in opts.sections:
+        how = "" if args["format"] or output else " (the format when output is piped)"
+        raise UsageError(f"{fmt} output{how} is one row per KPI, and --sections leaves out kpis",
+                         "add kpis to --sections, or write the tables with -f json, "
+                         "-f markdown or -o report.html")
     with env.status("Building the report"):
         report = build(specs, opts, env)
     if output:
@@ -274,20 +279,14 @@ def _notices(notes: list[str], env: Env) -> None:
 
 
 def write(report, fmt: str, output: str | None, env: Env) -> None:
-    from cxkit.cli.output import write_atomic
+    from cxkit.cli.output import deliver
 
     if fmt == "table" and not output:
         from cxkit.render.report import render_report
 
         render_report(report, env.console())
         return
-    data = render(report, fmt)
-    if output:
-        write_atomic(output, data)
-        env.notice(f"wrote {output}")
-    else:
-        env.stdout.write(data)
-        env.stdout.flush()
+    deliver(render(report, fmt), output, env)
 
 
 def render(report, fmt: str) -> str | bytes:

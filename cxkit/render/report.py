@@ -8,12 +8,11 @@ from io import StringIO
 from rich.columns import Columns
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
-from cxkit.kpi.report import Report, Section
-from cxkit.render.cards import Card, card, number
-from cxkit.render.matrix import shade
+from cxkit.kpi.report import Report
+from cxkit.render.cards import Card, card
+from cxkit.render.sections import cell, section_table
 from cxkit.render.table import STATUS_STYLE, sparkline
 
 TONE_STYLE = {"better": "green", "worse": "red", "flat": "dim"}
@@ -56,56 +55,6 @@ def _panel(c: Card, color: bool) -> Panel:
     lines.append(Text(f"n={c.n:,}" + (f", {c.dropped:,} dropped" if c.dropped else ""),
                       style="dim"))
     return Panel(Group(*lines), title=c.label, title_align="left", width=32, padding=(0, 1))
-
-
-TERMINAL_HIDDEN = {"revenue_at_risk", "category", "ordered_again_n"}  # repeated by others
-
-
-def section_table(section: Section, color: bool, limit: int | None = None) -> Table:
-    """A section as a terminal table: empty columns left out, long text cut with an ellipsis,
-    a heat map shaded; the first `limit` rows."""
-    table = Table(title=section.title, title_justify="left", caption=section.note or None,
-                  caption_justify="left", show_edge=False, pad_edge=False, header_style="bold")
-    heat = section.kind == "heatmap"
-    rows = section.rows if limit is None else section.rows[:limit]
-    keep = [i for i, col in enumerate(section.columns)
-            if heat or i == 0 or (col not in TERMINAL_HIDDEN
-                                  and any(r[i] not in (None, "") for r in rows))]
-    for i in keep:
-        col = section.columns[i]
-        shown = [cell(r[i], section.digits_at(i)) for r in rows]
-        text = any(isinstance(r[i], str) and len(r[i]) > 12 for r in rows)  # free text
-        name = f"+{i - 2}" if heat and i >= 2 else str(col).replace("_", " ")
-        table.add_column(name, justify="left" if text or i == 0 else "right",
-                         no_wrap=not text, overflow="ellipsis" if text else "fold",
-                         max_width=36 if text else None,
-                         min_width=None if text or heat else max(map(len, shown), default=1))
-    later = [v for r in section.rows for v in r[3:] if isinstance(v, (int, float))]
-    top = max(later, default=100.0) or 100.0
-    for row in rows:
-        cells = []
-        for i in keep:
-            v = row[i]
-            in_heat = heat and i >= 2 and v is not None
-            text = cell(v, 0 if in_heat else section.digits_at(i))  # whole %: 14 columns fit
-            style = shade(v, top) if in_heat and color else ""
-            cells.append(Text(text, style=style))
-        table.add_row(*cells)
-    if limit is not None and len(section.rows) > limit:
-        table.caption = (table.caption or "") + f"  (first {limit} of {len(section.rows)})"
-    return table
-
-
-def cell(value, digits: int) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return number(value, digits)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
 
 
 def render_report(report: Report, console: Console) -> None:

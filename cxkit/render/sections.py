@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cxkit.kpi.result import _num
+from cxkit.render.cards import number
 from cxkit.render.machine import _md_cell, _text, neutralise
 
 if TYPE_CHECKING:
@@ -72,38 +73,61 @@ def section_markdown(section: Section) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _shown(value: Any, digits: int) -> str:
+TERMINAL_HIDDEN = {"revenue_at_risk", "category", "ordered_again_n"}  # repeated by others
+
+
+def cell(value: Any, digits: int, blank: str = "") -> str:
+    """A cell as text, rounded as the JSON is: 1,234.5; True -> yes; None -> `blank`."""
     if value is None:
-        return "–"
+        return blank
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    return number(value, digits)
 
 
-def section_table(section: Section) -> Table:
-    """A Rich table: the title above, the note under it; numbers right-aligned. Cells are
-    Text, so brackets in the data are never read as Rich markup."""
+def section_table(section: Section, color: bool = False, limit: int | None = None) -> Table:
+    """A section as a terminal table: title above, note under it, numbers right-aligned,
+    columns with nothing to show left out, long free text cut with an ellipsis, a heat map
+    shaded (whole percents, blanks where a cohort has not reached that month), the first
+    `limit` rows. Cells are Text, so brackets in the data are never read as Rich markup."""
     from rich.table import Table
     from rich.text import Text
 
+    from cxkit.render.matrix import shade
+
     table = Table(title=Text(section.title, style="bold"), title_justify="left",
-                  caption=Text(section.note, style="dim") if section.note else None,
-                  caption_justify="left", show_edge=False, pad_edge=False, header_style="bold",
-                  collapse_padding=True)
-    shown = [[_shown(v, _digits(section, i)) for i, v in enumerate(row)]
-             for row in cells(section)]
-    for i, name in enumerate(section.columns):
-        values = [r[i] for r in section.rows if r[i] is not None]
-        right = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                     for v in values)
-        # headers wrap at their spaces, so a long name does not widen its column
-        table.add_column(Text(name.replace("_", " ")), justify="right" if right else "left")
-    for row in shown:
-        table.add_row(*[Text(c) for c in row])
+                  caption=section.note or None, caption_justify="left", show_edge=False,
+                  pad_edge=False, header_style="bold")
+    heat = section.kind == "heatmap"
+    rows = section.rows if limit is None else section.rows[:limit]
+    keep = [i for i, col in enumerate(section.columns)
+            if heat or i == 0 or (col not in TERMINAL_HIDDEN
+                                  and any(r[i] not in (None, "") for r in rows))]
+    for i in keep:
+        shown = [cell(r[i], _digits(section, i), "–") for r in rows]
+        text = any(isinstance(r[i], str) and len(r[i]) > 12 for r in rows)  # free text
+        numeric = [r[i] for r in rows if r[i] is not None]
+        right = not text and bool(numeric) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in numeric)
+        name = f"+{i - 2}" if heat and i >= 2 else str(section.columns[i]).replace("_", " ")
+        # numbers keep their width (min_width), so only a long header wraps, at its spaces
+        table.add_column(Text(name), justify="right" if right or (heat and i) else "left",
+                         overflow="ellipsis" if text else "fold",
+                         max_width=36 if text else None,
+                         min_width=None if text or heat else max(map(len, shown), default=1))
+    later = [v for r in section.rows for v in r[3:] if isinstance(v, (int, float))]
+    top = max(later, default=100.0) or 100.0
+    for row in rows:
+        cells = []
+        for i in keep:
+            v = row[i]
+            in_heat = heat and i >= 2
+            text = cell(v, 0 if in_heat else _digits(section, i), "" if in_heat else "–")
+            cells.append(Text(text, style=shade(v, top) if in_heat and v is not None and color
+                              else ""))
+        table.add_row(*cells)
+    if limit is not None and len(section.rows) > limit:
+        table.caption = (table.caption or "") + f"  (first {limit} of {len(section.rows)})"
     return table
 
 
