@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cxkit.errors import InputError, UsageError
+from cxkit.units import duration_hours, share
 
 CONFIG_NAME = "cxkit.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -47,9 +48,7 @@ KPI_NAMES = (  # cxkit.kpi.report.KPI_INFO: the cards a threshold can name
     "repeat_purchase_rate", "return_rate", "cart_abandonment_rate", "referral_rate", "clv",
     "retention_rate", "churn_rate",
 )
-# cxkit.io.dates.parse_duration and cxkit.kpi.business_hours._SPEC (both modules import Polars)
-DURATION_UNITS = {"m": 1 / 60, "min": 1 / 60, "mins": 1 / 60, "h": 1.0, "hr": 1.0, "hrs": 1.0,
-                  "d": 24.0, "day": 24.0, "days": 24.0, "w": 168.0, "j": 24.0}
+# as cxkit.kpi.business_hours._SPEC reads it (that module imports Polars)
 _TIME = r"\d{1,2}(?:[:h]\d{2}|h)?"
 BUSINESS_HOURS = re.compile(rf"^(?P<days>.+?)\s+(?P<open>{_TIME})\s*-\s*(?P<close>{_TIME})$",
                             re.IGNORECASE)
@@ -319,7 +318,7 @@ class _Checker:
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
             value = str(value)  # a bare number is hours, as on the command line
         text = self.text(keys, value, '"4h"')
-        if parse_duration(text) is None:
+        if duration_hours(text) is None:
             raise self.fail(keys, f"{self.where(keys)}: '{text}' is not a duration",
                             f'write e.g. {keys[-1]} = "4h", "30m", "1h30m" or "2d"')
         return text
@@ -347,19 +346,6 @@ def _kind(value: Any) -> str:
 
 def _shown_value(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else _kind(value)
-
-
-def parse_duration(text: str) -> float | None:
-    """`4h`, `30m`, `1h30m`, `2d`, or a bare number of hours -> hours; None if not a duration.
-
-    The same rule as cxkit.io.dates.parse_duration, which imports Polars.
-    """
-    raw = text.strip().lower().replace(" ", "").replace(",", ".")
-    parts = re.findall(r"(\d+(?:\.\d+)?)([a-z]*)", raw)
-    if not parts or "".join(n + u for n, u in parts) != raw or \
-            any(u and u not in DURATION_UNITS for _, u in parts):
-        return None
-    return sum(float(n) * (DURATION_UNITS[u] if u else 1.0) for n, u in parts)
 
 
 def placeholder_problem(template: str) -> tuple[str, str] | None:
@@ -615,18 +601,11 @@ def _timezone(check: _Checker, keys: list[str], value: Any) -> str:
 
 
 def _margin(check: _Checker, keys: list[str], value: Any) -> str:
-    """`35%`, `35` or `0.35` (as cxkit.kpi.clv.parse_share reads it); kept as text."""
+    """`35%`, `35` or `0.35` (cxkit.units.share); kept as text."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     text = check.text(keys, value, '"35%"')
-    raw = text.strip().rstrip("%").strip().replace(",", ".")
-    try:
-        share = float(raw)
-    except ValueError:
-        share = -1.0
-    if text.strip().endswith("%") or share > 1:
-        share /= 100
-    if not 0 < share <= 1:
+    if share(text) is None:
         raise check.fail(keys, f"{check.where(keys)}: '{text}' is not a share above 0 and up "
                          "to 100%", 'write e.g. margin = "35%" or margin = 0.35')
     return text

@@ -95,7 +95,7 @@ def here(tmp_path, monkeypatch) -> Path:
 
 def test_literal_tables_equal_the_real_ones():
     from cxkit.cli import options
-    from cxkit.io import dates, orders, roles, tickets
+    from cxkit.io import orders, roles, tickets
     from cxkit.kpi import benchmarks, business_hours, grouping, report
 
     assert set(cfg.TICKET_PRESETS) == set(tickets.PRESETS)
@@ -111,21 +111,29 @@ def test_literal_tables_equal_the_real_ones():
     assert cfg.SECTIONS == report.SECTIONS
     assert cfg.SOURCES == report.SOURCES
     assert cfg.KPI_NAMES == tuple(report.KPI_INFO)
-    assert cfg.DURATION_UNITS == dates._UNITS
     assert cfg.BUSINESS_HOURS.pattern == business_hours._SPEC.pattern
     assert cfg.BUSINESS_HOURS.flags == business_hours._SPEC.flags
 
 
-@pytest.mark.parametrize("text", ["4h", "30m", "1h30m", "2d", "90min", "1.5", "3", " 2 h ",
-                                  "1,5h", "1w", "2j", "4x", "h", "", "4h-", "-1h", "1h 30"])
-def test_durations_are_read_as_the_cli_reads_them(text):
+@pytest.mark.parametrize(("text", "hours"), [
+    ("4h", 4.0), ("30m", 0.5), ("1h30m", 1.5), ("2d", 48.0), ("90min", 1.5), ("1.5", 1.5),
+    ("3", 3.0), (" 2 h ", 2.0), ("1,5h", 1.5), ("1w", 168.0), ("2j", 48.0), ("4x", None),
+    ("h", None), ("", None), ("4h-", None), ("-1h", None), ("1h 30", 1.5), ("1h30", 1.5),
+    ("2d3", None), ("1.5h15", 1.75), ("30 2", None)])
+def test_durations_in_the_file_and_on_the_command_line(text, hours, here):
+    # one rule (cxkit.units.duration_hours) for --sla-resolution and sla_resolution = "...";
+    # a bare number after hours is minutes: "1h30" = 1 + 30/60 = 1.5; "1.5h15" = 1.5 + 0.25
     from cxkit.io.dates import parse_duration
 
-    try:
-        expected = parse_duration(text, "--x")
-    except UsageError:
-        expected = None
-    assert cfg.parse_duration(text) == expected
+    if hours is None:
+        with pytest.raises(UsageError, match="not a duration"):
+            parse_duration(text, "--x")
+        assert error_of(write(here, f'[tickets]\nsla_resolution = "{text}"\n')).message \
+            .startswith("cxkit.toml:2: [tickets] sla_resolution:")
+    else:
+        assert parse_duration(text, "--x") == hours
+        cfg_ = load_config(write(here, f'[tickets]\nsla_resolution = "{text}"\n'), [])
+        assert cfg_.sources["tickets"].sla_resolution == text
 
 
 @pytest.mark.parametrize("margin", ["35%", "35", "0.35", "100%", "1", "0", "150%", "-5%",

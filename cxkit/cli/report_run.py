@@ -200,27 +200,25 @@ def build(specs: dict, opts, env: Env):
     show_breakdowns = "breakdowns" in opts.sections
     by = opts.by if show_breakdowns else []
     loaded = {}
+
+    def add(source: str, cards: list, sections: list, columns: dict) -> None:
+        report.sources.append(rb.sources_row(source, specs[source].files, cards, columns))
+        report.kpis += cards
+        report.sections += sections
+
     if "responses" in specs:
-        r = load_responses(specs["responses"], by)
+        r = loaded["responses"] = load_responses(specs["responses"], by)
         _notices(r.notices, env)
         with reading(r.table):
             cards, sections = rb.survey_part(r.lf, set(r.roles), r.by,
                                              "responded_at" in r.roles, r.day_format, opts)
-        report.sources.append(rb.sources_row("responses", specs["responses"].files, cards,
-                                             {k: m.column for k, m in r.roles.items()}))
-        report.kpis += cards
-        report.sections += sections
-        loaded["responses"] = r
+        add("responses", cards, sections, {k: m.column for k, m in r.roles.items()})
     if "orders" in specs:
-        ol = load_orders_source(specs["orders"], by)
+        ol = loaded["orders"] = load_orders_source(specs["orders"], by)
         _notices(ol.notices, env)
         with reading(ol.table):
             cards, sections = rb.orders_part(ol.lf, ol.by, opts)
-        report.sources.append(rb.sources_row("orders", specs["orders"].files, cards,
-                                             ol.columns))
-        report.kpis += cards
-        report.sections += sections
-        loaded["orders"] = ol
+        add("orders", cards, sections, ol.columns)
     if "tickets" in specs:
         tl = load_tickets_source(specs["tickets"], by)
         _notices(tl.notices, env)
@@ -231,10 +229,7 @@ def build(specs: dict, opts, env: Env):
         if rate is not None:
             rate.extra["source"] = "tickets"
             cards.append(rate)
-        report.sources.append(rb.sources_row("tickets", specs["tickets"].files, cards,
-                                             tl.columns))
-        report.kpis += cards
-        report.sections += sections
+        add("tickets", cards, sections, tl.columns)
     if "responses" in loaded:
         report.sections += across(loaded["responses"], loaded.get("orders"), opts, env)
     report.notices += rb.skipped_notices(report.kpis)

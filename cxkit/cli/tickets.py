@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         period: o.PeriodOpt = None,
         since: o.Since = None,
         until: o.Until = None,
-        sla_first_response: Text("Target for first response: 4h, 30m, 1d (bare number: "
+        sla_first_response: Text("Target for first response: 4h, 30m, 1h30, 1d (bare number: "
                                  "hours).", "DURATION") = None,
         sla_resolution: Text("Target for resolution, e.g. 24h.", "DURATION") = None,
         business_hours: Text('Count only working time, e.g. "Mon-Fri 09:00-18:00".',

@@ -183,21 +183,15 @@ def parse_bound(text: str, option: str) -> date:
         ) from None
 
 
-_UNITS = {"m": 1 / 60, "min": 1 / 60, "mins": 1 / 60, "h": 1.0, "hr": 1.0, "hrs": 1.0,
-          "d": 24.0, "day": 24.0, "days": 24.0, "w": 168.0, "j": 24.0}
-
-
 def parse_duration(text: str, option: str) -> float:
     """`1h`, `30m`, `1h30m`, `2d`, `90min`, or a bare number of hours -> hours."""
-    import re
+    from cxkit.units import duration_hours
 
-    raw = text.strip().lower().replace(" ", "").replace(",", ".")
-    parts = re.findall(r"(\d+(?:\.\d+)?)([a-z]*)", raw)
-    if not parts or "".join(n + u for n, u in parts) != raw or \
-            any(u and u not in _UNITS for _, u in parts):
+    hours = duration_hours(text)
+    if hours is None:
         raise UsageError(f"{option} '{text}': not a duration",
                          f"write e.g. {option} 4h, 30m, 1h30m or 2d (a bare number is hours)")
-    return sum(float(n) * (_UNITS[u] if u else 1.0) for n, u in parts)
+    return hours
 
 
 def parse_moment(text: str, option: str) -> datetime:

@@ -33,14 +33,10 @@ class ClvOptions:
 
 def parse_share(text: str, option: str) -> float:
     """`35%`, `35` or `0.35` -> 0.35 (a number above 1 is a percentage)."""
-    raw = text.strip().rstrip("%").strip().replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if text.strip().endswith("%") or value > 1:
-        value /= 100
-    if not 0 < value <= 1:
+    from cxkit.units import share
+
+    value = share(text)
+    if value is None:
         raise UsageError(f"{option} '{text}': expected a share above 0 and up to 100%",
                          f"e.g. {option} 35% or {option} 0.35")
     return value
