@@ -78,6 +78,22 @@ def test_t_quantiles_match_tables():
     assert stats.t_quantile(0.975, 4) == pytest.approx(2.77645, abs=1e-4)
     assert stats.t_quantile(0.975, 10) == pytest.approx(2.22814, abs=1e-4)
     assert stats.t_quantile(0.5, 7) == pytest.approx(0.0, abs=1e-6)
+    # more table values: t(0.975, 2) = 4.3027, t(0.975, 30) = 2.0423, t(0.975, 120) = 1.9799,
+    # t(0.995, 3) = 5.8409, t(0.95, 7) = 1.8946, t(0.025, 5) = -2.5706
+    assert stats.t_quantile(0.975, 2) == pytest.approx(4.30265, abs=1e-4)
+    assert stats.t_quantile(0.975, 30) == pytest.approx(2.04227, abs=1e-4)
+    assert stats.t_quantile(0.975, 120) == pytest.approx(1.97993, abs=1e-4)
+    assert stats.t_quantile(0.995, 3) == pytest.approx(5.84091, abs=1e-4)
+    assert stats.t_quantile(0.95, 7) == pytest.approx(1.89458, abs=1e-4)
+    assert stats.t_quantile(0.025, 5) == pytest.approx(-2.57058, abs=1e-4)
+
+
+@pytest.mark.parametrize("df", [1, 1.5, 2, 2.7, 3, 6, 11.3, 40, 250, 3000, 2e5])
+def test_t_quantile_inverts_the_cdf(df):
+    # Newton from the Cornish-Fisher start must land where the CDF says (Welch df are
+    # fractional), for tails and centre alike
+    for p in (0.0005, 0.005, 0.025, 0.1, 0.5, 0.8, 0.95, 0.975, 0.995, 0.9995):
+        assert stats.t_cdf(stats.t_quantile(p, df), df) == pytest.approx(p, abs=1e-10)
 
 
 def test_t_interval_for_a_mean():

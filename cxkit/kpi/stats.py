@@ -6,6 +6,7 @@ Pure Python on counts: these run once per group, never per row.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from statistics import NormalDist
 
 
@@ -138,10 +139,40 @@ def t_cdf(t: float, df: float) -> float:
     return 1 - tail if t > 0 else tail
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
-    """Inverse Student t CDF by bisection (df=1..inf); t_quantile(0.975, 10) = 2.2281..."""
+    """Inverse Student t CDF (df > 0); t_quantile(0.975, 10) = 2.2281...
+
+    Starts from the Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5; exact for df 1 and 2)
+    and polishes it with Newton steps on `t_cdf`: about 3 evaluations instead of the ~40 of a
+    bisection, which made the intervals of a few hundred groups cost seconds. Cached: the same
+    df (n - 1) comes back for many groups."""
     if df > 1e6:
         return NormalDist().inv_cdf(p)
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    z = NormalDist().inv_cdf(p)
+    z2 = z * z
+    t = z + (z2 * z + z) / (4 * df) + (5 * z2 * z2 * z + 16 * z2 * z + 3 * z) / (96 * df ** 2) \
+        + (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3)
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    for _ in range(50):
+        density = math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
+        if not density > 0:
+            break
+        step = (t_cdf(t, df) - p) / density
+        t -= step
+        if not math.isfinite(t):
+            break
+        if abs(step) <= 1e-12 * max(1.0, abs(t)):
+            return t
+    return _t_quantile_bisect(p, df)
+
+
+def _t_quantile_bisect(p: float, df: float) -> float:
+    """The slow, sure way, when Newton does not settle."""
     lo, hi = -1e3, 1e3
     for _ in range(200):
         mid = (lo + hi) / 2
