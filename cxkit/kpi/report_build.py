@@ -113,10 +113,12 @@ def survey_part(lf: pl.LazyFrame, roles: set[str], by: list[str], dated: bool,
     return _tag(cards, "responses"), [s for s in sections if s]
 
 
-def _ticket_results(lf, scope: Scope, topts) -> list[KpiResult]:
+def _ticket_results(lf, scope: Scope, topts, only: tuple[str, ...] | None = None
+                    ) -> list[KpiResult]:
     from cxkit.kpi.tickets import compute
 
-    results = compute(lf, scope, topts)
+    wanted = None if only is None else ["csat" if k == "ticket_csat" else k for k in only]
+    results = compute(lf, scope, topts, wanted)
     for r in results:
         if r.kpi == "csat":
             r.kpi = "ticket_csat"
@@ -125,7 +127,9 @@ def _ticket_results(lf, scope: Scope, topts) -> list[KpiResult]:
 
 def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     cards = _ticket_results(lf, opts.scope(), opts.tickets)
-    sections = [breakdown("tickets", col, _ticket_results(lf, opts.scope([col]), opts.tickets))
+    # a breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
+    sections = [breakdown("tickets", col, _ticket_results(lf, opts.scope([col]), opts.tickets,
+                                                          BREAKDOWN["tickets"]))
                 for col in by]
     cards = [r for r in cards if r.kpi in TICKET_CARDS]
     return _tag(cards, "tickets"), [s for s in sections if s]
@@ -140,7 +144,8 @@ def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
                                        confidence=opts.confidence)
     if "customer_id" in lf.collect_schema().names():
         cards += [r for r in retention.retention(lf, ropts) if r.kpi == "retention_rate"]
-    sections = [breakdown("orders", col, orders.compute(lf, opts.scope([col]), oopts))
+    sections = [breakdown("orders", col, orders.compute(lf, opts.scope([col]), oopts,
+                                                       list(BREAKDOWN["orders"])))
                 for col in by]
     if "cohorts" in opts.sections and "customer_id" in lf.collect_schema().names():
         sections.append(cohort_section(retention.cohorts(lf, ropts)))
