@@ -12,6 +12,11 @@ INPUT = "Input"
 SCOPE = "Scope"
 
 
+def text_option(help: str, meta: str, panel: str = SCOPE):
+    """A free-text option (a duration, a share, a schedule...) in the given help panel."""
+    return Annotated[str | None, typer.Option(metavar=meta, help=help, rich_help_panel=panel)]
+
+
 class Format(StrEnum):
     table = "table"
     csv = "csv"

@@ -54,8 +54,7 @@ lifetime in years, with lifetime = 1 / annual churn; annual churn is derived fro
 (customers who ordered in the year before the last year and not in the last year), or given
 with --churn. --top N lists the N customers with the most revenue."""
 
-Duration = lambda help, meta="DURATION": Annotated[  # noqa: E731
-    str | None, typer.Option(metavar=meta, help=help, rich_help_panel=o.SCOPE)]
+Duration = lambda help, meta="DURATION": o.text_option(help, meta)  # noqa: E731
 
 
 def register(app: typer.Typer) -> None:

@@ -23,15 +23,9 @@ win over the file. For cron:  cxkit report -c cxkit.toml -o cx-{date}.html
 ({date} is today, {period} the last period in the data; see `cxkit config check`)."""
 
 
-class ReportFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
-    markdown = "markdown"
-    html = "html"
-    xlsx = "xlsx"
+# the formats of every command, plus the report's files
+ReportFormat = StrEnum("ReportFormat", [(f.value, f.value) for f in o.Format]
+                       + [("html", "html"), ("xlsx", "xlsx")])
 
 
 REPORT_EXTENSIONS = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
@@ -40,8 +34,7 @@ SOURCE_FLAGS = {"responses": "--responses", "tickets": "--tickets", "orders": "-
 SourceOpt = lambda flag, what: Annotated[  # noqa: E731
     list[str] | None, typer.Option(flag, metavar="FILE", rich_help_panel=o.INPUT,
                                    help=f"{what} export (repeatable; globs; - for stdin).")]
-Text = lambda help, meta, panel=o.SCOPE: Annotated[  # noqa: E731
-    str | None, typer.Option(metavar=meta, help=help, rich_help_panel=panel)]
+Text = o.text_option
 
 
 def register(app: typer.Typer) -> None:

@@ -31,8 +31,7 @@ Col = lambda help: Annotated[  # noqa: E731
     str | None, typer.Option(metavar="COL", help=help, rich_help_panel=o.INPUT)]
 Threshold = lambda help: Annotated[  # noqa: E731
     list[str] | None, typer.Option(metavar="KPI=X", help=help, rich_help_panel=o.OUTPUT)]
-Text = lambda help, meta: Annotated[  # noqa: E731
-    str | None, typer.Option(metavar=meta, help=help, rich_help_panel=o.SCOPE)]
+Text = o.text_option
 
 
 def register(app: typer.Typer) -> None:
