@@ -30,14 +30,15 @@ PYPROJECT_PREFIX = ["tool", "cxkit"]
 PERIODS = ("day", "week", "month", "quarter", "year")  # cxkit.kpi.grouping.PERIODS
 SECTORS = ("ecommerce", "saas", "retail")  # cxkit.kpi.benchmarks.SECTORS
 SECTIONS = ("kpis", "breakdowns", "cohorts", "nps_revenue", "followup", "matching")  # kpi.report
-TICKET_PRESETS = ("zendesk", "freshdesk")  # cxkit.io.tickets.PRESETS
+TICKET_PRESETS = ("zendesk", "freshdesk", "salesforce", "gorgias", "intercom", "helpscout")
+# cxkit.io.tickets.PRESETS
 ORDER_PRESETS = ("shopify", "woocommerce", "stripe")  # cxkit.io.orders.PRESETS
 SURVEY_ROLES = ("nps_score", "csat_score", "ces_score", "responded_at", "customer_id",
                 "response_id", "comment", "email", "name")  # roles.ALL_ROLES + CONTACT_ROLES
 TICKET_ROLES = ("ticket_id", "customer_id", "created_at", "first_response_at",
                 "first_response_minutes", "resolved_at", "resolution_minutes", "status",
                 "contacts", "reopens", "fcr", "category", "severity", "type", "is_complaint",
-                "tags", "satisfaction", "first_response_status", "resolution_status")
+                "tags", "satisfaction", "first_response_status", "resolution_status", "spam")
 ORDER_ROLES = ("order_id", "customer_id", "ordered_at", "amount", "order_status",
                "refunded_amount", "returned", "cancelled_at", "referred_by",
                "acquisition_channel")
@@ -469,11 +470,13 @@ def _report(check: _Checker, table: dict) -> dict[str, Any]:
         elif key == "benchmark":
             out[key] = check.choice(keys, value, SECTORS)
         elif key == "confidence":
-            number = check.number(keys, value, "0.95")
-            if not 0.5 < number < 1:
-                raise check.fail(keys, f"{check.where(keys)}: {value} is not between 0.5 and 1",
-                                 "write a level such as 0.9, 0.95 or 0.99")
-            out[key] = number
+            from cxkit.units import confidence
+
+            level = confidence(str(value)) if not isinstance(value, bool) else None
+            if level is None:
+                raise check.fail(keys, f"{check.where(keys)}: {value!r} is not a confidence "
+                                 "level", 'write it as 0.95, 95 or "95%" (from 50% to 99.9%)')
+            out[key] = level
         elif key == "window":
             out[key] = check.duration(keys, value)
         elif key == "followup_limit":

@@ -39,3 +39,11 @@ def share(text: str) -> float | None:
     if text.strip().endswith("%") or value > 1:
         value /= 100
     return value if 0 < value <= 1 else None
+
+
+def confidence(text: str) -> float | None:
+    """`90`, `90%` and `0.9` -> 0.9: the level of an interval, from 50 % to 99.9 %."""
+    level = share(text)
+    if level is None or not 0.5 <= level <= 0.999 or level != level:
+        return None
+    return round(level, 6)

@@ -111,9 +111,21 @@ def test_before_the_epoch_and_far_after():
 def test_nulls_and_negative_durations():
     assert hours(None, at(TUE, 10)) is None
     assert hours(at(TUE, 10), None) is None
-    # end before start: minus the forward value (Tue 17:00 -> Wed 10:00 = 2 h)
-    assert hours(at(TUE, 10, plus_days=1), at(TUE, 17)) == pytest.approx(-2.0)
+    # end before start: the negative calendar difference, not minus the working time
+    # Wed 10:00 -> Tue 17:00 = -17 h (the working time between them is only 2 h)
+    assert hours(at(TUE, 10, plus_days=1), at(TUE, 17)) == pytest.approx(-17.0)
     assert hours(at(TUE, 10), at(TUE, 10)) == 0.0
+
+
+def test_reversed_times_outside_working_hours_stay_negative():
+    # Sat 15:00 -> Sat 12:00: no working time between them (F(end) - F(start) = 0), but the end
+    # is 3 h before the start: -3 h, so the ticket KPIs drop it as negative
+    assert hours(at(TUE, 15, plus_days=4), at(TUE, 12, plus_days=4)) == pytest.approx(-3.0)
+    # Tue 20:00 -> Tue 19:00, both after closing: -1 h, not 0
+    assert hours(at(TUE, 20), at(TUE, 19)) == pytest.approx(-1.0)
+    # Mon 10:00 -> the Friday before 17:00, across a weekend: -65 h of calendar time (minus
+    # the working time between them would be -2 h)
+    assert hours(at(TUE, 10, plus_days=6), at(TUE, 17, plus_days=3)) == pytest.approx(-65.0)
 
 
 def test_mon_sat_schedule():
@@ -212,9 +224,10 @@ def test_read_holidays_missing(tmp_path):
 
 
 def reference_hours(start: datetime, end: datetime, schedule: Schedule) -> float:
-    """Slow, obvious reference: walk day by day, add each working day's overlap with the window."""
+    """Slow, obvious reference: walk day by day, add each working day's overlap with the window;
+    end before start: the negative calendar difference."""
     if end < start:
-        return -reference_hours(end, start, schedule)
+        return (end - start) / timedelta(hours=1)
     total = timedelta()
     day = start.date()
     while day <= end.date():

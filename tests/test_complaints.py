@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,136 @@ def test_orders_outside_the_tickets_days_are_left_out(tickets, tmp_path):
     # tickets run 2025-01-05 .. 2025-08-01: O1-O3 (2-4 January) are before the first ticket;
     # O4-O8 = 5 orders, 5 complaints -> 100.0 per 100 orders
     assert (got["value"], got["counts"]) == (100.0, {"complaints": 5, "orders": 5})
+
+
+# ------------------------------------------------------------------------------------------------
+# The rate per 100 COMPLETED orders, counted as `cxkit orders` counts them; in-process runs.
+
+def invoke(*args) -> dict[str, dict]:
+    """`cxkit ARGS -f json` through Typer's CliRunner -> KPI name -> object."""
+    from typer.testing import CliRunner
+
+    from cxkit.cli.main import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args] + ["-f", "json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return {k["kpi"]: k for k in json.loads(result.stdout)["kpis"]}
+
+
+# Tickets from 1 January to 28 February 2025: the days they cover are two whole months, so
+# `--period month` (orders of whole months) and the report (orders of the ticket days) agree.
+MIXED_TICKETS = (HEADER, [
+    ["T1", "C1", "2025-01-01 09:00", "complaint", "delivery", "High"],
+    ["T2", "C2", "2025-01-15 10:00", "complaint", "billing", "Low"],
+    ["T3", "C3", "2025-01-20 11:00", "question", "billing", "Low"],  # not a complaint
+    ["T4", "C1", "2025-02-03 09:00", "complaint", "delivery", "High"],
+    ["T5", "C4", "2025-02-28 16:00", "question", "delivery", "Low"],  # not a complaint
+])
+# January: O1-O4 completed (paid, completed, shipped, refunded: a refunded order was completed)
+#          = 4; O5 cancelled, O6 abandoned, O7 pending, O8 failed: not orders -> 8 rows, 4 orders
+# February: O9-O13 paid = 5; O14 cancelled, O15 abandoned: not orders -> 7 rows, 5 orders
+# O16: paid but no date (left out, with a warning); O17: 1 March, after the last ticket
+MIXED_ORDERS = (["order_id", "customer_id", "ordered_at", "amount", "status"], [
+    ["O1", "C1", "2025-01-02 10:00", "10.00", "paid"],
+    ["O2", "C2", "2025-01-05 11:00", "10.00", "completed"],
+    ["O3", "C3", "2025-01-10 12:00", "10.00", "shipped"],
+    ["O4", "C5", "2025-01-31 23:30", "10.00", "refunded"],
+    ["O5", "C6", "2025-01-12 09:00", "10.00", "cancelled"],
+    ["O6", "C7", "2025-01-13 09:00", "10.00", "abandoned"],
+    ["O7", "C8", "2025-01-14 09:00", "10.00", "pending"],
+    ["O8", "C9", "2025-01-20 09:00", "10.00", "failed"],
+    ["O9", "C1", "2025-02-01 00:10", "10.00", "paid"],
+    ["O10", "C2", "2025-02-10 09:00", "10.00", "paid"],
+    ["O11", "C3", "2025-02-11 09:00", "10.00", "paid"],
+    ["O12", "C4", "2025-02-12 09:00", "10.00", "paid"],
+    ["O13", "C5", "2025-02-28 20:00", "10.00", "paid"],
+    ["O14", "C6", "2025-02-14 09:00", "10.00", "cancelled"],
+    ["O15", "C7", "2025-02-15 09:00", "10.00", "abandoned"],
+    ["O16", "C8", "", "10.00", "paid"],
+    ["O17", "C9", "2025-03-01 09:00", "10.00", "paid"],
+])
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    return (write_csv(tmp_path / "tickets.csv", *MIXED_TICKETS),
+            write_csv(tmp_path / "orders.csv", *MIXED_ORDERS))
+
+
+def test_rate_counts_completed_orders_only(mixed):
+    tickets, orders = mixed
+    got = invoke("complaints", tickets, "--orders", orders, "--period", "month")
+    rate = got["complaint_rate"]
+    # January: T1, T2 = 2 complaints / 4 completed orders = 50.0 per 100
+    # February: T4 = 1 complaint / 5 completed orders = 20.0 per 100
+    # (every row counted, as before: 2 / 8 = 25.0 and 1 / 7 = 14.29)
+    by_month = {g["key"]["period"]: (g["value"], g["counts"]) for g in rate["groups"]}
+    assert by_month == {"2025-01": (50.0, {"complaints": 2, "orders": 4}),
+                        "2025-02": (20.0, {"complaints": 1, "orders": 5})}
+    # overall: 3 complaints / 9 completed orders = 33.333 -> 33.33 (every row: 3 / 15 = 20.0)
+    assert (rate["value"], rate["n"]) == (33.33, 9)
+    assert rate["counts"] == {"complaints": 3, "orders": 9}
+    assert "per 100 completed orders" in rate["rule"]
+    # without --period: the same 9 orders from 1 January to 28 February
+    assert invoke("complaints", tickets, "--orders", orders)["complaint_rate"]["value"] == 33.33
+
+
+def test_denominator_is_what_cxkit_orders_counts(mixed):
+    tickets, orders = mixed
+    rate = invoke("complaints", tickets, "--orders", orders, "--period", "month")
+    counted = invoke("orders", orders, "--since", "2025-01-01", "--until", "2025-02-28",
+                     "--period", "month")["orders"]
+    # cxkit orders: 4 + 5 = 9; O16 dropped for its missing date, O17 outside the dates
+    assert counted["value"] == 9
+    assert counted["dropped"]["missing_date"] == 1 and counted["dropped"]["outside_dates"] == 1
+    assert {g["key"]["period"]: g["value"] for g in counted["groups"]} == {
+        g["key"]["period"]: g["counts"]["orders"]
+        for g in rate["complaint_rate"]["groups"]} == {"2025-01": 4, "2025-02": 5}
+
+
+def test_report_card_gives_the_same_rate(mixed):
+    tickets, orders = mixed
+    card = invoke("report", "--tickets", tickets, "--orders", orders)["complaint_rate"]
+    # the same 3 complaints / 9 completed orders = 33.33; by month 50.0 and 20.0
+    assert (card["value"], card["counts"]) == (33.33, {"complaints": 3, "orders": 9})
+    assert [(t["period"], t["value"], t["n"]) for t in card["trend"]] == [
+        ("2025-01", 50.0, 4), ("2025-02", 20.0, 5)]
+    assert "per 100 completed orders" in card["rule"]
+
+
+SHOPIFY = (["Name", "Email", "Financial Status", "Created at", "Lineitem quantity",
+            "Lineitem name", "Total", "Cancelled at"], [
+    # #1001: 3 line items, order fields on the first row only (Shopify's layout)
+    ["#1001", "c1@example.com", "paid", "2025-01-05 10:00:00 +0100", "1", "Scarf", "60.00", ""],
+    ["#1001", "", "", "", "2", "Socks", "", ""],
+    ["#1001", "", "", "", "1", "Hat", "", ""],
+    # #1002: 2 line items
+    ["#1002", "c2@example.com", "paid", "2025-01-06 10:00:00 +0100", "1", "Bag", "120.00", ""],
+    ["#1002", "", "", "", "1", "Belt", "", ""],
+    # #1003: cancelled (Cancelled at filled): not an order
+    ["#1003", "c3@example.com", "voided", "2025-01-07 10:00:00 +0100", "1", "Hat", "20.00",
+     "2025-01-07 12:00:00 +0100"],
+])
+
+
+def test_shopify_line_items_are_one_order(tmp_path):
+    tickets = write_csv(tmp_path / "t.csv", HEADER, [
+        ["T1", "C1", "2025-01-05 09:00", "complaint", "delivery", "High"],
+        ["T2", "C2", "2025-01-07 09:00", "question", "billing", "Low"]])
+    orders = write_csv(tmp_path / "shopify.csv", *SHOPIFY)
+    rate = invoke("complaints", tickets, "--orders", orders)["complaint_rate"]
+    # 6 rows, 3 orders, 2 completed (#1001, #1002): 1 complaint / 2 orders = 50.0 per 100
+    # (per row: 1 / 6 = 16.67; per order id, cancelled included: 1 / 3 = 33.33)
+    assert (rate["value"], rate["counts"]) == (50.0, {"complaints": 1, "orders": 2})
+
+
+def test_shopify_sample_counts_orders_not_line_items():
+    root = Path(__file__).resolve().parents[1] / "sample_data"
+    shopify = root / "orders_shopify.csv"
+    rate = invoke("complaints", root / "tickets.csv", "--orders", shopify)["complaint_rate"]
+    # the tickets cover 2025-01-01 .. 2025-12-31; the export has 691 line-item rows for 400
+    # orders, of which cxkit orders counts 368 completed (17 cancelled, 15 pending)
+    counted = invoke("orders", shopify, "--since", "2025-01-01", "--until", "2025-12-31")
+    assert counted["orders"]["value"] == 368
+    # 320 complaints / 368 orders = 86.956 -> 86.96 per 100
+    assert (rate["value"], rate["counts"]) == (86.96, {"complaints": 320, "orders": 368})

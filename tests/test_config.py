@@ -309,7 +309,8 @@ def test_pyproject_values_and_error_lines(here):
     write(here, text.replace('"zendesk"', '"zendesc"'), "pyproject.toml")
     error = error_of(path, ["tool", "cxkit"])
     assert error.message == ("pyproject.toml:9: [tool.cxkit.tickets] preset: 'zendesc' is not "
-                             "one of zendesk, freshdesk")
+                             "one of zendesk, freshdesk, salesforce, gorgias, intercom, "
+                             "helpscout")
     assert error.hint.startswith("did you mean 'zendesk'?")
 
     write(here, text.replace("period =", "perod ="), "pyproject.toml")
@@ -409,10 +410,13 @@ def test_not_utf8_names_its_line(here):
      "cxkit.toml:2: [report] sections: unknown section 'cohort'", None),
     ('[report]\nsections = ["kpis", "kpis"]\n',
      "cxkit.toml:2: [report] sections: 'kpis' is listed twice", None),
-    ('[report]\nconfidence = 1.5\n',
-     "cxkit.toml:2: [report] confidence: 1.5 is not between 0.5 and 1", None),
-    ('[report]\nconfidence = "95%"\n',
-     "cxkit.toml:2: [report] confidence: expected a number, got text ('95%')", None),
+    ('[report]\nconfidence = 1.5\n',  # 1.5 % is no confidence level
+     "cxkit.toml:2: [report] confidence: 1.5 is not a confidence level",
+     'write it as 0.95, 95 or "95%" (from 50% to 99.9%)'),
+    ('[report]\nconfidence = "high"\n',
+     "cxkit.toml:2: [report] confidence: 'high' is not a confidence level", None),
+    ('[report]\nconfidence = true\n',
+     "cxkit.toml:2: [report] confidence: True is not a confidence level", None),
     ('[report]\nfollowup_limit = 0\n',
      "cxkit.toml:2: [report] followup_limit: expected a whole number of 1 or more, got a "
      "number (0)", None),
@@ -632,3 +636,10 @@ def test_config_check_never_imports_polars(tmp_path, args):
     assert not {m for m in modules if m.split(".")[0] in ("polars", "pyarrow")}
     if args[-1] == "check":
         assert "cxkit.config" in modules
+
+
+@pytest.mark.parametrize("written", ["0.9", "90", '"90%"', '"0.9"'])
+def test_confidence_is_read_as_a_level_however_written(here, written):
+    # 90, "90%" and 0.9 are one level, as --confidence takes them
+    path = write(here, f"[report]\nconfidence = {written}\n")
+    assert load_config(path, []).report == {"confidence": 0.9}

@@ -922,7 +922,7 @@ def test_score_given_with_other_case_and_accents(unnamed_score):
 
 def test_score_not_found(unnamed_score):
     # nothing detected: the error names the flag and lists the columns
-    data_error(run_cli("nps", unnamed_score), "no column looks like nps score",
+    data_error(run_cli("nps", unnamed_score), "no column looks like the NPS score",
                "columns are: Évaluation globale, Canal", "--score")
     # an unknown --score: the same list
     data_error(run_cli("nps", unnamed_score, "--score", "Note"), "no column 'Note'",

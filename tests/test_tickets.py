@@ -356,6 +356,64 @@ def test_times_with_offsets(tmp_path):
         "day": pytest.approx(8.0), "offsets": pytest.approx(1.0)}
 
 
+def invoke(*args) -> dict[str, dict]:
+    """`cxkit ARGS -f json` in-process, through Typer's CliRunner -> KPI name -> object."""
+    from typer.testing import CliRunner
+
+    from cxkit.cli.main import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args] + ["-f", "json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return {k["kpi"]: k for k in json.loads(result.stdout)["kpis"]}
+
+
+#   id  created          first response   resolved          calendar FRT, RES   business FRT, RES
+#   R1  Tue 06-03 10:00  Tue 12:00        Wed 06-04 11:00   2, 25               2, 8 + 2 = 10
+#   R2  Fri 06-06 17:00  Mon 06-09 10:00  Mon 06-09 15:00   65, 70              1 + 1 = 2, 1 + 6 = 7
+#   R3  Sat 06-07 15:00  Sat 14:00        Sat 12:00         -1, -3              -1, -3 (was 0, 0)
+#   R4  Wed 06-04 14:00  Wed 15:00        Wed 11:00         1, -3               1, -3
+# R3 answers and is resolved before it was created, all on a Saturday: no working time between
+# the two, which used to be 0 business hours, averaged in as an instant answer.
+REVERSED = (("ticket_id", "created_at", "first_response_at", "resolved_at", "status"), [
+    ("R1", "2025-06-03 10:00", "2025-06-03 12:00", "2025-06-04 11:00", "solved"),
+    ("R2", "2025-06-06 17:00", "2025-06-09 10:00", "2025-06-09 15:00", "solved"),
+    ("R3", "2025-06-07 15:00", "2025-06-07 14:00", "2025-06-07 12:00", "solved"),
+    ("R4", "2025-06-04 14:00", "2025-06-04 15:00", "2025-06-04 11:00", "solved"),
+])
+
+
+def test_reversed_times_are_negative_with_or_without_business_hours(tmp_path):
+    path = write_csv(tmp_path / "reversed.csv", *REVERSED)
+    sla = ("--sla-first-response", "1h30", "--sla-resolution", "8h")
+    calendar = invoke("tickets", path, *sla)
+    business = invoke("tickets", path, *sla, "--business-hours", BH)
+    for k in (calendar, business):  # R3's reply (-1 h), R3's and R4's resolutions (-3 h)
+        assert k["first_response_time"]["n"] == 3
+        assert k["first_response_time"]["dropped"]["negative"] == 1
+        assert k["resolution_time"]["n"] == 2
+        assert k["resolution_time"]["dropped"]["negative"] == 2
+    # calendar: FRT (2 + 65 + 1) / 3 = 22.67; RES (25 + 70) / 2 = 47.5
+    assert calendar["first_response_time"]["value"] == pytest.approx(22.67)
+    assert calendar["resolution_time"]["value"] == pytest.approx(47.5)
+    # business hours: FRT (2 + 2 + 1) / 3 = 1.67 (was (2 + 2 + 0 + 1) / 4 = 1.25, n 4);
+    # RES (10 + 7) / 2 = 8.5 (was (10 + 7 + 0) / 3 = 5.67, n 3)
+    assert business["first_response_time"]["value"] == pytest.approx(1.67)
+    assert business["resolution_time"]["value"] == pytest.approx(8.5)
+    # SLA over the measured durations; a negative one is not measured:
+    # first response <= 1.5 h: calendar R4 (1) within, R1 (2), R2 (65) breached -> 33.3;
+    # business R4 (1) within, R1 (2), R2 (2) breached -> 33.3 (R3 at 0 h used to be within: 50.0)
+    # resolution <= 8 h: calendar R1 (25), R2 (70) breached -> 0.0;
+    # business R2 (7) within, R1 (10) breached -> 50.0 (R3 at 0 h used to be within: 66.7)
+    for k, res_within in ((calendar, 0), (business, 1)):
+        frt, res = k["sla_first_response"], k["sla_resolution"]
+        assert frt["counts"] == {"within": 1, "breached": 2}
+        assert frt["dropped"]["not_measured"] == 1
+        assert res["counts"] == {"within": res_within, "breached": 2 - res_within}
+        assert res["dropped"]["not_measured"] == 2
+    assert [k[s]["value"] for k in (calendar, business)
+            for s in ("sla_first_response", "sla_resolution")] == [33.3, 0.0, 33.3, 50.0]
+
+
 # ------------------------------------------------------------------------------------------------
 # Help-desk exports: Zendesk, Freshdesk, durations without timestamps
 
@@ -548,3 +606,33 @@ def test_column_maps_a_role_by_hand(tmp_path):
     assert run.stdout == "33.3\n"
     bad = run_cli("tickets", path, "--column", "reopened=Second look")
     assert bad.returncode == 2 and "ROLE=COLUMN" in bad.stderr, bad
+
+
+def test_spam_is_dropped_by_every_ticket_kpi(tmp_path, capsys):
+    # Help Scout conversations (status spam) and Gorgias tickets (a spam flag): not tickets.
+    # Help Scout: 1 closed 2 h, 2 spam, 3 active, 4 closed 4 h -> volume 3, resolution (2+4)/2
+    # = 3.0, CSAT Great vs Not Good = 1/2 = 50.0; every KPI says 1 spam dropped
+    from conftest import cxkit_in_process
+
+    hs = tmp_path / "helpscout.csv"
+    hs.write_text("""id,number,status,createdAt,closedAt,primaryCustomer.email,mailboxId,rating
+1,101,closed,2025-01-06T09:00:00Z,2025-01-06T11:00:00Z,a@x.com,5,Great
+2,102,spam,2025-01-06T09:30:00Z,,spam@x.com,5,Great
+3,103,active,2025-01-07T09:00:00Z,,b@x.com,5,
+4,104,closed,2025-01-07T10:00:00Z,2025-01-07T14:00:00Z,a@x.com,5,Not Good
+""")
+    run = cxkit_in_process(capsys, "tickets", hs, "-f", "json")
+    got = {k["kpi"]: k for k in json.loads(run.stdout)["kpis"]}
+    assert (got["volume"]["value"], got["volume"]["dropped"]) == (3, {"spam": 1})
+    assert (got["resolution_time"]["value"], got["csat"]["value"]) == (3.0, 50.0)
+    assert all(k["dropped"].get("spam") == 1 for k in got.values() if k["n"])
+    # Gorgias: spam true/false; 2 of 3 tickets are real, snoozed counts as closed
+    gorgias = tmp_path / "gorgias.csv"
+    gorgias.write_text("""id,status,spam,created_datetime,closed_datetime,assignee_user
+1,closed,false,2025-02-03T09:00:00,2025-02-03T10:00:00,ann
+2,closed,true,2025-02-03T09:00:00,2025-02-03T09:01:00,ann
+3,snoozed,false,2025-02-03T09:00:00,2025-02-03T12:00:00,bob
+""")
+    run = cxkit_in_process(capsys, "tickets", gorgias, "--kpi", "resolution_time", "-f", "json")
+    r = json.loads(run.stdout)
+    assert (r["value"], r["n"], r["dropped"]["spam"]) == (2.0, 2, 1)  # (1 + 3) / 2

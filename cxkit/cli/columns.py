@@ -8,6 +8,7 @@ from cxkit.cli import options as o
 from cxkit.cli.context import Env
 
 SAMPLES = 3
+SAMPLE_ROWS = 1000  # rows read for types, "filled" and examples
 
 
 def register(app: typer.Typer) -> None:
@@ -32,15 +33,15 @@ def register(app: typer.Typer) -> None:
             Env(quiet=quiet, no_color=no_color))
 
 
-def describe(table) -> list[dict]:
-    """One dict per column: name, type, role, non-empty count of the sample, sample values."""
+def describe(table, roles: dict) -> tuple[list[dict], int, bool]:
+    """One dict per column: name, type, role, non-empty count of the sample, sample values;
+    the rows sampled, and whether the file has more rows than that."""
     import polars as pl
 
-    from cxkit.io.roles import ALL_ROLES, detect_roles
-
-    roles = {m.column: role for role, m in detect_roles(table.columns, table.labels,
-                                                        ALL_ROLES).items()}
-    head = table.lf.head(1000).collect(engine="streaming")
+    by_column = {m.column: role for role, m in roles.items()}
+    head = table.lf.head(SAMPLE_ROWS + 1).collect(engine="streaming")
+    more = head.height > SAMPLE_ROWS
+    head = head.head(SAMPLE_ROWS)
     rows = []
     for col in table.columns:
         series = head[col]
@@ -51,12 +52,12 @@ def describe(table) -> list[dict]:
         rows.append({
             "column": col,
             "type": _kind(values),
-            "role": roles.get(col, ""),
+            "role": by_column.get(col, ""),
             "filled": f"{values.len()}/{series.len()}",
             "label": table.labels.get(col, ""),
             "examples": samples,
         })
-    return rows
+    return rows, head.height, more
 
 
 def _kind(values) -> str:
@@ -78,12 +79,14 @@ def _kind(values) -> str:
 
 def run(files, fmt, encoding, delimiter, env: Env) -> None:
     from cxkit.cli.output import choose_format
+    from cxkit.io.kinds import detect_kind, kind_roles
     from cxkit.io.read import read_inputs
 
     table = read_inputs(files, encoding, delimiter)
     for note in table.notices:
         env.notice(note)
-    rows = describe(table)
+    kind = detect_kind(table)
+    rows, sampled, more = describe(table, kind_roles(table, kind.kind if kind else None))
     if all(r["filled"].endswith("/0") for r in rows):
         env.warn(f"{table.name}: no data rows, only the header")
     fmt = choose_format(fmt, None, env)
@@ -93,21 +96,29 @@ def run(files, fmt, encoding, delimiter, env: Env) -> None:
         delim = {"\t": "tab"}.get(lay.delimiter, lay.delimiter)
         about += (f", {lay.encoding}, delimiter '{delim}', {lay.header_rows} header row(s)"
                   + (", decimal comma" if lay.decimal_comma else ""))
+    about += f"; {kind.describe()}" if kind else "; kind of export not recognised"
+    sample = (f"type, filled and examples are from the first {sampled:,} rows; the file has "
+              "more" if more else None)
     if fmt == "json":
         import json
 
-        env.stdout.write(json.dumps({"file": table.name, "about": about, "columns": rows},
-                                    ensure_ascii=False, indent=2) + "\n")
+        env.stdout.write(json.dumps({"file": table.name, "about": about,
+                                     "kind": kind.kind if kind else None,
+                                     "sampled_rows": sampled, "more_rows": more,
+                                     "columns": rows}, ensure_ascii=False, indent=2) + "\n")
         return
+    if sample and fmt != "table":
+        env.notice(f"{table.name}: {sample}")
     if fmt in ("csv", "tsv", "markdown", "ndjson"):
         _write_plain(rows, fmt, env)
         return
     from rich.table import Table
     from rich.text import Text
 
-    out = Table(title=about, title_justify="left", show_edge=False, header_style="bold")
+    out = Table(title=about, title_justify="left", show_edge=False, header_style="bold",
+                caption=sample, caption_justify="left")
     for name in ("column", "type", "role", "filled", "examples"):
-        out.add_column(name)
+        out.add_column(name + (" (sample)" if more and name == "filled" else ""))
     for r in rows:
         out.add_row(Text(r["column"]), r["type"], Text(r["role"], style="green"), r["filled"],
                     Text(" | ".join(r["examples"]), overflow="ellipsis", no_wrap=True))

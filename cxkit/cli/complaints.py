@@ -11,10 +11,12 @@ HELP = """Complaint rate, category x severity breakdown and recurrence from a ti
 
 Example:  cxkit complaints tickets.csv --orders orders.csv --period month
 
-Complaint rate = 100 x complaints / orders of the same period (with --orders), else per 100
-customers who contacted support. A complaint is a ticket flagged or typed as such: a complaint
-flag column, a Type of Complaint, or a complaint tag; say what it is with --complaint-when
-(tag=complaint, type=Complaint, category=Réclamation). A complaint is recurrent when the same
+Complaint rate = 100 x complaints / completed orders of the same period (with --orders; read
+as `cxkit orders` reads them: cancelled, abandoned, pending and failed orders do not count, a
+Shopify export's line items are one order), else per 100 customers who contacted support.
+A complaint is a ticket flagged or typed as such: a complaint flag column, a Type of
+Complaint, or a complaint tag; say what it is with --complaint-when (tag=complaint,
+type=Complaint, category=Réclamation). A complaint is recurrent when the same
 customer complained in the same category within --recurrence-window (90d) before it.
 Orders count from the first to the last ticket day unless --since/--until say otherwise."""
 
@@ -26,7 +28,8 @@ def register(app: typer.Typer) -> None:
     def complaints(
         files: o.Files,
         orders: Annotated[str | None, typer.Option(
-            metavar="FILE", help="Orders export: the rate becomes complaints per 100 orders.",
+            metavar="FILE", help="Orders export: the rate becomes complaints per 100 completed "
+            "orders.",
             rich_help_panel=o.INPUT)] = None,
         complaint_when: Annotated[str | None, typer.Option(
             metavar="ROLE=VALUE", help="What a complaint is: tag=complaint, type=Complaint, "
@@ -85,7 +88,7 @@ def run(args: dict) -> None:
     flags = {"created_at": "--created", "customer_id": "--customer", "category": "--category"}
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = load_tickets(load_opts, args["preset"].value if args["preset"] else None,
-                              None, flags)
+                              None, flags, "cxkit complaints")
         for note in loaded.notices:
             env.notice(note)
         lf = _within(loaded.lf, pl.col("created_at").dt.date(), since, until)
@@ -126,28 +129,21 @@ def _within(lf, day, since, until):
 
 
 def _order_days(args: dict, since, until, env: Env):
-    """Orders per day (distinct order ids when the export has them)."""
-    import polars as pl
-
-    from cxkit.io import DAY_KEY, LoadOptions, load
+    """Completed orders per day, read and counted as `cxkit orders` reads and counts them."""
+    from cxkit.io import LoadOptions
+    from cxkit.io.orders import load_orders
     from cxkit.io.read import reading
+    from cxkit.kpi.complaints import completed_order_days
 
     opts = LoadOptions(inputs=[args["orders"]], encoding=args["encoding"],
                        delimiter=args["delimiter"], dayfirst=args["dayfirst"])
-    loaded = load(opts, ("ordered_at", "order_id"), ("ordered_at",),
-                  {"ordered_at": "a date column in --orders"}, "ordered_at", need_date=True)
+    loaded = load_orders(opts, flags={"ordered_at": "a date column in --orders"},
+                         command="cxkit complaints --orders")
     for note in loaded.notices:
         env.notice(note)
-    count = pl.col("order_id").n_unique() if "order_id" in loaded.roles else pl.len()
     with reading(loaded.table):
-        small = loaded.lf.group_by(DAY_KEY).agg(count.alias("__rows")).collect(
-            engine="streaming")
-    key = pl.col(DAY_KEY)
-    day = key.str.strptime(pl.Date, loaded.day_format, strict=False) if loaded.day_format \
-        else key.cast(pl.Date)
-    small = small.with_columns(day.alias("__date"))
-    lost = int(small.filter(pl.col("__date").is_null())["__rows"].sum())
+        days, lost = completed_order_days(loaded.lf, since, until)
     if lost:
-        env.warn(f"{loaded.table.name}: {lost} orders without a readable date are left out")
-    return _within(small.lazy().filter(pl.col("__date").is_not_null()), pl.col("__date"),
-                   since, until).collect()
+        env.warn(f"{loaded.table.name}: {lost} completed orders without a readable date are "
+                 "left out")
+    return days

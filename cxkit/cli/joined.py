@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
         quiet: o.Quiet = False,
         debug: o.Debug = False,
     ) -> None:
-        run_nps_revenue(locals())
+        run_nps_revenue({**locals(), "command": "nps-revenue"})
 
     @app.command("followup", help=FOLLOWUP_HELP, no_args_is_help=True)
     def followup(
@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
         quiet: o.Quiet = False,
         debug: o.Debug = False,
     ) -> None:
-        run_followup(locals())
+        run_followup({**locals(), "command": "followup"})
 
 
 def _responses(args: dict) -> str:
@@ -214,7 +214,7 @@ def _answers(args: dict, env: Env, responses: str, contacts: bool, since, until)
                        delimiter=args["delimiter"], columns=given, dayfirst=args["dayfirst"])
     wanted = RESPONSE_ROLES if contacts else RESPONSE_ROLES[:3]
     loaded = load(opts, wanted, ("nps_score", "customer_id"), flags, "responded_at",
-                  need_date=True)
+                  need_date=True, command=f"cxkit {args['command']}")
     for note in loaded.notices:
         env.notice(note)
     with reading(loaded.table):
@@ -237,7 +237,8 @@ def _orders(args: dict, env: Env):
                        dayfirst=args["dayfirst"])
     unit = args["amount_unit"]
     loaded = load_orders(opts, args["preset"].value if args["preset"] else None, None, flags,
-                         unit.value if unit else None, day_only=True)
+                         unit.value if unit else None, day_only=True,
+                         command=f"cxkit {args['command']} --orders")
     for role, what in (("customer_id", "the customer id"), ("amount", "the order total")):
         if role not in loaded.columns:
             raise DataError(f"{loaded.table.name}: no column looks like {what}; columns are: "

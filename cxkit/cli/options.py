@@ -119,10 +119,22 @@ DayFirst = Annotated[
         rich_help_panel=INPUT,
     ),
 ]
+def confidence_level(text: str | float) -> float:
+    """`--confidence 90`, `90%` and `0.9` are the same level."""
+    from cxkit.units import confidence
+
+    level = confidence(str(text))
+    if level is None:
+        raise typer.BadParameter(f"'{text}' is not a confidence level: write 0.9, 90 or 90% "
+                                 "(from 50% to 99.9%)")
+    return level
+
+
 Confidence = Annotated[
     float,
     typer.Option(
-        min=0.5, max=0.999, help="Confidence level of intervals and tests.", rich_help_panel=SCOPE
+        parser=confidence_level, metavar="LEVEL",
+        help="Confidence level of intervals and tests: 0.95, 95 or 95%.", rich_help_panel=SCOPE
     ),
 ]
 Benchmark = Annotated[
@@ -195,6 +207,10 @@ Debug = Annotated[
 class PresetName(StrEnum):
     zendesk = "zendesk"
     freshdesk = "freshdesk"
+    salesforce = "salesforce"
+    gorgias = "gorgias"
+    intercom = "intercom"
+    helpscout = "helpscout"
 
 
 Preset = Annotated[

@@ -166,7 +166,8 @@ def register(app: typer.Typer) -> None:
         run_clv(locals())
 
 
-def _load(args: dict, env: Env, by: list[str], day_only: bool = False):
+def _load(args: dict, env: Env, by: list[str], day_only: bool = False,
+          command: str = "cxkit orders"):
     """Read the export with the input options every order command shares."""
     from cxkit.cli.output import column_roles
     from cxkit.io import LoadOptions
@@ -184,7 +185,7 @@ def _load(args: dict, env: Env, by: list[str], day_only: bool = False):
     unit = args.get("amount_unit")
     loaded = load_orders(opts, args["preset"].value if args["preset"] else None,
                          check_timezone(args["timezone"]), flags,
-                         unit.value if unit else None, day_only)
+                         unit.value if unit else None, day_only, command)
     for note in loaded.notices:
         env.notice(note)
     return loaded
@@ -265,7 +266,7 @@ def run_retention(args: dict) -> None:
                             as_of=parse_moment(args["as_of"], "--as-of") if args["as_of"]
                             else None, inactive_after_days=days, confidence=args["confidence"])
     with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = _load(args, env, [], day_only=days is None)
+        loaded = _load(args, env, [], day_only=days is None, command="cxkit retention")
         with reading(loaded.table):
             results = [cohorts(loaded.lf, opts)] if args["cohorts"] else \
                 retention(loaded.lf, opts)
@@ -287,7 +288,7 @@ def run_clv(args: dict) -> None:
                       else None, top=args["top"], confidence=args["confidence"])
     by = list(args["by"] or [])
     with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = _load(args, env, by)
+        loaded = _load(args, env, by, command="cxkit clv")
         scope = _scope(args, loaded.by, None)
         with reading(loaded.table):
             results = compute(loaded.lf, scope, opts)

@@ -114,6 +114,15 @@ def deliver(text: str | bytes, output: str | None, env: Env) -> None:
         env.stdout.flush()
 
 
+def tell_notes(results, where: str, env: Env) -> None:
+    """What a KPI noticed while reading (notes) and what may be wrong (warnings), on stderr."""
+    for r in results if isinstance(results, list) else [results]:
+        for note in r.notes:
+            env.notice(f"{where}: {note}")
+        for warning in r.warnings:
+            env.warn(f"{where}: {warning}")
+
+
 def check_thresholds(result, fail_under: float | None, fail_over: float | None, env: Env):
     name = result.kpi.upper()
     if result.value is None:

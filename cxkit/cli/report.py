@@ -65,8 +65,9 @@ def register(app: typer.Typer) -> None:
                        "nps_revenue, followup, matching (default: all).", "LIST") = None,
         benchmark: o.Benchmark = None,
         confidence: Annotated[float | None, typer.Option(
-            min=0.5, max=0.999, rich_help_panel=o.SCOPE,
-            help="Confidence level of intervals and tests (default 0.95).")] = None,
+            parser=o.confidence_level, metavar="LEVEL", rich_help_panel=o.SCOPE,
+            help="Confidence level of intervals and tests: 0.95 (default), 95 or 95%.")
+        ] = None,
         window: Text("NPS x revenue: ordered again within this long after answering "
                      "(default 90d).", "DURATION") = None,
         followup_limit: Annotated[int | None, typer.Option(

@@ -71,11 +71,13 @@ def _column_flags(items: list[str] | None) -> dict[str, dict[str, str]]:
 
 def source_specs(args: dict, cfg) -> dict:
     """Which files are which source, and how to read each: flags over the config file."""
-    from cxkit.io.sources import SourceSpec, classify
+    from cxkit.io.sources import SourceSpec, check_source, classify
 
     given = {k: list(args[k] or []) for k in KINDS}
+    classified = {}
     for path in args["files"] or []:
-        given[classify(path, args["encoding"], args["delimiter"])].append(path)
+        classified[path] = classify(path, args["encoding"], args["delimiter"])
+        given[classified[path]].append(path)
     columns = _column_flags(args["column"])
     specs = {}
     for kind in KINDS:
@@ -94,6 +96,8 @@ def source_specs(args: dict, cfg) -> dict:
             if args.get(name) is not None:
                 setattr(spec, name, args[name])
         spec.columns.update(columns[kind])
+        for path in [] if spec.preset else [f for f in files if classified.get(f) != kind]:
+            check_source(kind, path, spec.encoding, spec.delimiter)  # --tickets: tickets?
         specs[kind] = spec
     if not specs:
         raise UsageError("no input: give exports as FILE, --responses, --tickets or --orders",

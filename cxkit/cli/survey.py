@@ -33,6 +33,8 @@ with a t interval and % low effort (1-2). The 1-7 agreement form ("the company m
 easy", higher is better, low effort = 5-7) is --scale 1-7.""",
 }
 ROLE = {"nps": "nps_score", "csat": "csat_score", "ces": "ces_score"}
+# CSAT is also the help desks' satisfaction rating: a ticket export is a CSAT source
+ACCEPT = {"nps": ("responses",), "csat": ("responses", "tickets"), "ces": ("responses",)}
 
 
 def _measure(kind: str, scale: str | None, satisfied_from: int | None):
@@ -41,12 +43,12 @@ def _measure(kind: str, scale: str | None, satisfied_from: int | None):
     if kind == "nps":
         return survey.Nps()
     if kind == "csat":
-        return survey.Csat(scale or "1-5", satisfied_from)
-    return survey.Ces(scale or "1-5")
+        return survey.Csat(scale, satisfied_from)
+    return survey.Ces(scale)
 
 
 def run(kind: str, args: dict) -> None:
-    from cxkit.cli.output import check_thresholds, emit, guard_output
+    from cxkit.cli.output import check_thresholds, emit, guard_output, tell_notes
     from cxkit.io import LoadOptions, load
     from cxkit.io.dates import parse_bound
     from cxkit.io.read import reading
@@ -74,7 +76,8 @@ def run(kind: str, args: dict) -> None:
     flags = {role: "--score", "responded_at": "--date"}
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = load(
-            opts, (role, "responded_at"), (role,), flags, "responded_at", need_date=scope.uses_date
+            opts, (role, "responded_at"), (role,), flags, "responded_at",
+            need_date=scope.uses_date, accept=ACCEPT[kind], command=f"cxkit {kind}",
         )
         for note in loaded.notices:
             env.notice(note)
@@ -92,6 +95,7 @@ def run(kind: str, args: dict) -> None:
         for r, m in loaded.roles.items()
         if r == role or (r == "responded_at" and scope.uses_date)
     }
+    tell_notes(result, f"{loaded.table.name}: '{loaded.roles[role].column}'", env)
     if result.n == 0:
         dropped = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v)
         env.warn(

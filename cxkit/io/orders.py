@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cxkit.errors import DataError
-from cxkit.io import LoadOptions, column_format, find_column, sample_column
+from cxkit.io import LoadOptions, column_format, find_column, require_roles, sample_column
 from cxkit.io.dates import DateFormat, parse_expr
+from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import ORDER_ROLES
@@ -196,23 +196,24 @@ def collapse_line_items(table: Table, order_col: str, keep: list[str]) -> pl.Laz
 
 def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str | None = None,
                 flags: dict[str, str] | None = None, amount_unit: str | None = None,
-                day_only: bool = False) -> OrderLoad:
+                day_only: bool = False, command: str = "cxkit orders") -> OrderLoad:
     flags = flags or {}
-    table, notices, preset, roles = open_export(opts, PRESETS, preset_name, ORDER_ROLES, flags)
+    table, notices, preset, roles = open_export(opts, PRESETS, preset_name, ORDER_ROLES, flags,
+                                                "orders", command, ("ordered_at",))
+    require_roles(table, roles, ("ordered_at",), {"ordered_at": "--ordered", **flags},
+                  {"ordered_at": "the order date"})
     cols = {r: m.column for r, m in roles.items()}
-    if "ordered_at" not in cols:
-        raise DataError(
-            f"{table.name}: no column looks like the order date; columns are: "
-            + ", ".join(table.columns),
-            f"pass {flags.get('ordered_at', '--ordered')} COLUMN",
-        )
     by = [find_column(table, b, "--by") for b in opts.by]
     line_items = any(c.lower().startswith("lineitem") for c in table.columns) or bool(
         preset and preset.line_items)
-    source = table
+    raw = list(dict.fromkeys(list(cols.values()) + by))
+    # several files: an order in two of them counts once (line items are compared row by row)
+    source = Table(without_repeats(table, [pl.col(c) for c in raw], cols.get("order_id"),
+                                   "order id", notices), raw, table.sources, table.kind,
+                   table.labels, table.layout)
     if line_items and "order_id" in cols:
-        lf = collapse_line_items(table, cols["order_id"], list(cols.values()) + by)
-        source = Table(lf, table.columns, table.sources, table.kind, table.labels, table.layout)
+        lf = collapse_line_items(source, cols["order_id"], raw)
+        source = Table(lf, raw, table.sources, table.kind, table.labels, table.layout)
         notices.append(f"{table.name}: one row per line item; collapsed to one row per order "
                        f"('{cols['order_id']}'), order fields from the order's first row")
     schema = source.lf.collect_schema()

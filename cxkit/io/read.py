@@ -28,6 +28,7 @@ TEXT_EXTS = {".csv", ".tsv", ".txt", ".tab"}
 PARQUET_EXTS = {".parquet", ".pq"}
 EXCEL_EXTS = {".xlsx", ".xlsm", ".xls"}
 NDJSON_EXTS = {".ndjson", ".jsonl"}
+FILE = "__file"  # with several inputs: the index of the file a row comes from
 
 
 @dataclass
@@ -45,6 +46,11 @@ class Table:
     @property
     def name(self) -> str:
         return self.sources[0] if len(self.sources) == 1 else f"{len(self.sources)} files"
+
+    @property
+    def originals(self) -> dict[str, str]:
+        """Columns renamed because their header repeats (`nps_2`) -> the header as written."""
+        return self.layout.originals if self.layout else {}
 
     @property
     def dayfirst_hint(self) -> bool:
@@ -125,6 +131,8 @@ _STDIN: list[tuple[str, str]] = []  # stdin, once spooled: a second read gets th
 
 def _local_copy(path: str) -> tuple[str, str]:
     """Return (local path of plain bytes, kind). stdin and .gz are spooled to a temp file."""
+    import zlib
+
     try:
         if path == "-":
             if _STDIN:
@@ -142,33 +150,60 @@ def _local_copy(path: str) -> tuple[str, str]:
             with gzip.open(path, "rb") as src:
                 return _spool(src, "." + kind), kind
         return path, kind
-    except (OSError, EOFError) as exc:
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # not gzip, cut short, corrupt
+        display = "<stdin>" if path == "-" else path
+        raise DataError(f"{display}: not a complete gzip file: {exc}",
+                        "compress it again, or pass the uncompressed file") from exc
+    except OSError as exc:
         raise IOFailure(f"{path}: cannot read: {exc}") from exc
 
 
-def _transcode(path: str, encoding: str) -> str:
-    """Re-encode a file to UTF-8 in 1 MiB chunks (Polars reads UTF-8 only)."""
+def _transcode(path: str, encoding: str, newline: str = "\n") -> str:
+    """Re-encode a file to UTF-8 in 1 MiB chunks (Polars reads UTF-8 only).
+
+    With newline "\\r" (old Mac Excel: lines end with a lone CR), CR and CRLF become LF, since
+    Polars splits rows on LF only; a CR at the end of a chunk waits for the next one.
+    """
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     fd, out_path = tempfile.mkstemp(suffix=".csv", dir=_tempdir())
-    with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
-        while chunk := src.read(1 << 20):
-            out.write(decoder.decode(chunk).encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    held = ""
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
+            while True:
+                chunk = src.read(1 << 20)
+                text = held + decoder.decode(chunk, final=not chunk)
+                held = ""
+                if newline == "\r":
+                    if chunk and text.endswith("\r"):
+                        text, held = text[:-1], "\r"
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                out.write(text.encode("utf-8"))
+                if not chunk:
+                    break
+    except OSError as exc:
+        raise IOFailure(f"{path}: cannot convert it to UTF-8: {exc}") from exc
     return out_path
 
 
 def _read_csv(display: str, local: str, encoding: str | None, delimiter: str | None) -> Table:
+    from cxkit.io.sniff import trailing_empty_lines
+
     with open(local, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
         raise DataError(f"{display}: the file is empty", "export the data again with a header row")
-    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in sample[:4096] and not utf16:
+    forced = (encoding or "").lower().replace("-", "").replace("_", "")
+    wide = forced.startswith(("utf16", "utf32")) or sample.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in sample[:4096] and not wide:
         raise DataError(
             f"{display}: this is not a text file",
-            "pass a CSV, TSV, Parquet, XLSX or NDJSON export",
+            "pass a CSV, TSV, Parquet, XLSX or NDJSON export (UTF-16 text: --encoding utf-16)",
         )
-    layout, fallback = sniff_csv(sample, encoding, delimiter)
+    layout, fallback = sniff_csv(sample, encoding, delimiter, display)
+    if not layout.names:
+        raise DataError(f"{display}: no header row, only empty lines and delimiters",
+                        "export the data again with a header row")
     notices = []
     if fallback:
         notices.append(
@@ -180,28 +215,65 @@ def _read_csv(display: str, local: str, encoding: str | None, delimiter: str | N
             f"{display}: {layout.producer} export, {layout.header_rows} header rows skipped"
         )
     source = local
-    if layout.encoding not in ("utf-8", "utf-8-sig"):
-        source = _transcode(local, layout.encoding)
+    if layout.encoding not in ("utf-8", "utf-8-sig") or layout.newline != "\n":
+        source = _transcode(local, layout.encoding, layout.newline)
     lf = pl.scan_csv(
         source,
         separator=layout.delimiter,
         has_header=True,
         new_columns=layout.names,
+        skip_lines=layout.skip_lines,
         skip_rows_after_header=layout.header_rows - 1,
         infer_schema=False,
         truncate_ragged_lines=True,
     )
+    # Polars reads an empty line, and one of delimiters only (Excel's `,,,` for a row it emptied),
+    # as a row of nulls: not an answer, a ticket or an order. Filtering costs a parse of every
+    # column, so only when the sniffer saw such rows; else only the file's last lines are looked
+    # at (the sample was the whole file when it is shorter), and cut off by a row count. In a
+    # one-column file an empty line is how an empty value is written: it stays.
+    empty = pl.all_horizontal(pl.all().str.strip_chars().eq("").fill_null(True))
+    try:
+        if len(layout.names) < 2:
+            skipped = 0
+        elif layout.empty_rows:
+            skipped = lf.select(empty.sum()).collect(engine="streaming").item()
+            if skipped:
+                lf = lf.filter(~empty)
+        elif len(sample) < SAMPLE_BYTES:
+            skipped = 0
+        elif skipped := trailing_empty_lines(source, layout.delimiter):
+            rows = lf.select(pl.len()).collect(engine="streaming").item()
+            lf = lf.head(max(rows - skipped, 0))
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{display}: cannot read: {first}",
+                        "check the file, or pass --delimiter; --debug shows details") from exc
+    if skipped:
+        notices.append(f"{display}: {skipped:,} empty line{'s' if skipped > 1 else ''} skipped "
+                       "(blank, or only delimiters)")
     return Table(lf, list(layout.names), [display], "csv", layout.labels, layout, notices)
 
 
 def _read_other(display: str, local: str, kind: str) -> Table:
+    notices = []
     try:
         if kind == "parquet":
             lf = pl.scan_parquet(local)
         elif kind == "ndjson":
-            lf = pl.scan_ndjson(local, infer_schema_length=1000)
+            lf = pl.scan_ndjson(local, infer_schema_length=1000)  # it skips blank lines itself
         else:
-            lf = pl.read_excel(local, engine="calamine").lazy()
+            df = pl.read_excel(local, engine="calamine")
+            # rows left blank (or only spaces) in the sheet: not rows, as in a CSV
+            empty = [(pl.nth(i).str.strip_chars() == "").fill_null(True) if dt == pl.String
+                     else pl.nth(i).is_null() for i, dt in enumerate(df.dtypes)]
+            if empty:
+                flags = df.select(pl.all_horizontal(empty)).to_series()
+                if skipped := int(flags.sum()):
+                    df = df.filter(~flags)
+                    notices.append(f"{display}: {skipped:,} empty row"
+                                   f"{'s' if skipped > 1 else ''} skipped")
+            lf = df.lazy()
         columns = lf.collect_schema().names()
     except pl.exceptions.PolarsError as exc:
         raise DataError(
@@ -210,7 +282,7 @@ def _read_other(display: str, local: str, kind: str) -> Table:
         ) from exc
     except Exception as exc:  # fastexcel raises its own errors for broken workbooks
         raise DataError(f"{display}: cannot read as {kind}: {exc}") from exc
-    return Table(lf, columns, [display], kind)
+    return Table(lf, columns, [display], kind, notices=notices)
 
 
 def read_one(path: str, encoding: str | None = None, delimiter: str | None = None) -> Table:
@@ -268,7 +340,9 @@ def read_inputs(
                 + (f"; extra {', '.join(extra)}" if extra else ""),
                 "stack only exports of the same survey, or rename the columns to match",
             )
-    frames = [t.lf.select(first.columns) for t in tables]
+    # which file each row comes from: overlapping exports are told apart (cxkit.io.overlap)
+    frames = [t.lf.select(first.columns).with_columns(pl.lit(i, pl.UInt32).alias(FILE))
+              for i, t in enumerate(tables)]
     lf = pl.concat(frames, how="vertical_relaxed")
     notices = [n for t in tables for n in t.notices]
     labels = {k: v for t in tables for k, v in t.labels.items()}

@@ -20,11 +20,16 @@ _RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]]
         ("group", "groupe", "categor", "segment", "type", "comment", "why", "pourquoi",
          "raison", "reason", "text", "date"),
     ),
+    # one rule for a survey's CSAT question and a help desk's satisfaction rating (`satisfaction`
+    # below is the same rule): a column one command recognises, every command recognises
     "csat_score": (
         {"csat", "csatscore", "satisfaction", "satisfactionscore", "notesatisfaction",
-         "scoresatisfaction", "satisfactionrating"},
-        ("csat", "satisf", "happiness"),
-        ("comment", "why", "pourquoi", "raison", "reason", "text", "date", "survey", "offered"),
+         "scoresatisfaction", "satisfactionrating", "surveyresults", "rating",
+         "conversationrating", "conversationratingrating", "satisfactionsurveyscore",
+         "ticketsatisfaction", "happiness", "happinessrating", "customerrating", "csatrating"},
+        ("csat", "satisf", "happiness", "rating"),
+        ("comment", "why", "pourquoi", "raison", "reason", "text", "date", "offered", "remark",
+         "updated", "created", "sent", "teammate", "contact", "status", "count", "responserate"),
     ),
     "ces_score": (
         {"ces", "cesscore", "effort", "customereffort", "customereffortscore", "scoreeffort",
@@ -46,10 +51,12 @@ _RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]]
         # ids before emails: `Contact ID` beats `Email` in a Freshdesk export
         ["customerid", "clientid", "idclient", "numeroclient", "contactid", "requesterid",
          "userid", "externalreference", "externaldatareference", "requesterexternalid",
+         "primarycustomerid", "customerexternalid",
          "client", "customer", "email", "emailaddress", "requesteremail", "recipientemail",
-         "adresseemail", "courriel"],
+         "contactemail", "customeremail", "primarycustomeremail", "adresseemail", "courriel"],
         ("customerid", "clientid", "idclient", "customer", "client", "email", "courriel"),
-        ("name", "nom", "type", "segment"),
+        ("name", "nom", "type", "segment", "rating", "satisf", "score", "waiting", "since",
+         "count", "note", "comment", "first", "last"),
     ),
     "response_id": (
         {"responseid", "respondentid", "id", "identifiant", "recordid", "reponseid",
@@ -60,8 +67,10 @@ _RULES: dict[str, tuple[set[str] | list[str], tuple[str, ...], tuple[str, ...]]]
     "comment": (
         {"comment", "comments", "commentaire", "commentaires", "verbatim", "feedback",
          "remarks", "remarques", "why", "pourquoi", "opentext"},
-        ("comment", "verbatim", "feedback", "pourquoi", "why"),
-        (),
+        ("comment", "verbatim", "feedback", "pourquoi", "why", "reason", "raison", "explain",
+         "expliqu", "improve", "amelior", "suggestion", "tellusmore", "anythingelse",
+         "openended"),
+        ("date", "count", "code"),
     ),
 }
 
@@ -70,22 +79,26 @@ _DURATION_BAN = ("business", "within", "status", "sla")
 _RULES.update({
     "ticket_id": (
         {"ticketid", "id", "ticketnumber", "ticket", "idticket", "numeroticket", "numerodeticket",
-         "conversationid", "caseid", "casenumber"},
+         "conversationid", "caseid", "casenumber", "number", "conversationnumber"},
         ("ticketid", "conversationid", "caseid"),
         (),
     ),
     "created_at": (
-        ["createdat", "createdtime", "created", "createddate", "datecreated", "creationdate",
-         "datedecreation", "datecreation", "conversationstartedat", "conversationcreatedat",
-         "ticketcreateddate", "openedat", "opendate"],
-        ("created", "creation", "startedat"),
+        ["createdat", "createdtime", "created", "createddate", "createddatetime", "datecreated",
+         "creationdate", "datedecreation", "datecreation", "conversationstartedat",
+         "conversationcreatedat", "ticketcreateddate", "ticketcreatedat", "datetimeopened",
+         "openeddate", "dateopened", "openedat", "opendate", "dateouverture",
+         "datedouverture"],
+        ("created", "creation", "startedat", "datetimeopened"),
         ("update", "due", "birth", "user"),
     ),
     "first_response_at": (
         ["firstresponseat", "firstrepliedat", "firstreplyat", "initialresponsetime",
          "conversationfirstrepliedat", "conversationfirstresponseat", "firstresponsedate",
-         "datepremierereponse", "firstadminreplyat"],
-        ("firstresponseat", "firstrepliedat", "firstreplyat", "firstresponsedate"),
+         "datepremierereponse", "firstadminreplyat", "statisticsfirstadminreplyat",
+         "firstresponsedatetime", "firstagentreplyat", "firstmessagedatetime"],
+        ("firstresponseat", "firstrepliedat", "firstreplyat", "firstresponsedate",
+         "firstadminreplyat", "firstresponsedatetime"),
         _DURATION_BAN,
     ),
     "first_response_minutes": (
@@ -96,10 +109,13 @@ _RULES.update({
         _DURATION_BAN,
     ),
     "resolved_at": (
-        ["resolvedat", "solvedat", "resolvedtime", "resolveddate", "datederesolution",
-         "dateresolution", "ticketsolveddate", "closedat", "closedtime", "closeddate",
-         "conversationclosedat", "datedecloture", "datecloture"],
-        ("resolvedat", "solvedat", "resolvedtime", "closedat", "closedtime", "solveddate"),
+        ["resolvedat", "solvedat", "resolvedtime", "resolveddate", "resolveddatetime",
+         "datederesolution", "dateresolution", "ticketsolveddate", "ticketsolvedat", "closedat",
+         "closedtime", "closeddate", "closeddatetime", "datetimeclosed", "dateclosed",
+         "conversationclosedat", "conversationlastclosedat", "statisticslastcloseat",
+         "lastcloseat", "datedecloture", "datecloture", "datedefermeture", "datefermeture"],
+        ("resolvedat", "solvedat", "resolvedtime", "closedat", "closedtime", "solveddate",
+         "closeddate", "resolveddate", "datetimeclosed", "lastcloseat", "lastclosedat"),
         ("status", "minute", "hour", "hrs", "by", "first"),
     ),
     "resolution_minutes": (
@@ -110,7 +126,8 @@ _RULES.update({
         _DURATION_BAN + ("first",),
     ),
     "status": (
-        {"status", "ticketstatus", "statut", "state", "conversationstate", "etat"},
+        {"status", "ticketstatus", "statut", "state", "conversationstate", "etat",
+         "casestatus"},
         ("status", "statut"),
         ("resolution", "response", "sla", "every", "financial", "fulfil"),
     ),
@@ -121,7 +138,8 @@ _RULES.update({
         ("time", "minute"),
     ),
     "reopens": (
-        {"reopens", "reopencount", "reopened", "countreopens", "reouvertures"},
+        {"reopens", "reopencount", "reopened", "countreopens", "statisticscountreopens",
+         "reouvertures"},
         ("reopen", "reouvert"),
         (),
     ),
@@ -133,7 +151,7 @@ _RULES.update({
     ),
     "category": (
         {"category", "ticketcategory", "ticketcategorylist", "categorie", "topic", "motif",
-         "reason", "issuecategory"},
+         "reason", "issuecategory", "casereason", "contactreason"},
         ("categor", "topic", "motif"),
         (),
     ),
@@ -153,17 +171,13 @@ _RULES.update({
         (),
     ),
     "tags": ({"tags", "tag", "etiquettes", "labels"}, ("tags",), ()),
-    "satisfaction": (
-        {"satisfactionscore", "satisfaction", "surveyresults", "csat", "rating",
-         "conversationrating", "satisfactionrating", "ticketsatisfaction"},
-        ("satisf", "rating", "csat"),
-        ("comment", "reason", "date", "updated"),
-    ),
+    "spam": ({"spam", "isspam", "markedasspam"}, ("isspam",), ()),  # Gorgias: true/false
     "first_response_status": (
         {"firstresponsestatus", "firstresponsesla"}, ("firstresponsestatus",), (),
     ),
     "resolution_status": ({"resolutionstatus", "resolutionsla"}, ("resolutionstatus",), ()),
 })
+_RULES["satisfaction"] = _RULES["csat_score"]
 _RULES["ordered_at"] = (
     ["orderedat", "orderdate", "ordertime", "createdat", "processedat", "paidat", "date",
      "datecommande", "datedecommande", "created", "createddate"],
@@ -250,20 +264,31 @@ ORDER_ROLES = ("order_id", "customer_id", "ordered_at", "amount", "order_status"
 TICKET_ROLES = ("ticket_id", "customer_id", "created_at", "first_response_at",
                 "first_response_minutes", "resolved_at", "resolution_minutes", "status",
                 "contacts", "reopens", "fcr", "category", "severity", "type", "is_complaint",
-                "tags", "satisfaction", "first_response_status", "resolution_status")
+                "tags", "satisfaction", "first_response_status", "resolution_status", "spam")
 
 # Fragments that only hint at a role (score 1): a survey often asks several "How likely..."
-# questions, and the one about recommending (score 2) is the NPS question.
+# questions, and the one about recommending (score 2) is the NPS question. A bare `Score`
+# (Delighted, many home-made sheets) is the survey's score when nothing names it better.
 _WEAK: dict[str, tuple[str, ...]] = {"nps_score": ("likely", "likelihood", "probabilite")}
+_WEAK_EXACT: dict[str, set[str]] = {r: {"score", "note", "answer", "reponse"}
+                                    for r in ("nps_score", "csat_score", "ces_score")}
 
 SURVEY_SCORE_ROLES = ("nps_score", "csat_score", "ces_score")
+QUESTION_WORDS = 4  # a name of this many words is a question: bans apply to whole words
 
 
 def normalise(name: str) -> str:
     """`Note de Recommandation (0-10)` -> `notederecommandation010`."""
+    return re.sub(r"[^a-z0-9]", "", _fold(name))
+
+
+def _fold(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", _fold(name)) if w]
 
 
 @dataclass
@@ -271,6 +296,16 @@ class RoleMatch:
     column: str
     role: str
     how: str  # "given", "name", "label"
+    rivals: tuple[str, ...] = ()  # other columns that fit the role exactly as well
+
+
+def _banned(text: str, norm: str, banned: tuple[str, ...]) -> bool:
+    """A banned fragment anywhere in a short name (`NPS_Reason`); in a question ("To what extent
+    do you agree…") only at the start of a word, so "extent" does not ban "text"."""
+    words = _words(text)
+    if len(words) >= QUESTION_WORDS:
+        return any(w.startswith(b) for w in words for b in banned)
+    return any(b in norm for b in banned)
 
 
 def _score(role: str, text: str) -> float:
@@ -281,7 +316,7 @@ def _score(role: str, text: str) -> float:
         return 0
     if norm in exact:
         return 3 + ((len(exact) - exact.index(norm)) / 1000 if isinstance(exact, list) else 0)
-    if any(b in norm for b in banned):
+    if _banned(text, norm, banned):
         return 0
     if role == "ces_score" and norm.startswith("ces"):
         return 2
@@ -289,38 +324,47 @@ def _score(role: str, text: str) -> float:
         return 0  # "ces" inside an unrelated word ("process", "access") is no match
     if any(f in norm for f in fragments):
         return 2
+    if norm in _WEAK_EXACT.get(role, ()):
+        return 1
     return 1 if any(f in norm for f in _WEAK.get(role, ())) else 0
 
 
 def detect_roles(
-    columns: list[str], labels: dict[str, str] | None = None, roles: tuple[str, ...] = ()
+    columns: list[str], labels: dict[str, str] | None = None, roles: tuple[str, ...] = (),
+    originals: dict[str, str] | None = None,
 ) -> dict[str, RoleMatch]:
-    """Best column for each role, by name, then by question label. First column wins ties."""
+    """Best column for each role, by name, then by question label. First column wins ties, and
+    the columns it tied with are kept as `rivals` (two `nps` columns: which one is meant?).
+
+    `originals` maps a column renamed by the reader (`nps_2`, a repeated header) to the name
+    the export gave it, which is what is scored."""
     labels = labels or {}
+    originals = originals or {}
     found: dict[str, RoleMatch] = {}
     used: set[str] = set()
     # Qualtrics writes `Q1_NPS_GROUP` beside the score column `Q1`: that pairing is certain.
-    for col in columns:
-        norm = normalise(col)
-        if norm.endswith("npsgroup"):
-            base = col[: -len("_NPS_GROUP")] if col.upper().endswith("_NPS_GROUP") else None
-            if base in columns and "nps_score" in roles:
-                found["nps_score"] = RoleMatch(base, "nps_score", "name")
-                used.add(base)
+    paired = [col[: -len("_NPS_GROUP")] for col in columns
+              if col.upper().endswith("_NPS_GROUP") and col[: -len("_NPS_GROUP")] in columns]
+    if paired and "nps_score" in roles:
+        found["nps_score"] = RoleMatch(paired[0], "nps_score", "name", tuple(paired[1:]))
+        used.add(paired[0])
     for role in roles:
         if role in found:
             continue
         best: tuple[float, str, str] | None = None
+        ties: list[str] = []
         for col in columns:
             if col in used:
                 continue
-            by_name = _score(role, col)
+            by_name = _score(role, originals.get(col, col))
             by_label = _score(role, labels[col]) if col in labels else 0
             score, how = max((by_name, "name"), (by_label, "label"))
             if score and (best is None or score > best[0]):
-                best = (score, col, how)
+                best, ties = (score, col, how), []
+            elif score and best is not None and score == best[0]:
+                ties.append(col)
         if best:
-            found[role] = RoleMatch(best[1], role, best[2])
+            found[role] = RoleMatch(best[1], role, best[2], tuple(ties))
             used.add(best[1])
     return found
 

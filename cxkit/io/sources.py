@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from cxkit.errors import DataError
 from cxkit.io import Loaded, LoadOptions, load
 from cxkit.io.read import read_inputs
-from cxkit.io.roles import _RULES, ALL_ROLES, SURVEY_SCORE_ROLES, detect_roles, normalise
+from cxkit.io.roles import _RULES, ALL_ROLES, SURVEY_SCORE_ROLES, normalise
 
 KINDS = ("responses", "tickets", "orders")
+CHECKED = ""  # the command name a loader gets when the kind was checked already (the report)
 # email and name: for the follow-up list (when the roles table knows them)
 SURVEY_ROLES = tuple(dict.fromkeys(ALL_ROLES + tuple(r for r in ("email", "name") if r in _RULES)))
 
@@ -39,34 +40,26 @@ class SourceSpec:
 def classify(path: str, encoding: str | None = None, delimiter: str | None = None) -> str:
     """responses, tickets or orders, from the header of one file (or glob; - is stdin, read
     once and kept for the loader)."""
-    from cxkit.io.orders import PRESETS as ORDER_PRESETS
-    from cxkit.io.presets import recognise
-    from cxkit.io.roles import ORDER_ROLES, TICKET_ROLES
-    from cxkit.io.tickets import PRESETS as TICKET_PRESETS
+    from cxkit.io.kinds import detect_kind
 
     table = read_inputs([path], encoding, delimiter)
-    if recognise(table, ORDER_PRESETS):
-        return "orders"
-    if recognise(table, TICKET_PRESETS):
-        return "tickets"
-    def found(roles: tuple[str, ...]) -> set[str]:  # each kind apart: roles compete for columns
-        return set(detect_roles(table.columns, table.labels, roles))
+    found = detect_kind(table)
+    if found is None:
+        raise DataError(f"{table.name}: cannot tell whether this is survey responses, tickets or "
+                        "orders; columns are: " + ", ".join(table.columns),
+                        "pass it with --responses, --tickets or --orders")
+    return found.kind
 
-    scores = found(SURVEY_SCORE_ROLES)
-    if "nps_score" in scores:
-        return "responses"
-    if {"amount", "ordered_at"} <= found(ORDER_ROLES):
-        return "orders"
-    ticket_signs = {"resolved_at", "first_response_at", "resolution_minutes",
-                    "first_response_minutes", "ticket_id", "status"}
-    tickets = found(TICKET_ROLES)
-    if "created_at" in tickets and ticket_signs & tickets:
-        return "tickets"
-    if scores:
-        return "responses"
-    raise DataError(f"{table.name}: cannot tell whether this is survey responses, tickets or "
-                    "orders; columns are: " + ", ".join(table.columns),
-                    "pass it with --responses, --tickets or --orders")
+
+def check_source(kind: str, path: str, encoding: str | None = None,
+                 delimiter: str | None = None) -> None:
+    """A file given with --tickets (say) that is recognised as another kind is refused."""
+    from cxkit.io.kinds import check_kind, detect_kind
+
+    table = read_inputs([path], encoding, delimiter)
+    found = detect_kind(table)
+    if found:
+        check_kind(table, (kind,), f"--{kind}", fix=f"pass it with --{found.kind}")
 
 
 def present(columns: list[str], wanted: list[str]) -> list[str]:
@@ -78,7 +71,7 @@ def present(columns: list[str], wanted: list[str]) -> list[str]:
 def load_responses(spec: SourceSpec, by: list[str]) -> Loaded:
     """Every survey role the export has; the date parsed when there is one."""
     flags = {r: f"--column responses.{r}=COL" for r in SURVEY_ROLES}
-    first = load(spec.load_options(), SURVEY_ROLES, (), flags, "responded_at")
+    first = load(spec.load_options(), SURVEY_ROLES, (), flags, "responded_at", accept=())
     if not set(SURVEY_SCORE_ROLES) & set(first.roles):
         raise DataError(f"{first.table.name}: no column looks like an NPS, CSAT or CES score; "
                         "columns are: " + ", ".join(first.table.columns),
@@ -88,7 +81,7 @@ def load_responses(spec: SourceSpec, by: list[str]) -> Loaded:
     if not keep and not dated:
         return first
     return load(spec.load_options(keep), SURVEY_ROLES, (), flags, "responded_at",
-                need_date=dated)
+                need_date=dated, accept=())
 
 
 def load_tickets_source(spec: SourceSpec, by: list[str]):
@@ -96,9 +89,10 @@ def load_tickets_source(spec: SourceSpec, by: list[str]):
 
     flags = {"created_at": "--column tickets.created_at=COL"}
     timezone = check_timezone(spec.timezone)
-    first = load_tickets(spec.load_options(), spec.preset, timezone, flags)
+    first = load_tickets(spec.load_options(), spec.preset, timezone, flags, CHECKED)
     keep = present(first.table.columns, by)
-    return load_tickets(spec.load_options(keep), spec.preset, timezone, flags) if keep else first
+    return load_tickets(spec.load_options(keep), spec.preset, timezone, flags, CHECKED) \
+        if keep else first
 
 
 def load_orders_source(spec: SourceSpec, by: list[str]):
@@ -107,9 +101,11 @@ def load_orders_source(spec: SourceSpec, by: list[str]):
 
     flags = {r: f"--column orders.{r}=COL" for r in ("ordered_at", "customer_id", "amount")}
     timezone = check_timezone(spec.timezone)
-    first = load_orders(spec.load_options(), spec.preset, timezone, flags, spec.amount_unit)
+    first = load_orders(spec.load_options(), spec.preset, timezone, flags, spec.amount_unit,
+                        command=CHECKED)
     keep = present(first.table.columns, by)
     if not keep:
         return first
-    return load_orders(spec.load_options(keep), spec.preset, timezone, flags, spec.amount_unit)
+    return load_orders(spec.load_options(keep), spec.preset, timezone, flags, spec.amount_unit,
+                       command=CHECKED)
 

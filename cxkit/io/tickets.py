@@ -12,15 +12,17 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cxkit.errors import DataError, UsageError
+from cxkit.errors import UsageError
 from cxkit.io import (
     LoadOptions,
     column_format,
     find_column,
+    require_roles,
     sample_column,
     unique_by_name,
 )
 from cxkit.io.dates import DateFormat, parse_expr
+from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import TICKET_ROLES, normalise
@@ -73,6 +75,81 @@ PRESETS = {
             "severity": ["priority"],
             "type": ["type"],
         },
+    ),
+    # Salesforce Service Cloud case reports: `3/14/2025 2:05 PM` times; `Contact Name` is the
+    # customer when the report has no contact id or email
+    "salesforce": Preset(
+        "salesforce",
+        ("casenumber", "datetimeopened", "datetimeclosed", "caseorigin", "casereason",
+         "caseowner", "contactname", "accountname", "caseid", "casestatus"),
+        {
+            "ticket_id": ["casenumber", "caseid"],
+            "created_at": ["datetimeopened", "openeddate", "createddate", "dateopened"],
+            "resolved_at": ["datetimeclosed", "closeddate", "dateclosed"],
+            "customer_id": ["contactid", "contactemail", "email", "contactname", "accountid",
+                            "accountname"],
+            "status": ["status", "casestatus"],
+            "category": ["casereason", "reason"],
+            "type": ["type", "casetype"],
+            "severity": ["priority"],
+        },
+        label="Salesforce",
+    ),
+    # Gorgias ticket object (EXPORTS.md 1.5): `*_datetime` ISO times; snoozed counts as closed
+    "gorgias": Preset(
+        "gorgias",
+        ("createddatetime", "closeddatetime", "openeddatetime", "lastmessagedatetime",
+         "lastreceivedmessagedatetime", "snoozedatetime", "assigneeuser", "assigneeteam",
+         "satisfactionsurvey", "satisfactionsurveyscore"),
+        {
+            "ticket_id": ["id", "ticketid"],
+            "created_at": ["createddatetime"],
+            "resolved_at": ["closeddatetime"],
+            "customer_id": ["customerid", "customeremail", "customer"],
+            "status": ["status"],
+            "satisfaction": ["satisfactionsurveyscore", "satisfactionscore",
+                             "satisfactionsurvey", "satisfaction"],
+            "tags": ["tags"],
+        },
+        statuses={"snoozed": "closed"},
+    ),
+    # Intercom conversations (dataset export, API and Fivetran flattenings; Unix seconds)
+    "intercom": Preset(
+        "intercom",
+        ("conversationid", "conversationstartedat", "conversationfirstrepliedat",
+         "conversationrating", "conversationstate", "statisticsfirstadminreplyat",
+         "statisticscountreopens", "conversationlastclosedat", "statisticslastcloseat",
+         "waitingsince", "snoozeduntil", "conversationratingrating"),
+        {
+            "ticket_id": ["conversationid", "id"],
+            "created_at": ["conversationstartedat", "conversationcreatedat", "createdat"],
+            "first_response_at": ["conversationfirstrepliedat", "statisticsfirstadminreplyat",
+                                  "firstadminreplyat"],
+            "resolved_at": ["conversationlastclosedat", "statisticslastcloseat", "lastcloseat",
+                            "conversationclosedat"],
+            "status": ["conversationstate", "state"],
+            "satisfaction": ["conversationrating", "conversationratingrating", "rating"],
+            "reopens": ["statisticscountreopens", "countreopens"],
+            "customer_id": ["contactid", "userid", "contactemail", "email"],
+        },
+    ),
+    # Help Scout conversations (API v2 fields; ratings Great / Okay / Not Good)
+    "helpscout": Preset(
+        "helpscout",
+        ("mailboxid", "mailbox", "conversationnumber", "customerwaitingsince",
+         "primarycustomeremail", "primarycustomerid", "happiness", "happinessrating",
+         "closedby", "threadcount"),
+        {
+            "ticket_id": ["id", "conversationid", "number", "conversationnumber"],
+            "created_at": ["createdat", "created"],
+            "resolved_at": ["closedat", "closed"],
+            "customer_id": ["primarycustomerid", "customerid", "primarycustomeremail",
+                            "customeremail", "customer"],
+            "status": ["status"],
+            "satisfaction": ["rating", "happiness", "happinessrating"],
+            "tags": ["tags"],
+        },
+        label="Help Scout",
     ),
 }
 
@@ -129,16 +206,13 @@ def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None) -> pl.Exp
 
 def load_tickets(
     opts: LoadOptions, preset_name: str | None = None, timezone: str | None = None,
-    flags: dict[str, str] | None = None,
+    flags: dict[str, str] | None = None, command: str = "cxkit tickets",
 ) -> TicketLoad:
     flags = flags or {}
-    table, notices, preset, roles = open_export(opts, PRESETS, preset_name, TICKET_ROLES, flags)
-    if "created_at" not in roles:
-        raise DataError(
-            f"{table.name}: no column looks like the ticket creation date; columns are: "
-            + ", ".join(table.columns),
-            f"pass {flags.get('created_at', '--created')} COLUMN",
-        )
+    table, notices, preset, roles = open_export(opts, PRESETS, preset_name, TICKET_ROLES, flags,
+                                                "tickets", command, ("created_at",))
+    require_roles(table, roles, ("created_at",), {"created_at": "--created", **flags},
+                  {"created_at": "the ticket creation date"})
     exprs, units = [], {}
     for role in TIMESTAMPS:
         if role not in roles:
@@ -157,16 +231,40 @@ def load_tickets(
             exprs.append(hours_expr(col, units[role]).alias(role))
     for role in TEXT_ROLES:
         if role in roles:
-            exprs.append(pl.col(roles[role].column).cast(pl.String).str.strip_chars().alias(role))
+            text = pl.col(roles[role].column).cast(pl.String).str.strip_chars()
+            if role == "status" and preset and preset.statuses:  # Gorgias: snoozed = closed
+                words = preset.statuses
+                text = text.str.to_lowercase().replace(list(words), list(words.values()))
+            exprs.append(text.alias(role))
+    spam = _spam(table, roles, preset)
+    if spam is not None:
+        exprs.append(spam.fill_null(False).alias("__spam"))
     for role in COUNT_ROLES:
         if role in roles:
             num = pl.col(roles[role].column).cast(pl.String).str.strip_chars()
             exprs.append(num.cast(pl.Float64, strict=False).alias(role))
     by = [find_column(table, b, "--by") for b in opts.by]
     exprs.extend(pl.col(b) for b in by)
-    lf = table.lf.select(unique_by_name(exprs))
+    ids = roles["ticket_id"].column if "ticket_id" in roles else None
+    lf = without_repeats(table, exprs, ids, "ticket id", notices).select(unique_by_name(exprs))
     columns = {r: m.column for r, m in roles.items()}
     return TicketLoad(lf, table, columns, units, notices, by, preset.name if preset else None)
+
+
+def _spam(table: Table, roles, preset: Preset | None) -> pl.Expr | None:
+    """Conversations marked spam: Help Scout's status `spam`, Gorgias' `spam` flag (None when
+    the export has neither: no KPI then reports a spam count)."""
+    parts = []
+    status = roles["status"].column if "status" in roles else None
+    if status and (preset and preset.name == "helpscout" or sample_column(
+            table, status, 2000).cast(pl.String).str.strip_chars().str.to_lowercase()
+            .eq("spam").any()):
+        parts.append(pl.col(status).cast(pl.String).str.strip_chars().str.to_lowercase()
+                     == "spam")
+    if "spam" in roles:
+        flag = pl.col(roles["spam"].column).cast(pl.String).str.strip_chars().str.to_lowercase()
+        parts.append(flag.is_in(["1", "true", "yes", "y", "oui", "vrai", "x"]))
+    return pl.any_horizontal(parts) if parts else None
 
 
 def check_timezone(name: str | None) -> str | None:

@@ -9,7 +9,8 @@ one vectorised Polars expression. Method: F(t) is the working time from a fixed 
 
 where working days before day n (days since the epoch Monday) are full_weeks * len(days) plus the
 working weekdays before n's weekday, minus the working-day holidays before n (a search_sorted in
-the sorted holiday list). The answer is (F(end) - F(start)) in hours, negative when end < start.
+the sorted holiday list). The answer is (F(end) - F(start)) in hours; when end < start it is
+the negative calendar-hours difference instead (an invalid duration the ticket KPIs drop).
 
 Timestamps are read as LOCAL wall-clock time: naive values as they are, time-zone-aware values
 through `.dt.replace_time_zone(None)` (the wall clock in their own zone). A DST change in the night
@@ -153,11 +154,16 @@ def read_holidays(path: str) -> list[date]:
 def business_hours_between(start: pl.Expr, end: pl.Expr, schedule: Schedule) -> pl.Expr:
     """Float64 working hours from `start` to `end` (Datetime expressions, local wall clock).
 
-    Null when either side is null; negative (minus the working time from end to start) when
-    end < start. Time-zone-aware inputs are read on their wall clock (`replace_time_zone(None)`,
-    a no-op on naive values).
+    Null when either side is null. When end < start the answer is the negative calendar-hours
+    difference, whatever the schedule: a reply or resolution before creation is an invalid row
+    (KPIS.md "Tickets"), and the working time between two reversed times can be 0 (both on a
+    weekend), which would be averaged in as an instant answer. Time-zone-aware inputs are read
+    on their wall clock (`replace_time_zone(None)`, a no-op on naive values); their order and
+    the negative difference are those of the instants.
     """
-    return (_working_us(end, schedule) - _working_us(start, schedule)) / 3_600_000_000
+    calendar = (end - start).dt.total_microseconds() / 3_600_000_000
+    working = (_working_us(end, schedule) - _working_us(start, schedule)) / 3_600_000_000
+    return pl.when(calendar < 0).then(calendar).otherwise(working)
 
 
 def _working_us(t: pl.Expr, schedule: Schedule) -> pl.Expr:

@@ -1,19 +1,22 @@
 """Complaints (KPIS.md "Tickets": complaint rate, category x severity, recurrence).
 
-A complaint is a ticket flagged or typed as such (`--complaint-when`). The rate is per 100 orders
-of the same period when orders are given, else per 100 customers who contacted support.
+A complaint is a ticket flagged or typed as such (`--complaint-when`). The rate is per 100
+completed orders of the same period when orders are given (`completed_order_days`, counted as
+`cxkit orders` counts them), else per 100 customers who contacted support.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
 from cxkit.errors import UsageError
 from cxkit.kpi import stats
-from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, label_periods
+from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, Scope, label_periods
 from cxkit.kpi.result import Group, KpiResult
+from cxkit.kpi.specs import ROW
 
 WORDS = ["complaint", "complaints", "réclamation", "reclamation", "plainte", "claim"]
 TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
@@ -60,6 +63,28 @@ def _has_word(text: pl.Expr, words: list[str]) -> pl.Expr:
     return text.str.contains(rf"(?:^|[\s,;])(?:{alternatives})(?:$|[\s,;])")
 
 
+def completed_order_days(orders: pl.LazyFrame, since: date | None, until: date | None
+                         ) -> tuple[pl.DataFrame, int]:
+    """Completed orders per day from `since` to `until` (inclusive), the denominator of the rate.
+
+    `orders` is the frame of `cxkit.io.orders.load_orders` (a Shopify export is one row per order
+    there). An order counts as `cxkit orders --since --until` counts it (`cxkit.kpi.orders`): one
+    per row whose state is completed, dated in the range; cancelled, abandoned, pending and
+    failed orders do not count. Returns `__date`, `__rows` (orders that day), and the number of
+    completed orders left out for a blank or unreadable date (they belong to no period).
+    """
+    from cxkit.kpi.orders import prepare
+
+    lf = prepare(orders, Scope(since=since, until=until))  # `__done`, ROW: 0 in the range
+    done, dated = pl.col("__done"), pl.col("ordered_at").is_not_null()
+    days = (lf.filter(done & dated & (pl.col(ROW) == 0))
+            .group_by(pl.col("ordered_at").dt.date().alias("__date"))
+            .agg(pl.len().alias("__rows")).sort("__date"))
+    undated = lf.select((done & ~dated).sum())
+    per_day, lost = pl.collect_all([days, undated], engine="streaming")
+    return per_day, int(lost.item())
+
+
 @dataclass
 class ComplaintOptions:
     when: str | None = None
@@ -72,7 +97,8 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
             ) -> list[KpiResult]:
     """complaint_rate (per period), complaints by category x severity, recurrence by category.
 
-    `orders` holds one row per order day: `__date` and `__rows` (orders that day).
+    `orders` holds one row per order day: `__date` and `__rows` (completed orders that day), as
+    `completed_order_days` gives them.
     """
     cols = set(tickets.collect_schema().names())
     is_c, described = complaint_expr(cols, opts.when)
@@ -129,8 +155,9 @@ def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, 
     # customers: distinct over the whole export, not the sum of the periods'
     total_b = int(df["orders"].sum()) if base == "orders" else customers
     value = 100 * total_c / total_b if total_b else None
-    rule = (f"complaints ({described}) per 100 {base}"
-            + (" of the same period" if base == "orders" else " who contacted support"))
+    rule = (f"complaints ({described}) per 100 "
+            + ("completed orders of the same period (cancelled, abandoned, pending and failed "
+               "orders not counted)" if base == "orders" else "customers who contacted support"))
     result = KpiResult("complaint_rate", value, total_b or 0, None,
                        {"complaints": total_c, base: total_b or 0}, {}, rule, 2,
                        confidence=opts.confidence)

@@ -221,7 +221,7 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
                 sums.append(money_sum(pl.col("amount")).alias("__revenue"))
             c = per_cust.group_by(level + [CID]).agg(sums)
             if referrer_ids is not None:
-                c = c.with_columns(pl.col(CID).is_in(referrer_ids).alias("__referrer"))
+                c = c.with_columns(pl.col(CID).is_in(referrer_ids.implode()).alias("__referrer"))
             queries.append(_agg(c, level, cust_aggs))
         if firsts is not None:
             queries.append(_agg(firsts, level, new_aggs))

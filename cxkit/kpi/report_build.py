@@ -100,7 +100,7 @@ def survey_part(lf: pl.LazyFrame, roles: set[str], by: list[str], dated: bool,
                 ) -> tuple[list[KpiResult], list[Section]]:
     from cxkit.kpi import survey
 
-    measures = [m for m in (survey.Nps(), survey.Csat("1-5", None), survey.Ces("1-5"))
+    measures = [m for m in (survey.Nps(), survey.Csat(), survey.Ces())
                 if m.role in roles]
     cards = [survey.compute(lf, m, opts.scope(dated=dated, day_format=day_format),
                             opts.confidence, opts.benchmark) for m in measures]
@@ -171,9 +171,9 @@ def cohort_section(result: KpiResult) -> Section | None:
 
 def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
                    opts: ReportOptions) -> KpiResult | None:
-    """Complaints per 100 orders over the days the tickets cover (per 100 customers without
-    orders), as `cxkit complaints` counts them."""
-    from cxkit.kpi.complaints import ComplaintOptions, compute
+    """Complaints per 100 completed orders over the days the tickets cover (per 100 customers
+    without orders), as `cxkit complaints` counts them (`orders`: the `load_orders` frame)."""
+    from cxkit.kpi.complaints import ComplaintOptions, completed_order_days, compute
 
     cols = set(tickets.collect_schema().names())
     if not {"type", "category", "tags", "is_complaint"} & cols:
@@ -187,12 +187,7 @@ def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
     if orders is not None:
         span = tickets.select(day.min().alias("a"), day.max().alias("b")).collect().row(0)
         if span[0] is not None:
-            count = pl.col("order_id").n_unique() if "order_id" in orders.collect_schema() \
-                .names() else pl.len()
-            when = pl.col("ordered_at").dt.date()
-            order_days = (orders.filter(when.is_between(span[0], span[1]))
-                          .group_by(when.alias("__date")).agg(count.alias("__rows"))
-                          .collect(engine="streaming"))
+            order_days = completed_order_days(orders, span[0], span[1])[0]
     rate = compute(tickets, order_days, ComplaintOptions(period=opts.period,
                                                          confidence=opts.confidence))[0]
     base = "orders" if "orders" in rate.counts else "customers"

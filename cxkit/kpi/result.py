@@ -68,6 +68,8 @@ class KpiResult:
     benchmark: dict[str, Any] | None = None
     columns: dict[str, str] = field(default_factory=dict)  # role -> column of the input
     confidence: float = 0.95
+    notes: list[str] = field(default_factory=list)  # how the data was read (stderr notices)
+    warnings: list[str] = field(default_factory=list)  # what may be wrong (stderr and JSON)
 
     def to_dict(self) -> dict[str, Any]:
         d = self.digits
@@ -89,5 +91,7 @@ class KpiResult:
             out["trend"] = [_num(t, d) for t in self.trend]
         if self.benchmark:
             out["benchmark"] = _num(self.benchmark, d)
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         out["groups"] = [g.to_dict(d) for g in self.groups]
         return out

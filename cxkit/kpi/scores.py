@@ -1,40 +1,18 @@
 """Turn raw survey answers (numbers, "10 - Extremely likely", labels) into numbers.
 
-One Polars expression per column: no per-value Python.
+One Polars expression per column: no per-value Python. The labels come from the shared
+vocabulary of `cxkit.kpi.labels`, read with the one scale that fits the column's labels.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-# Answers that mean "no answer": counted as missing, not invalid.
-BLANKS = ["", "na", "n/a", "nan", "null", "none", "-", "offered", "not offered", "unoffered"]
+from cxkit.kpi.labels import LabelScale, choose, scales_for, union
 
-NPS_LABELS = {
-    "extremely likely": 10, "not at all likely": 0, "not likely at all": 0,
-    "tres probable": 10, "très probable": 10, "pas du tout probable": 0,
-}
-CSAT_LABELS = {
-    "very satisfied": 5, "satisfied": 4, "neutral": 3, "neither satisfied nor dissatisfied": 3,
-    "dissatisfied": 2, "very dissatisfied": 1, "unsatisfied": 2, "very unsatisfied": 1,
-    "très satisfait": 5, "tres satisfait": 5, "satisfait": 4, "plutôt satisfait": 4,
-    "neutre": 3, "ni satisfait ni insatisfait": 3, "plutôt insatisfait": 2, "insatisfait": 2,
-    "peu satisfait": 2, "très insatisfait": 1, "tres insatisfait": 1,
-    "pas du tout satisfait": 1, "good": 5, "bad": 1, "bon": 5, "mauvais": 1,
-    "extremely satisfied": 5, "extremely unsatisfied": 1, "extremely dissatisfied": 1,
-}
-CES_EFFORT_LABELS = {  # 1-5, 1 = very low effort
-    "very low effort": 1, "low effort": 2, "neutral": 3, "high effort": 4, "very high effort": 5,
-    "very easy": 1, "easy": 2, "difficult": 4, "very difficult": 5,
-    "très facile": 1, "tres facile": 1, "facile": 2, "neutre": 3, "difficile": 4,
-    "très difficile": 5, "tres difficile": 5,
-}
-CES_AGREE_LABELS = {  # 1-7, 7 = strongly agree that it was easy
-    "strongly disagree": 1, "disagree": 2, "somewhat disagree": 3, "neutral": 4,
-    "neither agree nor disagree": 4, "somewhat agree": 5, "agree": 6, "strongly agree": 7,
-    "pas du tout d'accord": 1, "pas d'accord": 2, "plutôt pas d'accord": 3, "neutre": 4,
-    "plutôt d'accord": 5, "d'accord": 6, "tout à fait d'accord": 7,
-}
+# Answers that mean "no answer": counted as missing, not invalid.
+BLANKS = ["", "na", "n/a", "nan", "null", "none", "-", "offered", "not offered", "unoffered",
+          "not_offered"]
 
 _LEADING = r"^([+-]?\d+(?:[.,]\d+)?)(?:\s*[-–—:=]\s*|\s+)\D"
 
@@ -51,6 +29,12 @@ def is_blank(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).is_null() | raw_text(column).str.to_lowercase().is_in(BLANKS)
 
 
+def folded_text(column: str) -> pl.Expr:
+    """The cell as `labels.fold` compares it: lower case, straight apostrophes, single spaces."""
+    return (raw_text(column).str.to_lowercase().str.replace_all("[’`]", "'")
+            .str.replace_all(r"\s+", " "))
+
+
 def score_value(column: str, dtype: pl.DataType, labels: dict[str, int]) -> pl.Expr:
     """Float score: the number itself, the leading number of '10 - Extremely likely', a label."""
     if dtype.is_numeric():
@@ -60,9 +44,23 @@ def score_value(column: str, dtype: pl.DataType, labels: dict[str, int]) -> pl.E
     leading = (
         text.str.extract(_LEADING, 1).str.replace(",", ".", literal=True).cast(pl.Float64)
     )
-    label = (
-        text.str.to_lowercase()
-        .str.replace_all("’", "'", literal=True)
-        .replace_strict(labels, default=None, return_dtype=pl.Float64)
-    )
+    if not labels:
+        return pl.coalesce(plain, leading)
+    label = folded_text(column).replace_strict(labels, default=None, return_dtype=pl.Float64)
     return pl.coalesce(plain, leading, label)
+
+
+def label_scale(values: list, measure: str, points: int | None = None
+                ) -> tuple[LabelScale | None, dict[str, int]]:
+    """The label scale of a column's distinct values, and the lookup to read it with.
+
+    The lookup holds the chosen scale's labels and, behind them, every other label of the
+    measure (read as the scale listed first means it), so no label is lost for want of a
+    sample that showed it."""
+    candidates = scales_for(measure, points)
+    texts = [str(v) for v in values if isinstance(v, str)]
+    chosen = choose(texts, candidates) if texts else None
+    lookup = union(candidates)
+    if chosen:
+        lookup.update(chosen.mapping())
+    return chosen, lookup

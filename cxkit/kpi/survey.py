@@ -31,18 +31,15 @@ from cxkit.kpi.grouping import (
     weighted,
 )
 from cxkit.kpi.result import Group, KpiResult
-from cxkit.kpi.scores import (
-    CES_AGREE_LABELS,
-    CES_EFFORT_LABELS,
-    CSAT_LABELS,
-    NPS_LABELS,
-    is_blank,
-    score_value,
-)
+from cxkit.kpi.scores import is_blank, label_scale, score_value
 
 SCORE_REASONS = ("missing", "invalid", "out_of_range")
-CSAT_SCALES = {"1-3": (1, 3, 3), "1-5": (1, 5, 4), "1-7": (1, 7, 6), "1-10": (1, 10, 9),
-               "0-10": (0, 10, 9)}  # scale -> (low, high, default satisfied-from)
+CSAT_SCALES = {"1-3": (1, 3, 3), "1-4": (1, 4, 3), "1-5": (1, 5, 4), "1-7": (1, 7, 6),
+               "1-10": (1, 10, 9), "0-10": (0, 10, 9)}  # scale -> (low, high, satisfied-from)
+# Scales an answer column is often on: `cxkit nps` on a 1-5 column deserves a word.
+SMALLER = {"nps": [(1, 3), (1, 4), (1, 5), (1, 7)], "csat": [(1, 3), (1, 4), (1, 5), (1, 7)],
+           "ces": [(1, 5)]}
+WARN_FROM = 10  # answers needed before a scale warning means something
 
 
 @dataclass
@@ -56,6 +53,26 @@ class Measure:
     labels: dict[str, int]
     rule: str
     digits: int
+    scale_given: bool = True  # the scale was chosen by the user (or is fixed): labels keep it
+
+    def read_labels(self, values: list) -> str | None:
+        """Read the column's labels with the one scale they fit; say which (None: no labels).
+
+        A scale given by the user stays; otherwise labels of another size (a 7-point Qualtrics
+        scale, Help Scout's 3 ratings, the 1-7 CES agreement form) set the scale."""
+        points = (self.high - self.low + 1) if self.scale_given and self.kpi != "nps" else None
+        chosen, self.labels = label_scale(values, self.kpi, points)
+        if chosen is None:
+            return None
+        note = f"answers read as labels of the {chosen.name}"
+        if not self.scale_given and (chosen.low, chosen.high) != (self.low, self.high):
+            self.rescale(f"{chosen.low}-{chosen.high}")
+            note += f", on {self.low}-{self.high} ({self.rule.split(';')[0]})"
+        self.rule += f"; labels: {chosen.name}"
+        return note
+
+    def rescale(self, scale: str) -> None:
+        raise NotImplementedError
 
     def sums(self, ok: pl.Expr, score: pl.Expr) -> list[pl.Expr]:
         raise NotImplementedError
@@ -74,7 +91,7 @@ class Measure:
 class Nps(Measure):
     def __init__(self) -> None:
         super().__init__(
-            "nps", "nps_score", 0, 10, NPS_LABELS,
+            "nps", "nps_score", 0, 10, {},
             "promoters 9-10, passives 7-8, detractors 0-6; NPS = 100 * (P - D) / n; "
             "interval: adjusted Wald (Rocks 2016)",
             1,
@@ -116,25 +133,27 @@ def _counted_with_moments(ok: pl.Expr, score: pl.Expr, name: str, cond: pl.Expr)
 
 
 class Csat(Measure):
-    def __init__(self, scale: str = "1-5", satisfied_from: int | None = None) -> None:
+    def __init__(self, scale: str | None = None, satisfied_from: int | None = None) -> None:
+        super().__init__("csat", "csat_score", 1, 5, {}, "", 1, scale_given=scale is not None)
+        self.satisfied_from = satisfied_from
+        self.rescale(scale or "1-5")
+
+    def rescale(self, scale: str) -> None:
         if scale not in CSAT_SCALES:
             raise UsageError(
                 f"--scale {scale}: not a CSAT scale", "use one of " + ", ".join(CSAT_SCALES)
             )
         low, high, default_cut = CSAT_SCALES[scale]
-        cut = default_cut if satisfied_from is None else satisfied_from
+        cut = default_cut if self.satisfied_from is None else self.satisfied_from
         if not low <= cut <= high:
             raise UsageError(
                 f"--satisfied-from {cut}: outside the {scale} scale",
                 f"pick a value from {low} to {high}",
             )
-        self.cut = cut
-        super().__init__(
-            "csat", "csat_score", low, high, CSAT_LABELS if scale == "1-5" else {},
-            f"satisfied = {cut}-{high} on a {scale} scale; CSAT = 100 * satisfied / n; "
-            "interval: Wilson",
-            1,
-        )
+        self.low, self.high, self.cut = low, high, cut
+        top = f"{cut}-{high}" if cut < high else f"{high}"
+        self.rule = (f"satisfied = {top} on a {scale} scale; CSAT = 100 * satisfied / n; "
+                     "interval: Wilson")
 
     def sums(self, ok, score):
         return _counted_with_moments(ok, score, "satisfied", score >= self.cut)
@@ -157,20 +176,21 @@ class Csat(Measure):
 
 
 class Ces(Measure):
-    def __init__(self, scale: str = "1-5") -> None:
+    def __init__(self, scale: str | None = None) -> None:
+        super().__init__("ces", "ces_score", 1, 5, {}, "", 2, scale_given=scale is not None)
+        self.rescale(scale or "1-5")
+
+    def rescale(self, scale: str) -> None:
         if scale == "1-5":
-            labels, rule = CES_EFFORT_LABELS, "1-5 effort scale, lower is better; low effort = 1-2"
+            rule = "1-5 effort scale, lower is better; low effort = 1-2"
             self.low_effort = (1, 2)
         elif scale == "1-7":
-            labels, rule = CES_AGREE_LABELS, "1-7 ease scale, higher is better; low effort = 5-7"
+            rule = "1-7 ease scale, higher is better; low effort = 5-7"
             self.low_effort = (5, 7)
         else:
             raise UsageError(f"--scale {scale}: not a CES scale", "use 1-5 (effort) or 1-7 (ease)")
-        low, high = (1, 5) if scale == "1-5" else (1, 7)
-        super().__init__(
-            "ces", "ces_score", low, high, labels,
-            f"CES = mean score on the {rule}; interval: t", 2,
-        )
+        self.low, self.high = (1, 5) if scale == "1-5" else (1, 7)
+        self.rule = f"CES = mean score on the {rule}; interval: t"
         self.scale = scale
 
     def sums(self, ok, score):
@@ -225,6 +245,10 @@ def compute(
     """The KPI overall, per group and per period, from a frame with the measure's role column."""
     small = condense(lf, measure.role, scope)
     small, reasons = row_reasons(small, scope)
+    notes = []
+    if small.schema[RAW] == pl.String:
+        note = measure.read_labels(small[RAW].drop_nulls().unique().to_list())
+        notes += [note] if note else []
     score_reasons, score = _score_reasons(measure, small.schema[RAW])
     reasons = reasons + score_reasons  # out-of-scope rows first: previews, tests, dates
     ok = pl.col(STATUS) == OK
@@ -245,6 +269,8 @@ def compute(
         trend, change, significant = _trend(df, measure, scope, z, confidence)
 
     bench_kpi = measure.benchmark_kpi()
+    warnings = scale_warnings(measure, small, score, int(totals["n"]),
+                              int(totals.get("out_of_range", 0)))
     return KpiResult(
         kpi=measure.kpi,
         value=overall["value"],
@@ -262,7 +288,43 @@ def compute(
         significant=significant,
         benchmark=assess(bench_kpi, overall["value"], sector) if bench_kpi else None,
         confidence=confidence,
+        notes=notes,
+        warnings=warnings,
     )
+
+
+def scale_warnings(measure: Measure, small: pl.DataFrame, score: pl.Expr, n: int,
+                   out_of_range: int) -> list[str]:
+    """Answers that all sit inside a smaller scale (NPS on a 1-5 column: NPS -100 without a
+    word), or many answers above the scale that a larger one would read."""
+    valid = score.is_not_null() & (score == score.floor())
+    inside = valid & (score >= measure.low) & (score <= measure.high)
+    span = small.select(score.filter(inside).min().alias("lo"), score.filter(inside).max()
+                        .alias("hi"), score.filter(valid & (score > measure.high)).max()
+                        .alias("over")).row(0)
+    lo, hi, over = span
+    name, scale = measure.kpi.upper(), f"{measure.low}-{measure.high}"
+    out = []
+    if n >= WARN_FROM and lo is not None:
+        fits = [(a, b) for a, b in SMALLER.get(measure.kpi, []) if b < measure.high
+                and a <= lo and hi <= b]
+        if fits:
+            a, b = fits[0]
+            fix = ("NPS needs answers on 0-10; for a satisfaction question use cxkit csat"
+                   if measure.kpi == "nps" else f"if the question is on {a}-{b}, pass --scale "
+                   f"{a}-{b}")
+            out.append(f"every {name} answer is between {lo:g} and {hi:g}, inside a {a}-{b} "
+                       f"scale, but {name} is read on {scale}: {fix}")
+    answered = n + out_of_range
+    if (over is not None and answered >= WARN_FROM and out_of_range * 10 >= answered
+            and measure.kpi != "nps"):
+        larger = (CSAT_SCALES.items() if measure.kpi == "csat" else [("1-7", (1, 7, 0))])
+        bigger = next((s for s, (_, b, _) in larger if b >= over and b > measure.high), None)
+        if bigger:
+            out.append(f"{out_of_range} {name} answers are above {measure.high} (up to {over:g}) "
+                       f"and dropped as out of range: if the question is on {bigger}, pass "
+                       f"--scale {bigger}")
+    return out
 
 
 def _groups(df, measure, scope, z, confidence) -> list[Group]:

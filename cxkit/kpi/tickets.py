@@ -17,8 +17,9 @@ from cxkit.kpi import stats
 from cxkit.kpi.business_hours import Schedule, business_hours_between
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
-from cxkit.kpi.scores import CSAT_LABELS, is_blank, score_value
+from cxkit.kpi.scores import is_blank, label_scale, score_value
 from cxkit.kpi.specs import (
+    DATE_DROPS,
     ROW,
     Spec,
     aggregate,
@@ -35,13 +36,31 @@ TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
 FALSE = ["0", "false", "no", "n", "non", "faux"]
 WITHIN_SLA = ["within sla", "sla met", "met", "achieved", "respecté", "respecte"]
 BROKEN_SLA = ["sla violated", "violated", "breached", "missed", "sla breached", "non respecté"]
+SAMPLE = 5000  # ratings read to choose the label scale of the satisfaction column
 AGE_BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168), ("over_7d", 168, None))
 
 
-def in_scope(scope: Scope) -> pl.Expr:
+SPAM = "__spam"  # the loader's flag: a conversation marked spam (Help Scout, Gorgias)
+
+
+def in_dates(scope: Scope) -> pl.Expr:
     """Rows inside the date scope (all rows when no date option is used)."""
     # a per-row column, not a literal: `ok.sum()` must count rows
     return pl.col(ROW) == 0 if scope.uses_date else pl.col("created_at__blank").is_not_null()
+
+
+def in_scope(scope: Scope, cols: set) -> pl.Expr:
+    """Rows every ticket KPI counts: inside the date scope and not spam."""
+    return in_dates(scope) & ~pl.col(SPAM) if SPAM in cols else in_dates(scope)
+
+
+def _count_spam(specs: list[Spec], scope: Scope) -> None:
+    """Spam is dropped by every KPI, and said: a reason after the date reasons."""
+    at = len(DATE_DROPS) if scope.uses_date else 0
+    for spec in specs:
+        if not spec.unavailable:
+            spec.reasons.insert(at, "spam")
+            spec.aggs.append((in_dates(scope) & pl.col(SPAM)).sum().alias(spec.col("spam")))
 
 
 @dataclass
@@ -133,9 +152,10 @@ def _share_spec(kpi: str, yes: pl.Expr, no: pl.Expr, ok: pl.Expr, scope: Scope, 
     return spec
 
 
-def build_specs(cols: set[str], scope: Scope, opts: TicketOptions) -> list[Spec]:
+def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
+                satisfaction_sample: list | None = None) -> list[Spec]:
     """Every ticket KPI, with the rule it uses, or the reason it cannot be computed."""
-    ok = in_scope(scope)
+    ok = in_scope(scope, cols)
     resolved = pl.col("__resolved")
     specs: list[Spec] = []
 
@@ -180,7 +200,7 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions) -> list[Spec]
         specs.append(_sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours))
 
     if "satisfaction" in cols:
-        specs.append(_csat_spec(ok, scope))
+        specs.append(_csat_spec(ok, scope, satisfaction_sample))
     else:
         specs.append(Spec("csat", "", unavailable="no satisfaction column"))
     return specs
@@ -244,16 +264,26 @@ def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spe
     return spec
 
 
-def _csat_spec(ok: pl.Expr, scope: Scope) -> Spec:
-    """Ticket CSAT on 1-5 or Good/Bad (Zendesk): satisfied = 4-5 or Good."""
-    score = score_value("satisfaction", pl.String, CSAT_LABELS)
+def _csat_spec(ok: pl.Expr, scope: Scope, sample: list) -> Spec:
+    """Ticket CSAT: satisfied = the top two of 1-5 (Intercom, Gorgias), Good of Good/Bad
+    (Zendesk), Great of Great/Okay/Not Good (Help Scout); labels read as `cxkit csat` reads
+    them, on the scale the sampled labels fit."""
+    chosen, lookup = label_scale(sample, "csat")
+    low, high = (chosen.low, chosen.high) if chosen else (1, 5)
+    cut = high - 1 if high - low >= 3 else high
+    score = score_value("satisfaction", pl.String, lookup)
     blank = is_blank("satisfaction", pl.String)
-    rated = ~blank & score.is_not_null() & (score >= 1) & (score <= 5)
-    spec = _share_spec("csat", rated & (score >= 4), rated & (score < 4), ok, scope,
+    rated = ~blank & score.is_not_null() & (score >= low) & (score <= high)
+    spec = _share_spec("csat", rated & (score >= cut), rated & (score < cut), ok, scope,
                        {"not_rated": blank, "invalid": ~blank & ~rated},
                        ("satisfied", "not_satisfied"))
-    spec.rule = ("satisfied = 4-5 of 1-5, or Good of Good/Bad (Zendesk); "
-                 "CSAT = 100 * satisfied / rated")
+    if chosen:
+        top = [labels[0] for labels, v in zip(chosen.points, chosen.scores, strict=True)
+               if v >= cut]
+        good = f"{' or '.join(top)} of the {chosen.name}"
+    else:
+        good = f"{cut}-{high} of 1-{high}"
+    spec.rule = f"satisfied = {good}; CSAT = 100 * satisfied / rated"
     return spec
 
 
@@ -303,13 +333,18 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     if wants_fcr and not {"fcr", "contacts"} & cols and "customer_id" in cols:
         lf = add_repeats(lf, cols, opts.repeat_window_hours)
     lf, cols = prepare(lf, scope, opts)
-    specs = build_specs(cols, scope, opts)
+    sample = (lf.select(pl.col("satisfaction").cast(pl.String)).head(SAMPLE).collect()
+              ["satisfaction"].drop_nulls().unique().to_list()
+              if "satisfaction" in cols and (only is None or "csat" in only) else [])
+    specs = build_specs(cols, scope, opts, sample)
     if only is None or "backlog" in only:
         as_of = opts.as_of or latest_time(lf, cols)
-        specs.insert(3, _backlog_spec(cols, in_scope(scope), scope, as_of) if as_of else
+        specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of) if as_of else
                      Spec("backlog", "", 0, unavailable="no dates to take the as-of time from"))
     if only:
         specs = [s for s in specs if s.kpi in only]
+    if SPAM in cols:
+        _count_spam(specs, scope)
     live = [s for s in specs if not s.unavailable]
     aggs = [a for s in live for a in s.aggs]
     keys = list(scope.by) + ([START] if scope.period else [])
