@@ -192,4 +192,14 @@ def cxkit_in_process(capsys, *args) -> CliRun:
     return CliRun(int(exc.value.code or 0), out.encode("utf-8"), err.encode("utf-8"))
 
 
+def cxkit_json(capsys, *args) -> tuple[dict, str]:
+    """`cxkit ARGS --format json` in-process: (the parsed JSON, stderr); exit 0 is asserted."""
+    import json
+
+    run = cxkit_in_process(capsys, *args, "--format", "json")
+    assert run.returncode == 0, run
+    assert "Traceback" not in run.stderr
+    return json.loads(run.stdout), run.stderr
+
+
 # --- end of CLI contract helpers ---------------------------------------------------------------

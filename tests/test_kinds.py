@@ -9,18 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import cxkit_in_process
+from conftest import cxkit_in_process, cxkit_json
+
+kpi = cxkit_json
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 TICKETS = SAMPLE / "tickets.csv"  # Zendesk layout
 ORDERS = SAMPLE / "orders.csv"
 RESPONSES = SAMPLE / "responses.csv"
 
-
-def kpi(capsys, *args) -> tuple[dict, str]:
-    run = cxkit_in_process(capsys, *args, "--format", "json")
-    assert run.returncode == 0, run
-    return json.loads(run.stdout), run.stderr
 
 
 def refused(capsys, *args) -> list[str]:

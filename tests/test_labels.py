@@ -4,12 +4,12 @@ vocabulary for nps, csat, ces and the ticket CSAT, each column read with the sca
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import cxkit_in_process
+from conftest import cxkit_json
 
 from cxkit.kpi.labels import SCALES, choose, scales_for
+
+kpi = cxkit_json
 
 
 def write(tmp_path, name: str, header: str, answers: list[str], eol: str = "\n") -> str:
@@ -18,11 +18,6 @@ def write(tmp_path, name: str, header: str, answers: list[str], eol: str = "\n")
     path.write_bytes((eol.join(lines) + eol).encode("utf-8"))
     return str(path)
 
-
-def kpi(capsys, *args) -> tuple[dict, str]:
-    run = cxkit_in_process(capsys, *args, "--format", "json")
-    assert run.returncode == 0, run
-    return json.loads(run.stdout), run.stderr
 
 
 def test_surveymonkey_bipolar_labels(tmp_path, capsys):

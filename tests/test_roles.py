@@ -4,12 +4,12 @@ repeated headers, one rule for a role every command needs, wrong scales, 12-hour
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import cxkit_in_process
+from conftest import cxkit_in_process, cxkit_json
 
 from cxkit.io.roles import TICKET_ROLES, _score, detect_roles
+
+kpi = cxkit_json
 
 
 def write(tmp_path, name: str, text: str, eol: str = "\n") -> str:
@@ -17,11 +17,6 @@ def write(tmp_path, name: str, text: str, eol: str = "\n") -> str:
     path.write_bytes(eol.join(text.strip("\n").split("\n")).encode("utf-8") + eol.encode())
     return str(path)
 
-
-def kpi(capsys, *args) -> tuple[dict, str]:
-    run = cxkit_in_process(capsys, *args, "--format", "json")
-    assert run.returncode == 0, run
-    return json.loads(run.stdout), run.stderr
 
 
 # ------------------------------------------------------------------------------------------------

@@ -21,16 +21,19 @@ More: cxkit nps data.csv --fail-under 30 --format json   (exit 3 when NPS < 30)"
 Example:  cxkit csat responses.csv --by region
 
 CSAT % = 100 x satisfied / answers, satisfied = the top two boxes (4-5 on 1-5); also the mean
-score and a Wilson interval. Labels work too (very satisfied ... very dissatisfied, très
-satisfait ... très insatisfait, good / bad). Other conventions: --scale 1-3|1-7|1-10|0-10 and
---satisfied-from N (e.g. Zendesk good/(good+bad) is the 1-5 label rule as is).""",
+score and a Wilson interval. Labels are read with the scale they fit: very satisfied ... very
+dissatisfied, SurveyMonkey's very / somewhat, Qualtrics' 7 points (read on 1-7), très
+satisfait ... pas du tout satisfait, Zendesk good / bad, Help Scout great / okay / not good.
+Other conventions: --scale 1-3|1-4|1-7|1-10|0-10 and --satisfied-from N. A help desk's
+satisfaction rating is read too (cxkit csat tickets.csv).""",
     "ces": """Customer effort score (CES) from a survey export.
 
 Example:  cxkit ces responses.csv --period quarter
 
 Default: 1-5 effort scale where 1 = very low effort and lower is better; reports the mean
 with a t interval and % low effort (1-2). The 1-7 agreement form ("the company made it
-easy", higher is better, low effort = 5-7) is --scale 1-7.""",
+easy", higher is better, low effort = 5-7) is --scale 1-7; answers written as strongly
+disagree ... strongly agree switch to it by themselves.""",
 }
 ROLE = {"nps": "nps_score", "csat": "csat_score", "ces": "ces_score"}
 # CSAT is also the help desks' satisfaction rating: a ticket export is a CSAT source

@@ -13,7 +13,8 @@ KPIS = ["volume", "first_response_time", "resolution_time", "backlog", "fcr", "r
 Kpi = StrEnum("Kpi", {k: k for k in KPIS})  # type: ignore[misc]
 
 
-HELP = """Support-ticket KPIs from a help-desk export (Zendesk, Freshdesk, any CSV).
+HELP = """Support-ticket KPIs from a help-desk export (Zendesk, Freshdesk, Salesforce,
+Gorgias, Intercom, Help Scout, any CSV).
 
 Example:  cxkit tickets tickets.csv --period week --by Via --sla-first-response 4h
 

@@ -32,7 +32,8 @@ _STATUS = {
     "abandoned": ["abandoned", "abandoned_checkout", "abandoned_cart", "checkout", "cart",
                   "abandonne", "abandonné", "abandonnee", "abandonnée", "panier_abandonne",
                   "panier_abandonné"],
-    "pending": ["pending", "authorized", "on_hold", "onhold", "unpaid", "awaiting_payment",
+    "pending": ["pending", "pending_payment", "authorized", "on_hold", "onhold", "unpaid",
+                "awaiting_payment",
                 "uncaptured", "incomplete", "requires_payment_method", "requires_capture",
                 "requires_action", "draft", "en_attente", "en_attente_de_paiement",
                 "checkout_draft"],
@@ -90,7 +91,8 @@ PRESETS = {
          "ordertotalamount", "orderdate", "ordercurrency", "shippingmethod"),
         {
             "order_id": ["orderid", "ordernumber", "order"],
-            "customer_id": ["customerid", "customeruser", "customeremail", "billingemail",
+            # emails first: a guest's customer_user (and customer_id) is 0
+            "customer_id": ["customeremail", "billingemail", "customerid", "customeruser",
                             "customer"],
             "ordered_at": ["orderdate", "date", "paiddate"],
             "amount": ["ordertotal", "ordertotalamount", "netsales"],

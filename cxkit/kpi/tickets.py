@@ -137,8 +137,11 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
 
 
 def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict) -> Spec:
+    """Mean, median, p90 of a duration over the rows no reason in `why` drops (nor negative)."""
     value = pl.col(col)
     good = ok & value.is_not_null() & (value >= 0)
+    for cond in why.values():
+        good = good & ~cond.fill_null(False)
     spec = Spec(kpi, "", 2, kind="mean")
     spec.aggs = mean_aggs(spec, value, good) + drops(spec, ok, {**why, "negative": value < 0},
                                                      scope)
@@ -176,7 +179,9 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
                                 "timestamp or duration column")
         else:
             # no time: not answered, or not resolved (or resolved with no time, rarely)
-            spec = _duration_spec(kpi, col, ok, scope, {why: pl.col(col).is_null()})
+            # resolution: over resolved tickets only (a reopened one may keep its old close time)
+            gone = pl.col(col).is_null() | (~resolved if kpi == "resolution_time" else False)
+            spec = _duration_spec(kpi, col, ok, scope, {why: gone})
             spec.rule = f"{what}, in {hours}; mean (t interval), median, p90"
         specs.append(spec)
 
@@ -249,6 +254,8 @@ def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spe
     if target is not None and col in cols:
         value = pl.col(col)
         measured = value.is_not_null() & (value >= 0)
+        if kpi == "sla_resolution":  # as resolution time: resolved tickets only
+            measured = measured & pl.col("__resolved")
         spec = _share_spec(kpi, measured & (value <= target), measured & (value > target), ok,
                            scope, {"not_measured": ~measured}, ("within", "breached"))
         spec.rule = f"within target: <= {target:g} h ({hours}); on target counts as within"
