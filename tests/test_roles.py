@@ -189,6 +189,9 @@ def test_nps_on_a_one_to_five_column_warns(tmp_path, capsys):
                "0-10: NPS needs answers on 0-10; for a satisfaction question use cxkit csat")
     assert r["warnings"] == [warning]
     assert f"cxkit: warning: {path}: 'score': {warning}" in err.splitlines()
+    rows = cxkit_in_process(capsys, "nps", path, "--score", "score", "-f", "csv").stdout
+    assert rows.splitlines()[0] == ("kpi,value,ci_low,ci_high,n,promoters,passives,detractors,"
+                                    "dropped_missing,dropped_invalid,dropped_out_of_range")
     # the same column as CSAT: 4-5 are 5 of 12 = 41.7, no warning
     c, err = kpi(capsys, "csat", path, "--score", "score")
     assert (c["value"], "warnings" in c, "warning" in err) == (41.7, False, False)

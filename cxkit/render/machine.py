@@ -38,7 +38,7 @@ def flat_rows(result: KpiResult) -> list[dict[str, Any]]:
         row.update(rec["counts"])
         for name, val in rec.items():
             if name not in {"key", "value", "ci", "n", "counts", "groups", "kpi", "dropped", "rule",
-                            "confidence", "columns", "trend", "benchmark"}:
+                            "confidence", "columns", "trend", "benchmark", "warnings"}:
                 row[name] = val
         if not d["groups"]:
             row.update({f"dropped_{k}": v for k, v in d["dropped"].items()})
