@@ -273,3 +273,72 @@ def test_a_million_rows_quickly():
     elapsed = time.perf_counter() - began
     assert out.height == n and out["h"].null_count() == 0
     assert elapsed < 2.0, f"{elapsed:.2f} s for {n} rows"
+
+
+# ------------------------------------------------------------------------------------------------
+# DST changes inside the working window (--timezone): the clock's real hours
+
+
+def tz_hours(start, end, schedule: Schedule, zone: str = "Europe/Paris") -> float | None:
+    frame = pl.LazyFrame({"s": [start], "e": [end]}, schema={"s": pl.Datetime, "e": pl.Datetime})
+    return frame.select(h=business_hours_between(pl.col("s"), pl.col("e"), schedule, zone)) \
+        .collect()["h"][0]
+
+
+ALWAYS = parse_schedule("Mon-Sun 00:00-24:00")
+
+
+def test_round_the_clock_desk_across_dst_changes():
+    # Paris: 2025-03-30 02:00 -> 03:00 (spring), 2025-10-26 03:00 -> 02:00 (autumn).
+    # Sat 12:00 -> Sun 12:00 is 24 h on the wall clock, 23 h of real time in spring and 25 h in
+    # autumn; a desk open round the clock works what the clock really ran.
+    assert tz_hours(datetime(2025, 3, 29, 12), datetime(2025, 3, 30, 12), ALWAYS) == 23.0
+    assert tz_hours(datetime(2025, 10, 25, 12), datetime(2025, 10, 26, 12), ALWAYS) == 25.0
+    # across both changes they cancel: 2025-03-29 12:00 -> 2025-11-01 12:00 = 217 days = 5208 h
+    assert tz_hours(datetime(2025, 3, 29, 12), datetime(2025, 11, 1, 12), ALWAYS) == 5208.0
+    # without a zone the wall clock is all there is: 24 h
+    assert hours(datetime(2025, 3, 29, 12), datetime(2025, 3, 30, 12), ALWAYS) == 24.0
+
+
+def test_a_change_outside_the_window_changes_nothing():
+    # an office 09:00-18:00 never works the 02:00-03:00 hour: the same with or without a zone;
+    # Fri 2025-03-28 17:00 -> Mon 2025-03-31 10:00 = 1 h Friday + 1 h Monday = 2 h
+    start, end = datetime(2025, 3, 28, 17), datetime(2025, 3, 31, 10)
+    assert tz_hours(start, end, OFFICE) == hours(start, end) == 2.0
+
+
+def test_a_night_window_that_holds_the_change():
+    # Sundays 01:00-02:30: on 2025-03-30 the clock jumps from 02:00 to 03:00, so only 01:00-02:00
+    # is worked (1 h); on 2025-10-26 02:00-03:00 happens twice, so 01:00-02:30 is 1.5 + 0.5 = 2 h
+    night = parse_schedule("Sun 01:00-02:30")
+    assert tz_hours(datetime(2025, 3, 30, 0), datetime(2025, 3, 30, 4), night) == 1.0
+    assert tz_hours(datetime(2025, 10, 26, 0), datetime(2025, 10, 26, 4), night) == 2.0
+    # New York changes on other dates (2025-03-09, 2025-11-02): Paris' dates are plain there
+    assert tz_hours(datetime(2025, 3, 30, 0), datetime(2025, 3, 30, 4), night,
+                    "America/New_York") == 1.5
+
+
+def test_times_in_the_skipped_hour_are_invalid(tmp_path, capsys):
+    # Ticket 2 is created at 02:30 on 2025-03-30, a time Paris' clocks skip; ticket 3's solved
+    # time is unreadable. Both are invalid times, not unresolved tickets. Ticket 1: 12:00 ->
+    # 14:00 = 2 h, ticket 4: Sat 23:00 -> Sun 05:00 = 6 h on the wall clock, 5 h of real time,
+    # ticket 5: 15:00 -> 16:00 = 1 h.
+    from conftest import cxkit_in_process, cxkit_json
+
+    path = tmp_path / "dst.csv"
+    path.write_text("id,created_at,solved_at,status\n"
+                    "1,2025-03-30 12:00,2025-03-30 14:00,solved\n"
+                    "2,2025-03-30 02:30,2025-03-30 09:00,solved\n"
+                    "3,2025-03-30 10:00,soon,solved\n"
+                    "4,2025-03-29 23:00,2025-03-30 05:00,solved\n"
+                    "5,2025-03-30 15:00,2025-03-30 16:00,solved\n")
+    for extra in ((), ("--business-hours", "Mon-Sun 00:00-24:00")):
+        r, _ = cxkit_json(capsys, "tickets", path, "--timezone", "Europe/Paris",
+                          "--kpi", "resolution_time", *extra)
+        assert (r["value"], r["n"]) == (2.67, 3), extra  # (2 + 5 + 1) / 3
+        assert r["dropped"] == {"invalid_time": 2, "unresolved": 0, "negative": 0}
+    # without a zone every wall time exists: 02:30 -> 09:00 = 6.5 h; (2 + 6.5 + 6 + 1) / 4
+    # = 3.875, an exact binary number rounded half to even: 3.88
+    r, _ = cxkit_json(capsys, "tickets", path, "--kpi", "resolution_time")
+    assert (r["value"], r["n"], r["dropped"]["invalid_time"]) == (3.88, 4, 1)
+    assert cxkit_in_process(capsys, "tickets", path, "--timezone", "Europe/Paris").returncode == 0

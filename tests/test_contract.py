@@ -183,7 +183,7 @@ CASES: dict[str, Case] = {
         # resolution times 2, 24, 4, 6 h: mean 36 / 4 = 9.0; email (2 + 24) / 2 = 13.0,
         # web (4 + 6) / 2 = 5.0; T4 unresolved, T5 negative
         ticket_file, ("--kpi", "resolution_time"), kpi="resolution_time", value=9.0, n=4,
-        dropped={"unresolved": 1, "negative": 1}, value_text="9.0\n",
+        dropped={"invalid_time": 0, "unresolved": 1, "negative": 1}, value_text="9.0\n",
         by_values={"email": 13.0, "web": 5.0},
     ),
     "complaints": Case(lambda folder: write_csv(

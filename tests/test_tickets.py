@@ -84,7 +84,8 @@ def test_generic_volume_and_unavailable_kpis(every):
 def test_generic_first_response_time(every):
     frt = every["first_response_time"]
     # FRT 1, 2, 4, 8, 2 (T4 = -1 negative, T6 no response) -> sorted 1 2 2 4 8, n 5
-    assert frt["n"] == 5 and frt["dropped"] == {"no_response": 1, "negative": 1}
+    assert frt["n"] == 5 and frt["dropped"] == {"invalid_time": 0, "no_response": 1,
+                                                "negative": 1}
     assert frt["value"] == pytest.approx(3.4)  # 17 / 5
     assert frt["median"] == pytest.approx(2.0)
     assert frt["p90"] == pytest.approx(6.4)  # rank 0.9*4 = 3.6 -> 4 + 0.6*(8-4)
@@ -96,7 +97,8 @@ def test_generic_first_response_time(every):
 def test_generic_resolution_time(every):
     res = every["resolution_time"]
     # resolved with a duration: 4, 24, 10, 26 (T7 = -1 negative); T5, T6 unresolved
-    assert res["n"] == 4 and res["dropped"] == {"unresolved": 2, "negative": 1}
+    assert res["n"] == 4 and res["dropped"] == {"invalid_time": 0, "unresolved": 2,
+                                                "negative": 1}
     assert res["value"] == pytest.approx(16.0)  # 64 / 4
     assert res["median"] == pytest.approx(17.0)  # (10 + 24) / 2
     assert res["p90"] == pytest.approx(25.4)  # rank 0.9*3 = 2.7 -> 24 + 0.7*(26-24)
@@ -491,14 +493,15 @@ def test_freshdesk_clock_durations_and_timestamps_first(tmp_path):
     assert "read as a Freshdesk export (--preset freshdesk)" in err
     res = k["resolution_time"]
     # 27.5, 6.25, 2 -> mean 35.75/3 = 11.9167, median 6.25, p90 rank 1.8 -> 6.25 + 0.8*21.25
-    assert res["n"] == 3 and res["dropped"] == {"unresolved": 1, "negative": 0}
+    assert res["n"] == 3 and res["dropped"] == {"invalid_time": 0, "unresolved": 1,
+                                                "negative": 0}
     assert res["value"] == pytest.approx(11.92)
     assert res["median"] == pytest.approx(6.25)
     assert res["p90"] == pytest.approx(23.25)
     frt = k["first_response_time"]
     # 1.5, 0.75, 0.3333 -> mean 2.5833/3 = 0.8611; F4 no response
     assert frt["n"] == 3 and frt["value"] == pytest.approx(0.86)
-    assert frt["dropped"] == {"no_response": 1, "negative": 0}
+    assert frt["dropped"] == {"invalid_time": 0, "no_response": 1, "negative": 0}
     # Agent interactions <= 1 among resolved F1 F2 F3: F1, F2 -> 2 / 3
     assert k["fcr"]["value"] == pytest.approx(66.7)
     assert k["fcr"]["rule"].endswith("rule: contacts <= 1")

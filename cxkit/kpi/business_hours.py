@@ -13,8 +13,12 @@ the sorted holiday list). The answer is (F(end) - F(start)) in hours; when end <
 the negative calendar-hours difference instead (an invalid duration the ticket KPIs drop).
 
 Timestamps are read as LOCAL wall-clock time: naive values as they are, time-zone-aware values
-through `.dt.replace_time_zone(None)` (the wall clock in their own zone). A DST change in the night
-therefore changes nothing: 09:00-18:00 is 9 working hours on any day.
+through `.dt.replace_time_zone(None)` (the wall clock in their own zone). A DST change outside the
+window changes nothing: 09:00-18:00 is 9 working hours on any day. With a time zone, a DST change
+inside the window (a 24-hour or night-shift desk) counts what the clock really ran: the hour
+that spring skips is not worked, the hour autumn repeats is worked twice. G(t), the sum of those
+corrections up to t, comes from the zone's transitions (a search_sorted, like the holidays), and
+the working time is F(t) - G(t).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -151,7 +156,8 @@ def read_holidays(path: str) -> list[date]:
     return sorted(found)
 
 
-def business_hours_between(start: pl.Expr, end: pl.Expr, schedule: Schedule) -> pl.Expr:
+def business_hours_between(start: pl.Expr, end: pl.Expr, schedule: Schedule,
+                           timezone: str | None = None) -> pl.Expr:
     """Float64 working hours from `start` to `end` (Datetime expressions, local wall clock).
 
     Null when either side is null. When end < start the answer is the negative calendar-hours
@@ -162,8 +168,75 @@ def business_hours_between(start: pl.Expr, end: pl.Expr, schedule: Schedule) -> 
     the negative difference are those of the instants.
     """
     calendar = (end - start).dt.total_microseconds() / 3_600_000_000
-    working = (_working_us(end, schedule) - _working_us(start, schedule)) / 3_600_000_000
-    return pl.when(calendar < 0).then(calendar).otherwise(working)
+    working_us = _working_us(end, schedule) - _working_us(start, schedule)
+    shifts = _dst_shifts(schedule, timezone) if timezone else None
+    if shifts is not None:
+        working_us = working_us - (_shifted_us(end, shifts) - _shifted_us(start, shifts))
+    return pl.when(calendar < 0).then(calendar).otherwise(working_us / 3_600_000_000)
+
+
+def _shifted_us(t: pl.Expr, shifts: tuple[pl.Series, pl.Series]) -> pl.Expr:
+    """G(t): the summed DST corrections of the transitions whose wall time is before t."""
+    at, cumulative = shifts
+    us = t.dt.replace_time_zone(None).dt.epoch("us")
+    index = pl.lit(at).search_sorted(us, side="right").cast(pl.Int64)
+    return pl.lit(pl.concat([pl.Series([0], dtype=pl.Int64), cumulative])).gather(index)
+
+
+@lru_cache(maxsize=8)
+def _transitions(timezone: str, first_year: int = 1970, last_year: int = 2100
+                 ) -> tuple[tuple[int, int], ...]:
+    """(wall-clock microseconds of the change, offset change in microseconds) for each DST
+    change of the zone, found day by day at noon, then to the minute by bisection."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    zone, utc = ZoneInfo(timezone), ZoneInfo("UTC")
+    epoch = datetime(1970, 1, 1, tzinfo=utc)
+
+    def offset(minute: int) -> timedelta:  # minutes since the epoch, UTC
+        instant = epoch + timedelta(minutes=minute)
+        return instant.astimezone(zone).utcoffset() or timedelta(0)
+
+    out = []
+    noon = int((datetime(first_year, 1, 1, 12, tzinfo=utc) - epoch).total_seconds() // 60)
+    last = int((datetime(last_year, 12, 31, 12, tzinfo=utc) - epoch).total_seconds() // 60)
+    before = offset(noon)
+    for day in range(noon, last, 24 * 60):
+        after = offset(day + 24 * 60)
+        if after != before:
+            low, high = day, day + 24 * 60  # the change is in (low, high], whole minutes
+            while high - low > 1:
+                mid = (low + high) // 2
+                low, high = (mid, high) if offset(mid) == before else (low, mid)
+            delta = after - before
+            wall = high + int(before.total_seconds() // 60)  # the wall clock just before it
+            out.append((wall * 60_000_000, round(delta.total_seconds() * 1_000_000)))
+            before = after
+    return tuple(out)
+
+
+def _dst_shifts(schedule: Schedule, timezone: str) -> tuple[pl.Series, pl.Series] | None:
+    """The transitions whose changed clock time falls inside working time, as (wall time at
+    which the correction is complete, cumulative correction); None when no change is inside.
+
+    Spring (+1 h at 02:00): the wall hour 02:00-03:00 never happens; if it is working time the
+    wall-clock count has one hour too many, so the correction is +(overlap). Autumn (-1 h at
+    03:00, back to 02:00): 02:00-03:00 happens twice, the correction is -(overlap)."""
+    at, amounts = [], []
+    for wall_us, delta in _transitions(timezone):
+        lo, hi = (wall_us, wall_us + delta) if delta > 0 else (wall_us + delta, wall_us)
+        frame = pl.DataFrame({"t": [lo, hi]}, schema={"t": pl.Int64}).select(
+            pl.col("t").cast(pl.Datetime("us")))
+        worked = frame.select(_working_us(pl.col("t"), schedule)).to_series()
+        overlap = int(worked[1] - worked[0])
+        if overlap:
+            at.append(hi)
+            amounts.append(overlap if delta > 0 else -overlap)
+    if not at:
+        return None
+    return (pl.Series(at, dtype=pl.Int64),
+            pl.Series(amounts, dtype=pl.Int64).cum_sum())
 
 
 def _working_us(t: pl.Expr, schedule: Schedule) -> pl.Expr:

@@ -75,23 +75,31 @@ class TicketOptions:
 
 
 def _durations(lf_cols: set[str], opts: TicketOptions) -> dict[str, pl.Expr]:
-    """First response and resolution in hours: from timestamps, else the export's own column."""
+    """First response and resolution in hours: from timestamps, else the export's own column.
+
+    `<kpi>_bad`: both timestamps are filled in but give no duration (one is unreadable, or
+    falls in the hour a DST change skips in --timezone): an invalid time, not a missing one."""
     out = {}
+    tz = opts.timezone
+    real = (lambda c: c.dt.replace_time_zone(tz, ambiguous="earliest",  # noqa: E731
+                                             non_existent="null")) if tz else None
     for kpi, end, given in (("frt", "first_response_at", "first_response_minutes"),
                             ("res", "resolved_at", "resolution_minutes")):
         parts = []
         if end in lf_cols:
             start, stop = pl.col("created_at"), pl.col(end)
             if opts.schedule:
-                parts.append(business_hours_between(start, stop, opts.schedule))
-            elif opts.timezone:  # wall clock -> instants, so a DST change is counted right
-                tz = opts.timezone
-                parts.append(_hours(stop.dt.replace_time_zone(tz, ambiguous="earliest",
-                                                              non_existent="null")
-                                    - start.dt.replace_time_zone(tz, ambiguous="earliest",
-                                                                 non_existent="null")))
+                hours = business_hours_between(start, stop, opts.schedule, tz)
+                if real:  # a time the clock skipped is no time
+                    hours = pl.when(real(start).is_null() | real(stop).is_null()).then(None) \
+                        .otherwise(hours)
+            elif real:  # wall clock -> instants, so a DST change is counted right
+                hours = _hours(real(stop) - real(start))
             else:
-                parts.append(_hours(stop - start))
+                hours = _hours(stop - start)
+            parts.append(hours)
+            out[kpi + "_bad"] = (hours.is_null() & ~pl.col("created_at__blank")
+                                 & ~pl.col(end + "__blank"))
         if given in lf_cols:
             parts.append(pl.col(given))
         if parts:
@@ -181,7 +189,11 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
             # no time: not answered, or not resolved (or resolved with no time, rarely)
             # resolution: over resolved tickets only (a reopened one may keep its old close time)
             gone = pl.col(col).is_null() | (~resolved if kpi == "resolution_time" else False)
-            spec = _duration_spec(kpi, col, ok, scope, {why: gone})
+            why_not = {why: gone}
+            if col + "_bad" in cols:  # both times given, but one cannot be read
+                why_not = {"invalid_time": pl.col(col).is_null() & pl.col(col + "_bad"),
+                           **why_not}
+            spec = _duration_spec(kpi, col, ok, scope, why_not)
             spec.rule = f"{what}, in {hours}; mean (t interval), median, p90"
         specs.append(spec)
 
