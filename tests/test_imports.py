@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cli_commands, cli_env, run_cli
+from conftest import cli_commands, cli_env, run_cli_os as run_cli
 
 from cxkit import __version__
 

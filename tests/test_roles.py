@@ -233,7 +233,8 @@ Date/Time Opened,Date/Time Closed
 """
     path = write(tmp_path, "salesforce.csv", text)
     r, err = kpi(capsys, "tickets", path, "--kpi", "resolution_time")
-    assert (r["value"], r["n"], r["dropped"]) == (12.33, 3, {"unresolved": 1, "negative": 0})
+    assert (r["value"], r["n"], r["dropped"]) == (12.33, 3, {"invalid_time": 0, "unresolved": 1,
+                                                             "negative": 0})
     assert r["columns"]["created_at"] == "Date/Time Opened"
     assert r["columns"]["resolved_at"] == "Date/Time Closed"
     assert r["columns"]["category"] == "Case Reason"
