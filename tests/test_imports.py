@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cli_commands, cli_env, run_cli_os as run_cli
+from conftest import cli_commands, cli_env
+from conftest import run_cli_os as run_cli
 
 from cxkit import __version__
 

@@ -136,7 +136,8 @@ def register(app: typer.Typer) -> None:
         churn: Duration("Annual churn for the formula, e.g. 40% (default: from the data).",
                         "PCT") = None,
         top: Annotated[int | None, typer.Option(
-            metavar="N", min=1, help="List the N customers with the most revenue.",
+            metavar="N", min=1, max=1_000_000,
+            help="List the N customers with the most revenue (up to 1,000,000).",
             rich_help_panel=o.SCOPE)] = None,
         kpi: Annotated[ClvKpi | None, typer.Option(
             "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
@@ -277,15 +278,15 @@ def run_retention(args: dict) -> None:
 
 def run_clv(args: dict) -> None:
     from cxkit.io.read import reading
-    from cxkit.kpi.clv import ClvOptions, compute, parse_share
+    from cxkit.kpi.clv import MIN_CHURN, ClvOptions, compute, parse_share
 
     only = args["kpi"].value if args["kpi"] else None
     env, under, over = _start(args, CLV_KPIS, only)
     if only == "top_customers" and not args["top"]:
         args["top"] = 10
     opts = ClvOptions(margin=parse_share(args["margin"], "--margin") if args["margin"] else None,
-                      annual_churn=parse_share(args["churn"], "--churn") if args["churn"]
-                      else None, top=args["top"], confidence=args["confidence"])
+                      annual_churn=parse_share(args["churn"], "--churn", MIN_CHURN)
+                      if args["churn"] else None, top=args["top"], confidence=args["confidence"])
     by = list(args["by"] or [])
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = _load(args, env, by, command="cxkit clv")

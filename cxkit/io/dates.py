@@ -2,6 +2,12 @@
 
 Inferring a format per value is what makes naive CSV loading slow and wrong; here the format is
 chosen once, on up to 1,000 values, and the column is parsed with that explicit format.
+
+Dates outside years MIN_YEAR..max_year() (1900 to two years after this one) are not used: they
+parse to null and are counted as invalid dates. Such values are placeholders (.NET's
+`DateTime.MinValue` 0001-01-01, `9999-12-31` for "never") or typos, and a KPI by period would
+otherwise span thousands of empty periods. Unix times are read value by value: milliseconds from
+EPOCH_MS (1e11) up, seconds below, so a column that mixes both is read right (with a notice).
 """
 
 from __future__ import annotations
@@ -25,15 +31,42 @@ _ISO = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f
 _DAYFIRST = [f"%d{sep}%m{sep}%Y{t}" for sep in "/-." for t in _TIMES]
 _MONTHFIRST = [f"%m{sep}%d{sep}%Y{t}" for sep in "/-" for t in _TIMES]
 
+MIN_YEAR = 1900  # earlier dates are placeholders (0001-01-01) or typos: invalid dates
+FUTURE_YEARS = 2  # dates after 31 December of this year + 2 are too: see max_year()
+EPOCH_MS = 100_000_000_000  # a Unix time from 1e11 up is milliseconds (1e11 s is year 5138)
+OUT_OF_RANGE = "out of range"  # a day key (`DateFormat.day_key`) whose year is not plausible
+
+
+def max_year() -> int:
+    """The last plausible year of a date in an export: this year + FUTURE_YEARS."""
+    return date.today().year + FUTURE_YEARS
+
+
+def date_range_text() -> str:
+    return f"{MIN_YEAR}-01-01 to {max_year()}-12-31"
+
+
+def in_range(expr: pl.Expr) -> pl.Expr:
+    """A Date or Datetime expression with the values outside MIN_YEAR..max_year() as null."""
+    return pl.when(expr.dt.year().is_between(MIN_YEAR, max_year())).then(expr)
+
 
 @dataclass
 class DateFormat:
     fmt: str | None  # strptime format, or None for epoch / native dates
     epoch_unit: str | None = None  # "s" or "ms"
     strip_tz: bool = False
-    ambiguous: bool = False  # both day-first and month-first fit the sample
+    dm_guess: bool = False  # both day-first and month-first fit the sample: a guess was made
     native: bool = False
     prefix: int | None = None  # the date part is the first `prefix` characters of every value
+    mixed_epoch: bool = False  # Unix seconds and milliseconds in one column (read by magnitude)
+    out_of_range: tuple[int, int, str] | None = None  # sampled: (outside, sampled, an example)
+
+    @property
+    def ambiguous(self) -> bool:
+        """The sample leaves something to tell the user (`ambiguity_notice` says it): dd/mm or
+        mm/dd was guessed, dates fall outside the plausible years, or epoch units are mixed."""
+        return self.dm_guess or self.mixed_epoch or self.out_of_range is not None
 
     @property
     def date_part(self) -> str | None:
@@ -48,15 +81,29 @@ class DateFormat:
         has no fixed width the whole column is parsed and the key is a Date (format None).
         """
         if self.prefix:
-            return pl.col(column).str.slice(0, self.prefix), self.date_part
+            key = pl.col(column).str.slice(0, self.prefix)
+            at = _year_at(self.date_part)
+            year = key.str.slice(at, 4)
+            # a year outside the plausible range: a key that parses to null (an invalid date)
+            bad = year.str.contains(r"^\d{4}$") & ~year.is_between(
+                pl.lit(f"{MIN_YEAR:04d}"), pl.lit(f"{max_year():04d}"))
+            key = pl.when(bad).then(pl.lit(OUT_OF_RANGE)).otherwise(key)
+            return key, self.date_part
         return parse_expr(column, self).dt.date(), None
 
     def describe(self) -> str:
         if self.native:
             return "native date"
+        if self.mixed_epoch:
+            return "epoch seconds and milliseconds (by magnitude)"
         if self.epoch_unit:
             return f"epoch {'seconds' if self.epoch_unit == 's' else 'milliseconds'}"
         return self.fmt + (" ±zone" if self.strip_tz else "")
+
+
+def _year_at(date_part: str) -> int:
+    """Where the 4-digit year starts in a fixed-width date part (`%d/%m/%Y` -> 6)."""
+    return datetime(2000, 11, 22).strftime(date_part.replace("%-", "%")).index("2000")
 
 
 def _fit_count(values: pl.Series, fmt: str) -> int:
@@ -84,8 +131,10 @@ def detect_format(
     if values.is_empty():
         return DateFormat("%Y-%m-%d")
     if values.str.contains(r"^\d{9,13}(?:\.\d+)?$").all():
-        longest = values.str.len_chars().max()
-        return DateFormat(None, epoch_unit="ms" if longest >= 12 else "s")
+        big = values.cast(pl.Float64) >= EPOCH_MS
+        found = DateFormat(None, epoch_unit="ms" if big.any() else "s",
+                           mixed_epoch=bool(big.any() and not big.all()))
+        return _check_range(found, values)
     strip_tz = bool(values.str.contains(_TZ_SUFFIX).mean() >= MIN_FIT)
     if strip_tz:
         values = values.str.replace(_TZ_SUFFIX, _TZ_KEEP)
@@ -109,12 +158,23 @@ def detect_format(
         found = DateFormat(iso, strip_tz=strip_tz)
     elif day and month:
         first = dayfirst if dayfirst is not None else dayfirst_hint
-        found = DateFormat(day if first else month, strip_tz=strip_tz, ambiguous=dayfirst is None)
+        found = DateFormat(day if first else month, strip_tz=strip_tz, dm_guess=dayfirst is None)
     else:
         found = DateFormat(day or month, strip_tz=strip_tz)
     readable = values.filter(values.str.strptime(pl.Datetime("us"), found.fmt, strict=False)
                              .is_not_null())
+    found = _check_range(found, values)
     return found if padded else _with_prefix(found, readable)
+
+
+def _check_range(found: DateFormat, values: pl.Series) -> DateFormat:
+    """Note sampled dates outside MIN_YEAR..max_year() (`out_of_range`: for the notice)."""
+    at = pl.DataFrame({"v": values}).select(_parse(pl.col("v"), found).alias("at"))["at"]
+    years = at.dt.year()
+    outside = years.is_not_null() & ~years.is_between(MIN_YEAR, max_year())
+    if outside.any():
+        found.out_of_range = (int(outside.sum()), len(values), values.filter(outside)[0])
+    return found
 
 
 def _with_prefix(found: DateFormat, values: pl.Series) -> DateFormat:
@@ -150,57 +210,95 @@ def _zero_padded(dates: pl.Series, date_part: str) -> bool:
     )
 
 
-def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
-    """A Datetime expression for the column; values that do not fit become null."""
-    col = pl.col(column)
+def _parse(col: pl.Expr, fmt: DateFormat) -> pl.Expr:
+    """The column as a Datetime, whatever its year; values that do not fit become null."""
     if fmt.native:
         return col.cast(pl.Datetime("us"))
     if fmt.epoch_unit:
         num = col.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
-        return pl.from_epoch(num.cast(pl.Int64), time_unit=fmt.epoch_unit).cast(pl.Datetime("us"))
+        # value by value: milliseconds from EPOCH_MS up, else seconds (a column may mix both)
+        ms = pl.when(num.abs() >= EPOCH_MS).then(num).otherwise(num * 1000)
+        ms = pl.when(ms.abs() < 1e15).then(ms)  # past year 33658 either way: not a time
+        return pl.from_epoch(ms.cast(pl.Int64), time_unit="ms").cast(pl.Datetime("us"))
     text = col.cast(pl.String).str.strip_chars()
     if fmt.strip_tz:
         text = text.str.replace(_TZ_SUFFIX, _TZ_KEEP)
     return text.str.strptime(pl.Datetime("us"), fmt.fmt, strict=False)
 
 
+def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
+    """A Datetime expression for the column; values that do not fit, and dates outside
+    MIN_YEAR..max_year(), become null (counted as invalid dates)."""
+    return in_range(_parse(pl.col(column), fmt))
+
+
 def ambiguity_notice(source: str, column: str, fmt: DateFormat) -> str:
-    order = "day-first (dd/mm)" if fmt.fmt.startswith("%d") else "month-first (mm/dd)"
-    other = "--monthfirst" if fmt.fmt.startswith("%d") else "--dayfirst"
-    return (
-        f"{source}: dates in '{column}' fit both dd/mm and mm/dd; read as {order}, "
-        f"pass {other} if that is wrong"
-    )
+    """What the sample of a date column leaves to say (see `DateFormat.ambiguous`)."""
+    parts = []
+    if fmt.dm_guess:
+        order = "day-first (dd/mm)" if fmt.fmt.startswith("%d") else "month-first (mm/dd)"
+        other = "--monthfirst" if fmt.fmt.startswith("%d") else "--dayfirst"
+        parts.append(f"dates in '{column}' fit both dd/mm and mm/dd; read as {order}, "
+                     f"pass {other} if that is wrong")
+    if fmt.mixed_epoch:
+        parts.append(f"'{column}' mixes Unix seconds and milliseconds: each value is read by "
+                     f"its size (milliseconds from {EPOCH_MS:,} up, else seconds)")
+    if fmt.out_of_range:
+        k, n, example = fmt.out_of_range
+        parts.append(f"'{column}': {k:,} of {n:,} sampled dates are outside "
+                     f"{date_range_text()}, e.g. '{example}'; such dates are not used "
+                     "(counted as invalid_date)")
+    return f"{source}: " + "; ".join(parts)
+
+
+OPTION_YEARS = (MIN_YEAR, 2999)  # --since, --until, --as-of (--until 2999-12-31: no end)
+MAX_DURATION_DAYS = 3650  # --inactive-after, --repeat-window, --window, SLA targets: 10 years
+
+
+def _check_option_date(value: date, text: str, option: str) -> None:
+    low, high = OPTION_YEARS
+    if not low <= value.year <= high:
+        raise UsageError(f"{option} '{text}': out of range; a date from {low}-01-01 to "
+                         f"{high}-12-31 is accepted", f"e.g. {option} 2025-01-01")
 
 
 def parse_bound(text: str, option: str) -> date:
-    """--since/--until values: YYYY-MM-DD (a whole day; --until includes it)."""
+    """--since/--until values: YYYY-MM-DD (a whole day; --until includes it), in OPTION_YEARS."""
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+        day = datetime.strptime(text.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(
             f"{option} '{text}': not a date", f"write it as YYYY-MM-DD, e.g. {option} 2025-01-01"
         ) from None
+    _check_option_date(day, text, option)
+    return day
 
 
 def parse_duration(text: str, option: str) -> float:
-    """`1h`, `30m`, `1h30m`, `2d`, `90min`, or a bare number of hours -> hours."""
+    """`1h`, `30m`, `1h30m`, `2d`, `90min`, or a bare number of hours -> hours; more than 0 and
+    at most MAX_DURATION_DAYS, else a usage error naming the option and the range."""
     from cxkit.units import duration_hours
 
     hours = duration_hours(text)
     if hours is None:
         raise UsageError(f"{option} '{text}': not a duration",
                          f"write e.g. {option} 4h, 30m, 1h30m or 2d (a bare number is hours)")
+    if not 0 < hours <= MAX_DURATION_DAYS * 24:
+        raise UsageError(f"{option} '{text}': out of range; a duration of more than 0 and at "
+                         f"most {MAX_DURATION_DAYS}d ({MAX_DURATION_DAYS // 365} years) is "
+                         "accepted", f"e.g. {option} 90d")
     return hours
 
 
 def parse_moment(text: str, option: str) -> datetime:
-    """--as-of: `YYYY-MM-DD` (end of that day) or `YYYY-MM-DD HH:MM[:SS]`."""
+    """--as-of: `YYYY-MM-DD` (end of that day) or `YYYY-MM-DD HH:MM[:SS]`, in OPTION_YEARS."""
     raw = text.strip().replace("T", " ")
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
-            return datetime.strptime(raw, fmt)
+            moment = datetime.strptime(raw, fmt)
         except ValueError:
-            pass
+            continue
+        _check_option_date(moment.date(), text, option)
+        return moment
     day = parse_bound(raw, option)
     return datetime(day.year, day.month, day.day, 23, 59, 59)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cxkit.io import LoadOptions, column_format, find_column, require_roles, sample_column
-from cxkit.io.dates import DateFormat, parse_expr
+from cxkit.io.dates import DateFormat, in_range, parse_expr
 from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
@@ -141,9 +141,10 @@ def decimal_style(sample: pl.Series, comma_hint: bool) -> str:
 
     The last separator followed by 1-2 digits (or with the other separator before it) decides
     a value; `1,299` and `1.299` decide nothing, and the file's style (`;`, decimal comma in
-    other columns, cp1252) breaks a tie.
+    other columns, cp1252) breaks a tie. An exponent (`1.5E+03`) is not looked at.
     """
-    text = sample.cast(pl.String).str.replace_all(r"[^\d,.]", "")
+    text = sample.cast(pl.String).str.strip_chars().str.replace(r"[eE][-+]?\d+$", "")
+    text = text.str.replace_all(r"[^\d,.]", "")
     comma = (text.str.contains(r",\d{1,2}$") | text.str.contains(r"\.\d{3},\d*$")).sum()
     point = (text.str.contains(r"\.\d{1,2}$") | text.str.contains(r",\d{3}\.\d*$")).sum()
     if comma != point:
@@ -151,18 +152,112 @@ def decimal_style(sample: pl.Series, comma_hint: bool) -> str:
     return "comma" if comma_hint else "point"
 
 
+# Amounts (AMOUNT_RULES): what is not one of these is not an amount: null, counted invalid_amount.
+AMOUNT_RULES = ("currency signs and codes before or after the number, spaces (also no-break) "
+                "and apostrophes between digits; thousands separators only in groups of three; "
+                "a minus before or after the number (also the minus sign U+2212 and an en "
+                "dash), or parentheses, for a negative; an exponent (1.5E+03); "
+                "not an amount: 3/4, 12%, 1.2.3, NaN, infinity, |amount| >= 1e12")
+MAX_AMOUNT = 1e12  # no order is worth a trillion: 1e308 is an export bug (and overflows sums)
+_MINUS = "\u2212\u2012\u2013\ufe63\uff0d"  # minus sign, figure/en dash, small/wide minus
+# spaces (also no-break, narrow no-break, thin, tab) and apostrophes (Swiss 1'299.00)
+_BLANKS = " \u00a0\u202f\u2009\u2007\t'\u2019"
+# before or after the number: currency signs, ISO codes and local abbreviations (kr., zł, R$)
+_CURRENCY = ("$€£¥₹₽₩₺₪₫฿₴₦₱¢₡₲₵₸₼₾₿" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+             + "złКкрбуРлвč")
+CURRENCY_CHARS = 5  # at most this many of them on each side together (`US$`, `EUR`, `kr.`)
+
+
+def _number_body(style: str) -> tuple[str, str]:
+    """(regex a well-formed number part matches, its thousands separator) in `style`."""
+    group = "." if style == "comma" else ","
+    g, d = (r"\.", ",") if style == "comma" else (",", r"\.")
+    return rf"^(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)?(?:{d}\d*)?$", group
+
+
 def amount_expr(column: str, style: str, dtype: pl.DataType, divisor: int = 1) -> pl.Expr:
-    """Money as Float64: currency signs, spaces (also no-break) and thousands separators go;
-    `(12.00)` is negative; unreadable text becomes null."""
+    """Money as Float64 (AMOUNT_RULES); what is not an amount becomes null, never a number
+    made of its digits (`2e3` is 2000, not 23; `3/4` is null, not 34)."""
     if dtype.is_numeric():
-        return pl.col(column).cast(pl.Float64) / divisor
-    text = pl.col(column).cast(pl.String).str.strip_chars()
-    negative = text.str.starts_with("(") & text.str.ends_with(")")
-    text = text.str.replace_all(r"[^\d,.\-]", "")
-    text = (text.str.replace_all(r"\.", "").str.replace(",", ".") if style == "comma"
-            else text.str.replace_all(",", ""))
-    value = text.cast(pl.Float64, strict=False) / divisor
-    return pl.when(negative).then(-value).otherwise(value)
+        value = pl.col(column).cast(pl.Float64) / divisor
+        return pl.when(value.is_finite() & (value.abs() < MAX_AMOUNT)).then(value)
+    # batch by batch: plain numbers are cast at once, only the others go through the rules
+    return pl.col(column).cast(pl.String).map_batches(
+        lambda s: parse_amounts(s, style, divisor), return_dtype=pl.Float64,
+        is_elementwise=True)
+
+
+def parse_amounts(values: pl.Series, style: str, divisor: int = 1) -> pl.Series:
+    """`amount_expr` on a Series of text."""
+    text = values.str.strip_chars()
+    dec = r"," if style == "comma" else r"\."
+    plain = text.str.contains(rf"^-?\d+(?:{dec}\d+)?$").fill_null(False)
+    fast = text.str.replace(",", ".", literal=True) if style == "comma" else text
+    out = fast.cast(pl.Float64, strict=False).zip_with(plain, pl.Series([None], dtype=pl.Float64))
+    rest = ~plain & text.is_not_null() & (text != "")
+    if rest.any():
+        idx = rest.arg_true()
+        out = out.scatter(idx, _by_the_rules(text.gather(idx), style))
+    out = out / divisor
+    return out.zip_with(out.is_finite().fill_null(False) & (out.abs() < MAX_AMOUNT),
+                        pl.Series([None], dtype=pl.Float64))
+
+
+def _by_the_rules(text: pl.Series, style: str) -> pl.Series:
+    """The values that are not plain numbers, read by AMOUNT_RULES (null: not an amount).
+
+    String functions, not one big regex: a Unicode regex per row is ten times slower."""
+    df = pl.DataFrame({"t": text})
+    t = pl.col("t")
+    df = df.with_columns((t.str.starts_with("(") & t.str.ends_with(")")).alias("paren"))
+    if df["paren"].any():
+        df = df.with_columns(pl.when("paren").then(t.str.slice(1, t.str.len_chars() - 2))
+                             .otherwise(t).alias("t"))
+    clean = t  # only the characters this batch holds: one pass each is the cost
+    for chars, by in ((_MINUS, "-"), (_BLANKS, "")):
+        for ch in chars:
+            if df["t"].str.contains(ch, literal=True).any():
+                clean = clean.str.replace_all(ch, by, literal=True)
+    df = df.with_columns(clean)
+    signs = [pl.col("paren").cast(pl.Int8)]
+    minus = [pl.col("paren").cast(pl.Int8)]
+    removed = []
+    # sign, currency, sign, number, sign, currency, sign: each sign part may be there or not
+    for i, at_end in enumerate((False, None, False, True, None, True)):
+        if at_end is None:  # a currency sign or code: at most CURRENCY_CHARS characters
+            before = t.str.len_chars()
+            if i > 2:  # `12.50 Fr.`: a dot ends an abbreviation (and `12.` is 12 anyway)
+                cut = t.str.strip_chars_end(_CURRENCY + ".")
+            else:  # `kr. 12`: a dot right after a code is the code's, not a decimal point
+                cut = t.str.strip_chars_start(_CURRENCY)
+                cut = pl.when((cut.str.len_chars() <= before - 2) & cut.str.starts_with(".")) \
+                    .then(cut.str.slice(1)).otherwise(cut)
+            df = df.with_columns((before - cut.str.len_chars()).alias(f"r{i}"), cut.alias("t"))
+            removed.append(pl.col(f"r{i}"))
+            continue
+        one = t.str.slice(-1) if at_end else t.str.slice(0, 1)
+        rest = t.str.slice(0, t.str.len_chars() - 1) if at_end else t.str.slice(1)
+        sign = (one == "-") | (one == "+") if not at_end else one == "-"
+        df = df.with_columns(sign.fill_null(False).alias(f"s{i}"), (one == "-").fill_null(False)
+                             .alias(f"m{i}"))
+        df = df.with_columns(pl.when(f"s{i}").then(rest).otherwise(t).alias("t"))
+        signs.append(pl.col(f"s{i}").cast(pl.Int8))
+        minus.append(pl.col(f"m{i}").cast(pl.Int8))
+    parts = t.str.extract_groups(r"^(\d[\d,.]*|[.,]\d+)([eE][-+]?\d{1,3})?$")
+    df = df.with_columns(parts.struct.field("1").alias("body"), parts.struct.field("2")
+                         .alias("exp"), pl.sum_horizontal(signs).alias("signs"),
+                         pl.sum_horizontal(minus).alias("minus"),
+                         pl.sum_horizontal(removed).alias("removed"))
+    shape, group = _number_body(style)
+    body = pl.col("body")
+    number = body.str.replace_all(group, "", literal=True)
+    if style == "comma":
+        number = number.str.replace(",", ".", literal=True)
+    v = (number + pl.col("exp").fill_null("")).cast(pl.Float64, strict=False)
+    ok = body.str.contains(shape) & (pl.col("signs") <= 1) \
+        & (pl.col("removed") <= CURRENCY_CHARS)
+    return df.select(pl.when(ok).then(pl.when(pl.col("minus") == 1).then(-v).otherwise(v))
+                     .alias("v"))["v"]
 
 
 def _minor_units(preset: Preset | None, amount_col: str, sample: pl.Series,
@@ -224,8 +319,8 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     date_col = cols["ordered_at"]
     fmt: DateFormat = column_format(table, date_col, opts.dayfirst, notices)
     if day_only and fmt.prefix and not timezone:  # only the day: parse `YYYY-MM-DD`, not times
-        stamp = pl.col(date_col).str.slice(0, fmt.prefix).str.strptime(
-            pl.Date, fmt.date_part, strict=False)
+        stamp = in_range(pl.col(date_col).str.slice(0, fmt.prefix).str.strptime(
+            pl.Date, fmt.date_part, strict=False))
     else:
         stamp = timestamp_expr(date_col, fmt, timezone) if timezone else parse_expr(date_col,
                                                                                      fmt)
@@ -251,6 +346,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
         amount_rule = ("minor units (cents) / 100" if minor else "major units") + (
             "" if schema[acol].is_numeric() else
             f", decimal {'comma' if style == 'comma' else 'point'}")
+        _unreadable_amounts(table, acol, sample, style, schema[acol], notices)
         if minor and not amount_unit:
             notices.append(f"{table.name}: '{acol}' read as minor units (cents), as the Stripe "
                            "API writes them (pass --amount-unit major if not)")
@@ -278,6 +374,23 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     names = {e.meta.output_name() for e in exprs}
     exprs.extend(pl.col(b) for b in by if b not in names)
     return OrderLoad(source.lf.select(exprs), table, cols, notices, by, amount_rule)
+
+
+def _unreadable_amounts(table: Table, column: str, sample: pl.Series, style: str,
+                        dtype: pl.DataType, notices: list[str]) -> None:
+    """Name sampled values that are not amounts (`3/4`, `12%`, NaN): dropped as invalid_amount."""
+    if sample.is_empty():
+        return
+    frame = pl.DataFrame({column: sample})
+    read = frame.select(amount_expr(column, style, dtype).alias("v"))["v"]
+    text = sample.cast(pl.String).str.strip_chars()
+    bad = sample.filter(read.is_null() & text.is_not_null() & (text != ""))
+    if bad.len():
+        examples = ", ".join(repr(v) for v in bad.cast(pl.String).unique(maintain_order=True)
+                             .head(3).to_list())
+        notices.append(f"{table.name}: '{column}': {bad.len():,} of {sample.len():,} sampled "
+                       f"values are not amounts (e.g. {examples}); such orders are counted "
+                       "as invalid_amount, not in revenue")
 
 
 def _unknown_statuses(table: Table, column: str, notices: list[str]) -> None:

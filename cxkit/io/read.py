@@ -3,6 +3,15 @@
 CSV/TSV/TXT, Parquet, XLSX, NDJSON, optionally gzipped; several files or a glob are stacked with
 their columns aligned; `-` reads standard input. Delimited text is read as strings: the KPI code
 parses the few columns it needs with explicit rules, so nothing is guessed per value.
+
+What is not a regular file is read once as a stream and spooled to a temporary file, in bounded
+memory: standard input, a named pipe (FIFO, opened without blocking: no writer means an empty
+file), a pipe or socket such as `<(cat f.csv)` (/dev/fd/N), and a file whose size says 0 but
+that has bytes (/proc). A character or block device (/dev/zero, a disk) is refused at once.
+A stream or a gzipped file is looked at before the rest is copied: its first MiB must be a
+table (`sniff_csv`), so /dev/urandom on stdin or a gzip bomb of zeros stop after 1 MiB; and a
+.gz inflates to at most GZIP_MAX_RATIO times its size once past GZIP_FREE_BYTES (256 MiB):
+CSV exports compress 5-20 times, a bomb a thousand times.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import glob
 import gzip
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -23,6 +33,9 @@ import polars as pl
 
 from cxkit.errors import DataError, InputError, IOFailure
 from cxkit.io.sniff import SAMPLE_BYTES, CsvLayout, sniff_csv
+
+GZIP_FREE_BYTES = 256 << 20  # a .gz may always inflate to this much...
+GZIP_MAX_RATIO = 200  # ...and past it to this many times its compressed size, no more
 
 TEXT_EXTS = {".csv", ".tsv", ".txt", ".tab"}
 PARQUET_EXTS = {".parquet", ".pq"}
@@ -79,6 +92,8 @@ def expand_inputs(inputs: list[str]) -> list[str]:
             found = sorted(glob.glob(item))
             if not found:
                 raise InputError(f"{item}: no file matches this pattern", "check the path")
+            for name in found:
+                _refuse_device(name)
             paths.extend(found)
         else:
             p = Path(item)
@@ -88,8 +103,31 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                 raise InputError(f"{item}: is a folder", f"pass the files, e.g. '{item}/*.csv'")
             if not os.access(p, os.R_OK):
                 raise InputError(f"{item}: permission denied", "check the file's permissions")
+            _refuse_device(item)
             paths.append(item)
     return paths
+
+
+def _refuse_device(item: str) -> None:
+    """/dev/zero, /dev/urandom, a disk, a terminal: never a file to read to its end."""
+    try:
+        mode = os.stat(item).st_mode
+    except OSError as exc:
+        raise InputError(f"{item}: cannot read: {exc.strerror or exc}",
+                         "check the path and the file's permissions") from None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "character" if stat.S_ISCHR(mode) else "block"
+        raise InputError(f"{item}: is a {kind} device, not a file",
+                         "pass a file, or pipe the data to standard input: "
+                         f"cat FILE | {_command()} -")
+
+
+def _command() -> str:
+    """`cxkit nps` while a command runs (for hints), else `cxkit COMMAND`."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else "cxkit COMMAND"
 
 
 def _kind_of(path: str) -> tuple[str, bool]:
@@ -106,17 +144,40 @@ def _kind_of(path: str) -> tuple[str, bool]:
     return "csv", gz
 
 
-def _spool(src, suffix: str) -> str:
-    """Copy a stream to a temp file in chunks (bounded memory) and return its path."""
+def _read_head(src, size: int = SAMPLE_BYTES) -> bytes:
+    """The first `size` bytes of a stream (a pipe returns them in pieces)."""
+    parts, got = [], 0
+    while got < size:
+        chunk = src.read(size - got)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _spool(src, suffix: str, head: bytes = b"", limit: int | None = None,
+           display: str = "") -> str:
+    """Copy `head` then the rest of a stream to a temp file in 1 MiB chunks (bounded memory);
+    more than `limit` bytes in all is refused (a gzip bomb)."""
     fd, path = tempfile.mkstemp(suffix=suffix, dir=_tempdir())
+    written = len(head)
     with os.fdopen(fd, "wb") as out:
-        shutil.copyfileobj(src, out, 1 << 20)
+        out.write(head)
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if limit is not None and written > limit:
+                out.close()
+                os.unlink(path)
+                raise DataError(
+                    f"{display}: decompresses to more than {limit >> 20:,} MiB, over "
+                    f"{GZIP_MAX_RATIO} times its compressed size: not an export (a gzip bomb?)",
+                    "pass the uncompressed file, or check where it comes from")
+            out.write(chunk)
     return path
 
 
-def _sniff_stdin_kind(path: str) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+def _magic_kind(head: bytes) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"PK"):
@@ -126,36 +187,121 @@ def _sniff_stdin_kind(path: str) -> str:
     return "csv"
 
 
-_STDIN: list[tuple[str, str]] = []  # stdin, once spooled: a second read gets the same bytes
+def check_text(display: str, sample: bytes, encoding: str | None, delimiter: str | None
+               ) -> tuple[CsvLayout, bool]:
+    """The first bytes of a delimited text file: refuse what is not text or not a table
+    (`sniff_csv`), else its layout and whether the encoding was a cp1252 fallback."""
+    forced = (encoding or "").lower().replace("-", "").replace("_", "")
+    wide = forced.startswith(("utf16", "utf32")) or sample.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in sample[:4096] and not wide:
+        raise DataError(
+            f"{display}: this is not a text file",
+            "pass a CSV, TSV, Parquet, XLSX or NDJSON export (UTF-16 text: --encoding utf-16)",
+        )
+    return sniff_csv(sample, encoding, delimiter, display)
 
 
-def _local_copy(path: str) -> tuple[str, str]:
-    """Return (local path of plain bytes, kind). stdin and .gz are spooled to a temp file."""
+# stdin, once spooled (with the stream it was read from): a second read gets the same bytes
+_STDIN: list[tuple[object, tuple[str, str]]] = []
+_STREAMS: dict[str, tuple[str, str]] = {}  # a FIFO, pipe or /proc file, once spooled
+
+
+def _stream_source(path: str):
+    """Open what is not a regular file for reading, or return None for a regular file.
+
+    /dev/fd/N (`<(cat f.csv)`) is read from descriptor N itself: a pipe, or a socket, which
+    cannot be opened by name. A named FIFO is opened with O_NONBLOCK, so that a FIFO nobody
+    writes to does not block the open: with no writer, the first read is the end of the file.
+    A regular file whose size says 0 but that has bytes (/proc) is read as a stream too."""
+    import re
+
+    fd_path = re.fullmatch(r"/(?:dev|proc/self)/fd/(\d+)", path)
+    mode = os.stat(path).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        if fd_path:
+            fd = os.dup(int(fd_path.group(1)))
+        else:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)  # a writer that is there: wait for its data
+        return os.fdopen(fd, "rb")
+    if stat.S_ISREG(mode) and os.stat(path).st_size == 0:
+        fh = open(path, "rb")  # noqa: SIM115
+        if fh.read(1):
+            fh.seek(0)
+            return fh
+        fh.close()
+    return None
+
+
+def _from_stream(src, display: str, kind: str | None, gz: bool, suffix: str,
+                 encoding: str | None, delimiter: str | None) -> tuple[str, str]:
+    """Spool a stream: gzip (by name or magic) is inflated with `_inflate`; else the first MiB
+    is checked (a CSV must look like a table) before the rest is copied."""
+    head = _read_head(src)
+    if gz or head.startswith(b"\x1f\x8b"):
+        packed = _spool(src, ".gz", head)
+        return _inflate(packed, display, kind, encoding, delimiter)
+    kind = kind or _magic_kind(head)
+    if kind == "csv" and head.strip():
+        check_text(display, head, encoding, delimiter)
+    return _spool(src, suffix or "." + kind, head), kind
+
+
+def _inflate(path: str, display: str, kind: str | None, encoding: str | None,
+             delimiter: str | None) -> tuple[str, str]:
+    """Decompress a .gz to a temp file: its first MiB is checked first (a gzip bomb of zeros
+    stops there), then it may grow to max(GZIP_FREE_BYTES, GZIP_MAX_RATIO x its size)."""
+    limit = max(GZIP_FREE_BYTES, GZIP_MAX_RATIO * os.path.getsize(path))
+    with gzip.open(path, "rb") as src:
+        head = _read_head(src)
+        kind = kind or _magic_kind(head)
+        if kind == "csv" and head.strip():
+            check_text(display, head, encoding, delimiter)
+        return _spool(src, "." + kind, head, limit, display), kind
+
+
+def _local_copy(path: str, encoding: str | None = None, delimiter: str | None = None
+                ) -> tuple[str, str]:
+    """Return (local path of plain bytes, kind). stdin, streams and .gz are spooled."""
     import zlib
 
+    display = "<stdin>" if path == "-" else path
     try:
         if path == "-":
-            if _STDIN:
-                return _STDIN[0]
-            local = _spool(sys.stdin.buffer, ".stdin")
-            with open(local, "rb") as fh:
-                magic = fh.read(2)
-            if magic == b"\x1f\x8b":
-                with gzip.open(local, "rb") as gz:
-                    local = _spool(gz, ".stdin")
-            _STDIN.append((local, _sniff_stdin_kind(local)))
-            return _STDIN[0]
+            src = getattr(sys.stdin, "buffer", None)  # None: descriptor 0 was closed
+            if _STDIN and _STDIN[0][0] is src:
+                return _STDIN[0][1]
+            _STDIN.clear()
+            if src is None:
+                raise InputError("<stdin>: standard input is closed or not readable",
+                                 f"pipe the data in (cat FILE | {_command()} -) or pass a file")
+            try:
+                _STDIN.append((src, _from_stream(src, display, None, False, ".stdin", encoding,
+                                                 delimiter)))
+            except OSError as exc:  # e.g. `< folder`, or a descriptor opened for writing only
+                raise InputError(f"<stdin>: cannot read standard input: {exc.strerror or exc}",
+                                 f"pipe the data in (cat FILE | {_command()} -) or pass a file"
+                                 ) from exc
+            return _STDIN[0][1]
+        if path in _STREAMS:
+            return _STREAMS[path]
         kind, gz = _kind_of(path)
+        named = kind if Path(path.lower()).suffix not in ("", ".gz") or gz else None
+        stream = _stream_source(path)
+        if stream is not None:
+            with stream:
+                _STREAMS[path] = _from_stream(stream, display, named, gz, "", encoding,
+                                              delimiter)
+            return _STREAMS[path]
         if gz:
-            with gzip.open(path, "rb") as src:
-                return _spool(src, "." + kind), kind
+            return _inflate(path, display, kind, encoding, delimiter)
         return path, kind
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:  # not gzip, cut short, corrupt
-        display = "<stdin>" if path == "-" else path
         raise DataError(f"{display}: not a complete gzip file: {exc}",
                         "compress it again, or pass the uncompressed file") from exc
     except OSError as exc:
-        raise IOFailure(f"{path}: cannot read: {exc}") from exc
+        raise IOFailure(f"{display}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _transcode(path: str, encoding: str, newline: str = "\n") -> str:
@@ -192,15 +338,7 @@ def _read_csv(display: str, local: str, encoding: str | None, delimiter: str | N
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
         raise DataError(f"{display}: the file is empty", "export the data again with a header row")
-    forced = (encoding or "").lower().replace("-", "").replace("_", "")
-    wide = forced.startswith(("utf16", "utf32")) or sample.startswith(
-        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in sample[:4096] and not wide:
-        raise DataError(
-            f"{display}: this is not a text file",
-            "pass a CSV, TSV, Parquet, XLSX or NDJSON export (UTF-16 text: --encoding utf-16)",
-        )
-    layout, fallback = sniff_csv(sample, encoding, delimiter, display)
+    layout, fallback = check_text(display, sample, encoding, delimiter)
     if not layout.names:
         raise DataError(f"{display}: no header row, only empty lines and delimiters",
                         "export the data again with a header row")
@@ -287,7 +425,7 @@ def _read_other(display: str, local: str, kind: str) -> Table:
 
 def read_one(path: str, encoding: str | None = None, delimiter: str | None = None) -> Table:
     display = "<stdin>" if path == "-" else path
-    local, kind = _local_copy(path)
+    local, kind = _local_copy(path, encoding, delimiter)
     if kind == "csv":
         return _read_csv(display, local, encoding, delimiter)
     return _read_other(display, local, kind)

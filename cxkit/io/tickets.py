@@ -21,7 +21,7 @@ from cxkit.io import (
     sample_column,
     unique_by_name,
 )
-from cxkit.io.dates import DateFormat, parse_expr
+from cxkit.io.dates import DateFormat, in_range, parse_expr
 from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
@@ -201,7 +201,8 @@ def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None) -> pl.Exp
     text = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+0000").str.replace(
         r"\s*([+-]\d{2}):?(\d{2})$", "${1}${2}")
     aware = text.str.strptime(pl.Datetime("us", "UTC"), fmt.fmt + "%z", strict=False)
-    return aware.dt.convert_time_zone(timezone or "UTC").dt.replace_time_zone(None)
+    # dates outside the plausible years are invalid (cxkit.io.dates.in_range), as unzoned ones
+    return in_range(aware.dt.convert_time_zone(timezone or "UTC").dt.replace_time_zone(None))
 
 
 def load_tickets(

@@ -31,13 +31,18 @@ class ClvOptions:
     confidence: float = 0.95
 
 
-def parse_share(text: str, option: str) -> float:
-    """`35%`, `35` or `0.35` -> 0.35 (a number above 1 is a percentage)."""
+MIN_CHURN = 0.001  # --churn 0.1 %: a lifetime of 1,000 years; less is not a churn rate
+
+
+def parse_share(text: str, option: str, minimum: float = 0.0) -> float:
+    """`35%`, `35` or `0.35` -> 0.35 (a number above 1 is a percentage); above `minimum`
+    (or equal to it) and up to 100 %."""
     from cxkit.units import share
 
     value = share(text)
-    if value is None:
-        raise UsageError(f"{option} '{text}': expected a share above 0 and up to 100%",
+    if value is None or value < minimum:
+        low = f"from {minimum * 100:g}%" if minimum else "above 0"
+        raise UsageError(f"{option} '{text}': expected a share {low} and up to 100%",
                          f"e.g. {option} 35% or {option} 0.35")
     return value
 

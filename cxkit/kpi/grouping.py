@@ -71,7 +71,11 @@ def row_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:
     else:
         day = key.cast(pl.Date)
         missing = pl.col(NO_DATE) if NO_DATE in small.columns else key.is_null()
-    small = small.with_columns(day.alias("__date"))
+    from cxkit.io.dates import in_range
+
+    # the loader already nulls implausible years (cxkit.io.dates); a key parsed here is checked
+    # again so that no path can bring year 0001 or 9999 into a period
+    small = small.with_columns(in_range(day).alias("__date"))
     date_col = pl.col("__date")
     outside = pl.lit(False)
     if scope.since is not None:

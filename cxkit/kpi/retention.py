@@ -28,6 +28,11 @@ CUST, AT, BLANK, STATE = "customer_id", "ordered_at", "ordered_at__blank", "stat
 P, IN, FIRST, WHY = "__p", "__in", "__first", "__why"  # period index, in scope, first period
 H1, H2, RET, MEMBER, KEY = "__h1", "__h2", "__retained", "__member", "__key"
 OUTSIDE_OK = 9  # drop code: outside --since/--until, but a completed order with a customer
+# Bounds on what one export can make cxkit build (the loader already drops dates before 1900 and
+# after this year + 2): a longer span of periods lists only the periods around orders, and a
+# cohort matrix of more cells keeps its latest cohorts (the headline still pools them all).
+MAX_PERIODS = 5_000
+MAX_CELLS = 1_000_000
 
 
 @dataclass
@@ -204,20 +209,34 @@ def _scan(lf: pl.LazyFrame, opts: RetentionOptions, inactive: bool = False) -> _
     return scan
 
 
-def _per_period(pairs: pl.DataFrame) -> pl.DataFrame:
+def _per_period(pairs: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Every period from the first to the last with a counted order (gaps included): active,
-    new (first order ever), retained (also active in the period before), active before."""
+    new (first order ever), retained (also active in the period before), active before; and the
+    number of periods in that span.
+
+    A span of more than MAX_PERIODS periods (daily retention over decades, a stray date years
+    before the rest) is not built period by period: only the periods with orders and the ones
+    right after them are. The others have no customers before them: no retention to measure,
+    so every figure is the same, only their empty rows are left out."""
     p = pl.col(P)
     per = pairs.group_by(P).agg(pl.len().alias("active"), (p == pl.col(FIRST)).sum().alias("new"),
                                 pl.col(RET).sum().alias("retained"))
     if per.height == 0:
-        return per
+        return per, 0
     lo, hi = per[P].min(), per[P].max()
-    full = pl.DataFrame({P: pl.int_range(lo, hi + 1, dtype=pl.Int32, eager=True)})
+    span = int(hi - lo + 1)
+    if span > MAX_PERIODS:
+        idx = pl.concat([per[P], per[P] + 1]).unique().sort()
+        full = pl.DataFrame({P: idx.filter(idx <= hi)})
+    else:
+        full = pl.DataFrame({P: pl.int_range(lo, hi + 1, dtype=pl.Int32, eager=True)})
     full = full.join(per, on=P, how="left")
     counts = ["active", "new", "retained"]
     full = full.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts)
-    return full.with_columns(pl.col("active").shift(1).alias("before"))
+    before = per.select((p + 1).cast(pl.Int32).alias(P), pl.col("active").cast(pl.Int64)
+                        .alias("before"))
+    full = full.join(before, on=P, how="left").with_columns(pl.col("before").fill_null(0))
+    return full.sort(P), span
 
 
 def _share(k: int, n: int, z: float) -> tuple[float | None, tuple[float, float] | None]:
@@ -233,9 +252,9 @@ def retention(lf: pl.LazyFrame, opts: RetentionOptions) -> list[KpiResult]:
     """retention_rate and churn_rate per period (pooled headline), plus inactivity_churn when
     `opts.inactive_after_days` is set."""
     scan = _scan(lf, opts, inactive=opts.inactive_after_days is not None)
-    per = _per_period(scan.pairs)
+    per, span = _per_period(scan.pairs)
     z = stats.z_value(opts.confidence)
-    rows = per.to_dicts()[1:] if per.height else []
+    rows = per.to_dicts()[1:] if per.height else []  # the first period has none before it
     labels = _labels([r[P] for r in rows], opts.period) if rows else []
     keep, churn = [], []
     for row, label in zip(rows, labels, strict=True):
@@ -248,8 +267,12 @@ def retention(lf: pl.LazyFrame, opts: RetentionOptions) -> list[KpiResult]:
         cvalue, cci = _mirror(value, ci)
         churn.append(Group({"period": label}, cvalue, n, cci, {"churned": n - r, "retained": r},
                            dict(extra), compared=True))
+    index = [r[P] for r in rows]
     for groups in (keep, churn):
-        for prev, g in zip(groups, groups[1:], strict=False):
+        for i in range(1, len(groups)):
+            prev, g = groups[i - 1], groups[i]
+            if index[i] != index[i - 1] + 1:
+                continue  # periods left out of a long span lie between: not the one before
             if g.value is not None and prev.value is not None:
                 g.change = g.value - prev.value
                 g.significant = stats.proportions_differ(
@@ -260,6 +283,9 @@ def retention(lf: pl.LazyFrame, opts: RetentionOptions) -> list[KpiResult]:
     name = opts.period
     rule = (f"customers who ordered in {name} P-1 and again in {name} P / customers who ordered "
             f"in {name} P-1; completed orders; pooled over {len(keep)} {name} pairs")
+    if span > MAX_PERIODS:
+        rule += (f"; the orders span {span:,} {name}s (more than {MAX_PERIODS:,}): {name}s "
+                 f"with no orders in them or in the {name} before are left out")
     out = []
     for kpi, groups, v, c, counts in (
         ("retention_rate", keep, value, ci, {"retained": r, "churned": n - r}),
@@ -321,9 +347,20 @@ def cohorts(lf: pl.LazyFrame, opts: RetentionOptions) -> KpiResult:
     cell = dict(zip(zip(cells[FIRST].to_list(), cells["since"].to_list(), strict=True),
                     cells["k"].to_list(), strict=True))
     starts = sorted({c for c, _ in cell})
-    width = span - starts[0] + 1
+    # the headline and n count every cohort; the matrix keeps the latest cohorts that fit
+    n = sum(cell.get((c, 0), 0) for c in starts)
+    seen = [c for c in starts if c + 1 <= span]
+    k1, base = sum(cell.get((c, 1), 0) for c in seen), sum(cell.get((c, 0), 0) for c in seen)
+    first = next(i for i, c in enumerate(starts)
+                 if (len(starts) - i) * (span - c + 1) <= MAX_CELLS or i == len(starts) - 1)
+    if first:
+        result.rule += (f"; the matrix shows the last {len(starts) - first:,} of "
+                        f"{len(starts):,} cohorts (at most {MAX_CELLS:,} cells); the headline "
+                        "pools them all")
+    shown = starts[first:]
+    width = span - shown[0] + 1
     groups = []
-    for c, label in zip(starts, _labels(starts, name), strict=True):
+    for c, label in zip(shown, _labels(shown, name), strict=True):
         counts = [cell.get((c, k), 0) if c + k <= span else None for k in range(width)]
         size = counts[0]
         shares = [None if x is None else 100 * x / size for x in counts]
@@ -331,9 +368,6 @@ def cohorts(lf: pl.LazyFrame, opts: RetentionOptions) -> KpiResult:
         value, ci = _share(c1, size, z) if c1 is not None else (None, None)
         groups.append(Group({"cohort": label}, value, size, ci, {"customers": size},
                             {"retention": shares, "customers": counts}))
-    n = sum(g.n for g in groups)
-    seen = [g for g in groups if g.value is not None]
-    k1, base = sum(g.extra["customers"][1] for g in seen), sum(g.n for g in seen)
     result.value, result.ci = _share(k1, base, z)
     result.n, result.counts, result.groups = n, {"customers": n}, groups
     result.extra["periods_since"] = list(range(width))
