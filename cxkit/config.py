@@ -29,6 +29,7 @@ PYPROJECT_PREFIX = ["tool", "cxkit"]
 # Repeated from the modules that import Polars; tests/test_config.py checks they are equal.
 PERIODS = ("day", "week", "month", "quarter", "year")  # cxkit.kpi.grouping.PERIODS
 SECTORS = ("ecommerce", "saas", "retail")  # cxkit.kpi.benchmarks.SECTORS
+MAX_DURATION_DAYS = 3650  # cxkit.io.dates.MAX_DURATION_DAYS
 SECTIONS = ("kpis", "breakdowns", "cohorts", "nps_revenue", "followup", "matching")  # kpi.report
 TICKET_PRESETS = ("zendesk", "freshdesk", "salesforce", "gorgias", "intercom", "helpscout")
 # cxkit.io.tickets.PRESETS
@@ -319,9 +320,13 @@ class _Checker:
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
             value = str(value)  # a bare number is hours, as on the command line
         text = self.text(keys, value, '"4h"')
-        if duration_hours(text) is None:
+        hours = duration_hours(text)
+        if hours is None:
             raise self.fail(keys, f"{self.where(keys)}: '{text}' is not a duration",
                             f'write e.g. {keys[-1]} = "4h", "30m", "1h30m" or "2d"')
+        if not 0 < hours <= MAX_DURATION_DAYS * 24:  # as cxkit.io.dates.parse_duration
+            raise self.fail(keys, f"{self.where(keys)}: '{text}' is out of range",
+                            f"a duration of more than 0 and at most {MAX_DURATION_DAYS}d")
         return text
 
     def path_value(self, value: str) -> str:

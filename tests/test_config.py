@@ -108,6 +108,9 @@ def test_literal_tables_equal_the_real_ones():
     assert cfg.SURVEY_ROLES == roles.ALL_ROLES + roles.CONTACT_ROLES
     assert cfg.PERIODS == tuple(grouping.PERIODS) == tuple(p.value for p in options.Period)
     assert cfg.SECTORS == benchmarks.SECTORS == tuple(s.value for s in options.Sector)
+    from cxkit.io import dates
+
+    assert cfg.MAX_DURATION_DAYS == dates.MAX_DURATION_DAYS
     assert cfg.SECTIONS == report.SECTIONS
     assert cfg.SOURCES == report.SOURCES
     assert cfg.KPI_NAMES == tuple(report.KPI_INFO)
@@ -422,6 +425,9 @@ def test_not_utf8_names_its_line(here):
      "number (0)", None),
     ('[report]\nwindow = "3 months"\n',
      "cxkit.toml:2: [report] window: '3 months' is not a duration", None),
+    ('[report]\nwindow = "99999999d"\n',  # what --window refuses, the file refuses too
+     "cxkit.toml:2: [report] window: '99999999d' is out of range",
+     "a duration of more than 0 and at most 3650d"),
     ('[report]\nbenchmark = "SaaS"\n',
      "cxkit.toml:2: [report] benchmark: 'SaaS' is not one of ecommerce, saas, retail",
      "did you mean 'saas'? use one of ecommerce, saas, retail"),

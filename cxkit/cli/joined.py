@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         responses_file: ResponsesOpt = None,
         limit: Annotated[int | None, typer.Option(
-            "--limit", metavar="N", min=1, rich_help_panel=o.SCOPE,
+            "--limit", metavar="N", min=1, max=10_000_000, rich_help_panel=o.SCOPE,
             help="Only the first N customers of the list.")] = None,
         redact: Annotated[bool, typer.Option(
             "--redact", rich_help_panel=o.OUTPUT,
