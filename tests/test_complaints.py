@@ -230,3 +230,28 @@ def test_shopify_sample_counts_orders_not_line_items():
     assert counted["orders"]["value"] == 368
     # 320 complaints / 368 orders = 86.956 -> 86.96 per 100
     assert (rate["value"], rate["counts"]) == (86.96, {"complaints": 320, "orders": 368})
+
+
+def test_complaints_without_a_date_are_counted_out_of_periods(tmp_path, capsys):
+    # 4 complaints: 2025-01-06, 0001-01-01 (a placeholder: invalid), no date, 2025-02-03.
+    # Per month against 4 completed orders (2 in January, 2 in February): Jan 1/2 = 50.0,
+    # Feb 1/2 = 50.0, all 2/4 = 50.0; the 2 undated complaints are in no period: dropped
+    # (missing_date 1, invalid_date 1). Without --period and --orders every complaint counts.
+    from conftest import cxkit_json
+
+    tickets = tmp_path / "t.csv"
+    tickets.write_text("id,created_at,type,customer_id\n1,2025-01-06 09:00,complaint,a\n"
+                       "2,2025-01-07 09:00,question,b\n3,0001-01-01 00:00,complaint,c\n"
+                       "4,,complaint,d\n5,2025-02-03 10:00,complaint,a\n")
+    orders = tmp_path / "o.csv"
+    orders.write_text("order_id,customer_id,ordered_at,amount\n1,a,2025-01-06,10\n"
+                      "2,b,2025-01-20,10\n3,a,2025-02-03,5\n4,c,2025-02-10,5\n")
+    got, _ = cxkit_json(capsys, "complaints", tickets, "--orders", orders, "--period", "month")
+    rate = got["kpis"][0]
+    assert (rate["value"], rate["counts"]) == (50.0, {"complaints": 2, "orders": 4})
+    assert rate["dropped"] == {"missing_date": 1, "invalid_date": 1}
+    assert [(g["key"]["period"], g["value"]) for g in rate["groups"]] == [
+        ("2025-01", 50.0), ("2025-02", 50.0)]
+    plain, _ = cxkit_json(capsys, "complaints", tickets)
+    assert (plain["kpis"][0]["counts"], plain["kpis"][0]["dropped"]) == (
+        {"complaints": 4, "customers": 4}, {})

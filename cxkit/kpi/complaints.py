@@ -18,6 +18,7 @@ from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, Scope, label_periods
 from cxkit.kpi.result import Group, KpiResult
 from cxkit.kpi.specs import ROW
 
+UNDATED = "__undated"  # why a ticket has no creation date: missing_date or invalid_date
 WORDS = ["complaint", "complaints", "réclamation", "reclamation", "plainte", "claim"]
 TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
 MATCH_ROLES = ("tags", "type", "category", "severity", "status", "is_complaint")
@@ -116,7 +117,11 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
     per = [pl.col("__complaint").sum().alias("complaints"), pl.len().alias("tickets")]
     if "customer_id" in cols:
         per.append(pl.col("customer_id").n_unique().alias("customers"))
-    q_period = lf.group_by(start.alias(START)).agg(per)
+    created = pl.col("created_at")
+    blank = pl.col("created_at__blank") if "created_at__blank" in cols else created.is_null()
+    undated = pl.when(created.is_null()).then(
+        pl.when(blank).then(pl.lit("missing_date")).otherwise(pl.lit("invalid_date")))
+    q_period = lf.group_by(start.alias(START), undated.alias(UNDATED)).agg(per)
     q_cat = complaints.group_by(keys).agg(pl.len().alias("n")) if keys else None
     q_rec = complaints.group_by("category").agg(pl.len().alias("n"), pl.col("__recurrent").sum()
                                                 .alias("recurrent")) \
@@ -142,6 +147,14 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
 def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, opts,
           described) -> KpiResult:
     base = "orders" if orders is not None else "customers"
+    dropped = {}
+    if orders is not None or opts.period:  # a complaint with no date is in no period
+        lost = df.filter(pl.col(UNDATED).is_not_null())
+        dropped = {r: int(lost.filter(pl.col(UNDATED) == r)["complaints"].sum())
+                   for r in ("missing_date", "invalid_date")}
+        df = df.filter(pl.col(UNDATED).is_null())
+    if not opts.period:  # one row: dated and undated tickets together (customers: overall)
+        df = df.group_by(START).agg(pl.col("complaints", "tickets").sum())
     if orders is not None:
         o = orders.group_by((pl.col("__date").dt.truncate(PERIODS[opts.period]) if opts.period
                              else pl.lit(None, pl.Date)).alias(START)).agg(
@@ -159,7 +172,7 @@ def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, 
             + ("completed orders of the same period (cancelled, abandoned, pending and failed "
                "orders not counted)" if base == "orders" else "customers who contacted support"))
     result = KpiResult("complaint_rate", value, total_b or 0, None,
-                       {"complaints": total_c, base: total_b or 0}, {}, rule, 2,
+                       {"complaints": total_c, base: total_b or 0}, dropped, rule, 2,
                        confidence=opts.confidence)
     if opts.period:
         rows = label_periods(df.filter(pl.col(START).is_not_null()).sort(START),
