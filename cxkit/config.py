@@ -314,6 +314,9 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(keys, f"{self.where(keys)}: expected a number, got {_kind(value)}",
                             f"write it without quotes, e.g. {keys[-1]} = {example}")
+        if value != value or value in (float("inf"), float("-inf")):  # TOML has nan and inf
+            raise self.fail(keys, f"{self.where(keys)}: {value} is not a finite number",
+                            f"write a number, e.g. {keys[-1]} = {example}")
         return float(value)
 
     def duration(self, keys: list[str], value: Any) -> str:

@@ -399,6 +399,9 @@ def test_not_utf8_names_its_line(here):
     ('[thresholds]\nfail_under = { nps = 30 }\nfail_over = { resolution_tme = 24 }\n',
      "cxkit.toml:3: unknown KPI 'resolution_tme' in [thresholds] fail_over",
      "did you mean 'resolution_time'?"),
+    ('[thresholds]\nfail_under = { nps = nan }\n',  # nan never crosses: refused
+     "cxkit.toml:2: [thresholds] fail_under.nps: nan is not a finite number",
+     "write a number, e.g. nps = 30"),
     ('[thresholds]\nfail_under = { nps = "30" }\n',
      "cxkit.toml:2: [thresholds] fail_under.nps: expected a number, got text ('30')",
      "write it without quotes, e.g. nps = 30"),

@@ -102,10 +102,12 @@ def run(files, fmt, encoding, delimiter, env: Env) -> None:
     if fmt == "json":
         import json
 
-        env.stdout.write(json.dumps({"file": table.name, "about": about,
-                                     "kind": kind.kind if kind else None,
-                                     "sampled_rows": sampled, "more_rows": more,
-                                     "columns": rows}, ensure_ascii=False, indent=2) + "\n")
+        from cxkit.cli.output import deliver
+
+        deliver(json.dumps({"file": table.name, "about": about,
+                            "kind": kind.kind if kind else None,
+                            "sampled_rows": sampled, "more_rows": more,
+                            "columns": rows}, ensure_ascii=False, indent=2) + "\n", None, env)
         return
     if sample and fmt != "table":
         env.notice(f"{table.name}: {sample}")
@@ -113,35 +115,35 @@ def run(files, fmt, encoding, delimiter, env: Env) -> None:
         _write_plain(rows, fmt, env)
         return
     from rich.table import Table
-    from rich.text import Text
 
-    out = Table(title=about, title_justify="left", show_edge=False, header_style="bold",
-                caption=sample, caption_justify="left")
+    from cxkit.render.inert import term
+
+    # the file name, column names and values come from the data: inert Text, never markup
+    out = Table(title=term(about, style="table.title"), title_justify="left", show_edge=False,
+                header_style="bold", caption=term(sample, style="table.caption") if sample
+                else None, caption_justify="left")
     for name in ("column", "type", "role", "filled", "examples"):
         out.add_column(name + (" (sample)" if more and name == "filled" else ""))
     for r in rows:
-        out.add_row(Text(r["column"]), r["type"], Text(r["role"], style="green"), r["filled"],
-                    Text(" | ".join(r["examples"]), overflow="ellipsis", no_wrap=True))
+        out.add_row(term(r["column"]), term(r["type"]), term(r["role"], style="green"),
+                    term(r["filled"]),
+                    term(" | ".join(r["examples"]), overflow="ellipsis", no_wrap=True))
     env.console().print(out)
 
 
 def _write_plain(rows, fmt, env: Env) -> None:
-    import csv
+    """csv / tsv / markdown / ndjson through the shared writers (`cxkit.render.machine`): the
+    same formula guard, quoting and markdown escaping as every other command."""
     import json
 
-    from cxkit.render.machine import neutralise
+    from cxkit.cli.output import deliver
+    from cxkit.render.machine import _delimited_rows, _markdown_rows
 
     if fmt == "ndjson":
-        env.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        deliver("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), None, env)
         return
     flat = [{**r, "examples": " | ".join(r["examples"])} for r in rows]
     if fmt == "markdown":
-        env.stdout.write("| " + " | ".join(flat[0]) + " |\n|" + "---|" * len(flat[0]) + "\n")
-        for r in flat:
-            env.stdout.write("| " + " | ".join(str(v).replace("|", "\\|") for v in r.values())
-                             + " |\n")
+        deliver(_markdown_rows(flat), None, env)
         return
-    writer = csv.writer(env.stdout, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-    writer.writerow(list(flat[0]))
-    for r in flat:
-        writer.writerow([neutralise(v) for v in r.values()])
+    deliver(_delimited_rows(flat, "\t" if fmt == "tsv" else ","), None, env)

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from cxkit.render.inert import visible
+
 
 @dataclass
 class Env:
@@ -29,10 +31,11 @@ class Env:
 
     def notice(self, message: str) -> None:
         if not self.quiet:
-            print(f"cxkit: note: {message}", file=self.stderr)
+            print(f"cxkit: note: {visible(message, lines=True)}", file=self.stderr)
 
     def warn(self, message: str) -> None:
-        print(f"cxkit: warning: {message}", file=self.stderr)
+        # file and column names in a message come from the data: no raw escape codes on stderr
+        print(f"cxkit: warning: {visible(message, lines=True)}", file=self.stderr)
 
     def console(self, stderr: bool = False):
         from rich.console import Console
@@ -53,7 +56,9 @@ class Env:
 
         if self.quiet or not self.stderr_isatty:
             return nullcontext()
-        return self.console(stderr=True).status(message)
+        from cxkit.render.inert import term
+
+        return self.console(stderr=True).status(term(message))
 
 
 def _isatty(stream) -> bool:

@@ -13,7 +13,9 @@ import typer
 
 from cxkit import __version__
 from cxkit.cli import columns, complaints, config, joined, orders, report, survey, tickets
+from cxkit.cli.streams import OutputLost, guard_streams, stdout_gone
 from cxkit.errors import CxkitError, ExitCode
+from cxkit.render.inert import visible
 
 app = typer.Typer(
     name="cxkit",
@@ -55,7 +57,8 @@ config.register(app)
 
 
 def _error(message: str) -> None:
-    print(f"cxkit: error: {message}", file=sys.stderr)
+    # file names, column names and option values in a message come from the data or the shell
+    print(f"cxkit: error: {visible(message, lines=True)}", file=sys.stderr)
 
 
 def _is_polars_error(exc: BaseException) -> bool:
@@ -92,9 +95,23 @@ def _no_color(args: list[str]) -> None:
 
 def _reader_left() -> ExitCode:
     """`cxkit ... | head -1`: the reader left; exit quietly without a second EPIPE on flush."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    stdout_gone()
     return ExitCode.OK
+
+
+def _last_flush(code: int) -> int:
+    """Flush stdout while errors can still become messages: a full disk found only now is exit 74
+    (when nothing else went wrong first), never exit 0 with the end of the output missing."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_left()
+    except OutputLost as exc:
+        stdout_gone()
+        if code in (ExitCode.OK, ExitCode.THRESHOLD):
+            _error(exc.message)
+            return ExitCode.IO
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +120,16 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get("CXKIT_DEBUG") == "1"
     command = typer.main.get_command(app)
     _no_color(args)
+    saved = guard_streams()
+    try:
+        code = _run(command, args, debug)
+        code = _last_flush(code)
+    finally:
+        sys.stdout, sys.stderr = saved
+    sys.exit(int(code))
+
+
+def _run(command, args: list[str], debug: bool) -> int:
     try:
         with contextlib.redirect_stdout(sys.stderr) if _help_only(command, args) else (
             contextlib.nullcontext()
@@ -116,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.exit_code
     except click.ClickException as exc:  # usage errors: unknown option, bad value
         _usage_error(exc, command, args)
+        code = exc.exit_code
+    except OutputLost as exc:  # stdout is full, closed or failing: one line, exit 74
+        if debug:
+            traceback.print_exc()
+        stdout_gone()
+        _error(exc.message)
         code = exc.exit_code
     except CxkitError as exc:
         if debug:
@@ -141,4 +174,4 @@ def main(argv: list[str] | None = None) -> int:
         else:
             traceback.print_exc()
             code = ExitCode.INTERNAL
-    sys.exit(int(code))
+    return code

@@ -143,9 +143,23 @@ Benchmark = Annotated[
         help="Show where the KPI stands against the sector's marks.", rich_help_panel=SCOPE
     ),
 ]
+def finite_number(text: str | float) -> float:
+    """A threshold: nan would never cross and inf always would, so both are refused."""
+    import math
+
+    try:
+        number = float(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a number: give a number such as 30") from None
+    if not math.isfinite(number):
+        raise typer.BadParameter(f"'{text}' is not a finite number: give a number such as 30")
+    return number
+
+
 FailUnder = Annotated[
     float | None,
     typer.Option(
+        parser=finite_number,
         metavar="X",
         help="Exit 3 when the KPI is below this value (the KPI is still printed).",
         rich_help_panel=OUTPUT,
@@ -154,6 +168,7 @@ FailUnder = Annotated[
 FailOver = Annotated[
     float | None,
     typer.Option(
+        parser=finite_number,
         metavar="X", help="Exit 3 when the KPI is above this value.", rich_help_panel=OUTPUT
     ),
 ]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import math
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from cxkit.cli.context import Env
-from cxkit.errors import CxkitError, ExitCode, OutputError, UsageError
+from cxkit.errors import CxkitError, ExitCode, IOFailure, OutputError, UsageError
 
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".ndjson": "ndjson",
               ".jsonl": "ndjson", ".md": "markdown", ".txt": "table"}
+# errors of the disk, not of the path: exit 74 (I/O error), not 73 (cannot create)
+DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+# O_TMPFILE not there: an old kernel (EISDIR), a file system without it (EOPNOTSUPP)
+NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOSYS}
+FIFO_WAIT_S = 1.0  # a FIFO's reader may be a moment late; after this, nobody reads it
 
 
 class ThresholdCrossed(CxkitError):
@@ -23,25 +33,188 @@ def _umask() -> int:
     return current
 
 
+def _failed(path: str, doing: str, exc: OSError, hint: str | None = None) -> CxkitError:
+    """A full disk or an I/O error is exit 74; a path that cannot be made (no folder, no
+    permission, read-only file system) is exit 73."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in DISK_ERRNOS:
+        return IOFailure(f"{path}: cannot write: {reason}")
+    return OutputError(f"{path}: cannot {doing}: {reason}", hint)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _through_proc(path: str) -> bool:
+    """/dev/stdout, /dev/fd/N, /proc/self/fd/N: names of an open descriptor, not of a file."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        folder = os.path.realpath(os.path.dirname(current))
+        if folder == "/proc" or folder.startswith("/proc/"):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.join(folder, os.readlink(current))
+    return False
+
+
 def write_atomic(path: str, text: str | bytes) -> None:
-    """Write to a temp file in the same folder, then rename over the target."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    """Write the output to `path`.
+
+    A regular file or a new path is replaced atomically: an unnamed file (O_TMPFILE) in the same
+    folder is written, flushed to disk, then given a name and renamed over the target, so a reader
+    (or a crash, even SIGKILL) sees the old file or the whole new one, and no half-written temp
+    file is left behind. The new file keeps the mode of the one it replaces (new: 0666 & ~umask).
+    A character device (/dev/null), a FIFO or a descriptor (/dev/stdout) is written straight
+    into, never replaced by a file; a folder is refused."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None  # a new file (or a dangling link: written where it points, as open() would)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot create: {exc.strerror}",
-                          "check the folder exists and is writable") from exc
+        raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a folder, not a file",
+                          f"give a file name, e.g. {os.path.join(path, 'result.csv')}")
+    if st is not None and (not stat.S_ISREG(st.st_mode) or _through_proc(path)):
+        _write_into(path, data, st)
+        return
+    # a symbolic link to a file: the file it points to is replaced, the link stays
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    folder = os.path.dirname(target) or "."
+    if not _replace_tmpfile(path, target, folder, data, st, mode):
+        _replace_mkstemp(path, target, folder, data, st, mode)
+
+
+def _write_into(path: str, data: bytes, st: os.stat_result) -> None:
+    """Straight into a device, a FIFO or an open descriptor: the node itself stays as it is."""
+    fifo = stat.S_ISFIFO(st.st_mode)
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC
+    if stat.S_ISREG(st.st_mode):  # /dev/stdout on `> file`: after what the shell put there
+        flags |= os.O_APPEND
+    deadline = time.monotonic() + FIFO_WAIT_S
+    while True:
+        try:
+            # a FIFO with no reader would block open() for ever: O_NONBLOCK fails with ENXIO
+            fd = os.open(path, flags | (os.O_NONBLOCK if fifo else 0))
+            break
+        except OSError as exc:
+            if fifo and exc.errno == errno.ENXIO:
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise OutputError(f"{path}: a FIFO that no process reads",
+                                  f"start the reader first, e.g. cat {path} &") from exc
+            raise _failed(path, "open", exc, "check the permissions") from exc
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; a report is for sharing
-        mode = "wb" if isinstance(text, bytes) else "w"
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8",
-                                                              "newline": ""})) as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        if fifo:
+            os.set_blocking(fd, True)  # the reader is there: wait for it as a pipe does
+        _write_all(fd, data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        os.close(fd)
+    except OSError as exc:  # a close that fails (EIO, ENOSPC on NFS) lost data: say so
+        raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def _keep_owner(fd: int, st: os.stat_result | None, mode: int) -> None:
+    """The replacement gets the replaced file's owner and group (when allowed), then its mode."""
+    if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            pass
+    os.fchmod(fd, mode)  # explicit: O_TMPFILE and mkstemp apply the umask, or 0600
+
+
+def _replace_tmpfile(path: str, target: str, folder: str, data: bytes,
+                     st: os.stat_result | None, mode: int) -> bool:
+    """O_TMPFILE: the file has no name until it is complete. False when it is not supported."""
+    try:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, mode)
+    except AttributeError:  # not Linux
+        return False
+    except OSError as exc:
+        if exc.errno in NO_TMPFILE:
+            return False
+        raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
+    try:
+        try:
+            _keep_owner(fd, st, mode)
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError as exc:
+            raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        name = _link(path, fd, folder, os.path.basename(target))
+        if name is None:
+            return False
+    finally:
+        os.close(fd)
+    _rename(path, name, target)
+    return True
+
+
+def _link(path: str, fd: int, folder: str, base: str) -> str | None:
+    """Give the unnamed file a temporary name next to the target; None when this file system
+    (or a missing /proc) does not allow it, and a named temp file must do."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
+    try:
+        for _ in range(100):
+            name = f".{base}.{os.urandom(4).hex()}.tmp"
+            try:
+                # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N: a plain link() would link the
+                # /proc symlink itself (EXDEV); a dst_dir_fd makes Python call linkat
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=dir_fd, follow_symlinks=True)
+                return os.path.join(folder, name)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP):
+                    return None
+                raise _failed(path, "create", exc, "check the folder is writable") from exc
+        raise OutputError(f"{path}: cannot create a temporary name in {folder}")
+    finally:
+        os.close(dir_fd)
+
+
+def _rename(path: str, name: str, target: str) -> None:
+    try:
+        os.replace(name, target)
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise _failed(path, "replace", exc, "check the folder is writable") from exc
+
+
+def _replace_mkstemp(path: str, target: str, folder: str, data: bytes,
+                     st: os.stat_result | None, mode: int) -> None:
+    """Where O_TMPFILE is not supported: a named temp file, removed when anything fails."""
+    base = os.path.basename(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
+    try:
+        try:
+            _keep_owner(fd, st, mode)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from exc
+        raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    _rename(path, tmp, target)
 
 
 def guard_output(output: str | None, inputs: list[str]) -> None:
@@ -125,6 +298,9 @@ def tell_notes(results, where: str, env: Env) -> None:
 
 def check_thresholds(result, fail_under: float | None, fail_over: float | None, env: Env):
     name = result.kpi.upper()
+    for limit, option in ((fail_under, "--fail-under"), (fail_over, "--fail-over")):
+        if limit is not None:  # the command line refuses nan already (cxkit.cli.main)
+            _finite(limit, option)
     if result.value is None:
         if fail_under is not None or fail_over is not None:
             env.warn(f"{name} has no value (no usable rows): thresholds not checked")
@@ -150,12 +326,23 @@ def parse_thresholds(items: list[str] | None, option: str, names: list[str]) -> 
         if not sep or value is None or name not in names:
             raise UsageError(f"{option} '{item}': expected KPI=NUMBER",
                              f"e.g. {option} resolution_time=24; KPIs: " + ", ".join(names))
+        _finite(value, f"{option} '{item}'")
         out[name] = value
     return out
 
 
+def _finite(limit: float, where: str) -> None:
+    """nan is never crossed and inf always is: a threshold that means nothing is a usage error."""
+    if not math.isfinite(limit):
+        raise UsageError(f"{where}: {limit} is not a finite number",
+                         "give a number such as 30")
+
+
 def check_many(results, under: dict[str, float], over: dict[str, float], env: Env) -> None:
     """Exit 3 when any KPI crosses its threshold; every crossing is named."""
+    for limits, option in ((under, "--fail-under"), (over, "--fail-over")):
+        for kpi, limit in limits.items():  # limits from cxkit.toml are not parsed here
+            _finite(limit, f"{option} {kpi}={limit} (command line or cxkit.toml)")
     crossed = []
     for r in results:
         for limits, word, bad in ((under, "under --fail-under", lambda v, t: v < t),

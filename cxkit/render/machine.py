@@ -9,12 +9,17 @@ from typing import Any
 
 from cxkit.kpi.result import KpiResult, _num
 
-FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = ("=", "+", "-", "@")
 
 
 def neutralise(cell: Any) -> Any:
-    """Spreadsheet formula guard for text from the data: prefix with a quote."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_CHARS):
+    """Spreadsheet formula guard for text from the data: prefix with a quote.
+
+    Text is prefixed when it starts with = + - @ once leading whitespace (spaces, tabs, CR, LF)
+    is passed over, as spreadsheets pass over it, or when it starts with a tab or a CR at all.
+    Numbers are never prefixed: -50.0 stays a number."""
+    if isinstance(cell, str) and (cell.lstrip().startswith(FORMULA_CHARS)
+                                  or cell.startswith(("\t", "\r"))):
         return "'" + cell
     return cell
 
@@ -67,7 +72,15 @@ def to_ndjson(result: KpiResult) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    return _text(value).replace("|", "\\|").replace("\n", " ")
+    """A markdown table cell shown literally: backslashes and pipes escaped, `& < >` as entities
+    (a `<script>` in the data stays text wherever the markdown becomes HTML), control characters
+    made visible, and a line break (CR, LF or both) a space, so a cell never breaks its row."""
+    from cxkit.render.inert import visible
+
+    text = _text(value).replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return visible(text)
 
 
 def to_markdown(result: KpiResult) -> str:
@@ -98,13 +111,26 @@ def many_rows(results: list[KpiResult]) -> list[dict[str, Any]]:
     return [{c: row.get(c) for c in order} for row in rows]
 
 
-def _delimited_rows(rows: list[dict[str, Any]], sep: str) -> str:
+def delimited(header: list[Any], rows: list[list[Any]], sep: str = ",") -> str:
+    """CSV or TSV text: the one writer of cxkit's delimited output (KPIs, report tables, columns).
+
+    Text from the data is neutralised (`neutralise`), the header too (--by column names come from
+    the data). Any cell holding a CR or an LF is quoted: Python's csv module, with "\\n" as line
+    end, leaves a lone CR unquoted, and every CSV reader takes that CR for a new row."""
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
-    writer.writerow([neutralise(k) for k in rows[0]])  # --by column names come from the data
-    for row in rows:
-        writer.writerow([_text(neutralise(v)) for v in row.values()])
-    return buf.getvalue()
+    # "\r\n" as line end makes csv quote any field holding CR or LF; each row then ends in "\n"
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
+    lines = []
+    for row in [header, *rows]:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_text(neutralise(v)) for v in row])
+        lines.append(buf.getvalue()[:-2] + "\n")
+    return "".join(lines)
+
+
+def _delimited_rows(rows: list[dict[str, Any]], sep: str) -> str:
+    return delimited(list(rows[0]), [list(row.values()) for row in rows], sep)
 
 
 def _markdown_rows(rows: list[dict[str, Any]]) -> str:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cxkit.kpi.result import KpiResult
+from cxkit.render.inert import term
 from cxkit.render.machine import neutralise
 
 # light to dark green (ColorBrewer Greens), with a foreground that reads on each
@@ -72,7 +73,7 @@ def heat_table(result: KpiResult, color: bool) -> Table:
     for g in result.groups:
         shares = list(g.extra.get("retention") or [])
         shares += [None] * (width - len(shares))
-        cells = [Text(str(g.key.get("cohort"))), Text(f"{g.n:,}")]
+        cells = [term(str(g.key.get("cohort"))), Text(f"{g.n:,}")]
         for v in shares:
             if v is None:
                 cells.append(Text(""))

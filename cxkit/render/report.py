@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 
 from rich.columns import Columns
@@ -12,6 +13,7 @@ from rich.text import Text
 
 from cxkit.kpi.report import Report
 from cxkit.render.cards import Card, card
+from cxkit.render.inert import term
 from cxkit.render.sections import cell, section_table
 from cxkit.render.table import STATUS_STYLE, sparkline
 
@@ -54,13 +56,15 @@ def _panel(c: Card, color: bool) -> Panel:
         lines.append(Text(sparkline(c.trend), style="cyan"))
     lines.append(Text(f"n={c.n:,}" + (f", {c.dropped:,} dropped" if c.dropped else ""),
                       style="dim"))
-    return Panel(Group(*lines), title=c.label, title_align="left", width=32, padding=(0, 1))
+    return Panel(Group(*lines), title=term(c.label), title_align="left", width=32,
+                 padding=(0, 1))
 
 
 def render_report(report: Report, console: Console) -> None:
     color = not console.no_color
-    console.print(Text(report.title, style="bold"), Text(span(report), style="dim"))
-    console.print(Text(sources_line(report), style="dim"))
+    # the title, file names and notes can come from the data: inert Text, never markup
+    console.print(term(report.title, style="bold"), term(span(report), style="dim"))
+    console.print(term(sources_line(report), style="dim"))
     for source in ("responses", "tickets", "orders"):
         cards = [card(k) for k in report.kpis if k.extra.get("source") == source]
         if cards:
@@ -72,7 +76,7 @@ def render_report(report: Report, console: Console) -> None:
         console.print(section_table(section, color, TERMINAL_ROWS
                                     if section.name == "followup" else None))
     for note in report.notices:
-        console.print(Text(f"note: {note}", style="dim"))
+        console.print(term(f"note: {note}", style="dim"))
 
 
 def to_text(report: Report, width: int = 100) -> str:
@@ -85,11 +89,20 @@ def to_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _md(value) -> str:
-    from cxkit.render.machine import neutralise
+# a formatted number ("-2.1", "-1,234.50", "-12.5%", "-3.20 h") or interval ("-38.0 – 38.0") is
+# a number: never prefixed
+_NUM = r"[+-]?\d[\d,]*(?:\.\d+)?(?:%| h)?"
+_NUMBER = re.compile(rf"{_NUM}(?: – {_NUM})?")
 
-    text = str(neutralise(value)) if isinstance(value, str) else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+def _md(value) -> str:
+    """Markdown text shown literally (`cxkit.render.machine._md_cell`: pipes, HTML, line breaks),
+    formula-looking text from the data prefixed with `'` as in the CSV."""
+    from cxkit.render.machine import _md_cell, neutralise
+
+    if isinstance(value, str) and not _NUMBER.fullmatch(value):
+        value = neutralise(value)
+    return _md_cell(value)
 
 
 def md_table(columns: list, rows: list[list]) -> list[str]:

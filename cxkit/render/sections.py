@@ -7,14 +7,13 @@ for spreadsheets in csv/tsv (header too) and carried as it is in json/ndjson.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import TYPE_CHECKING, Any
 
 from cxkit.kpi.result import _num
 from cxkit.render.cards import number
-from cxkit.render.machine import _md_cell, _text, neutralise
+from cxkit.render.machine import _md_cell, delimited
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -38,13 +37,9 @@ def records(section: Section) -> list[dict[str, Any]]:
 
 
 def section_delimited(section: Section, sep: str = ",") -> str:
-    """A header line and one line per row; text starting with = + - @ gets a leading `'`."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
-    writer.writerow([neutralise(c) for c in section.columns])
-    for row in cells(section):
-        writer.writerow([_text(neutralise(v)) for v in row])
-    return buf.getvalue()
+    """A header line and one line per row; text starting with = + - @ gets a leading `'`, and a
+    cell holding a line break is quoted (`cxkit.render.machine.delimited`)."""
+    return delimited(list(section.columns), cells(section), sep)
 
 
 def section_ndjson(section: Section) -> str:
@@ -60,9 +55,8 @@ def section_json(section: Section) -> str:
 
 def _md(value: Any) -> str:
     """A markdown cell: pipes escaped, line breaks as spaces, and `& < >` as entities, so a
-    comment like `<script>` shows as text wherever the markdown becomes HTML."""
-    text = _md_cell(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    comment like `<script>` shows as text wherever the markdown becomes HTML (`_md_cell`)."""
+    return _md_cell(value)
 
 
 def section_markdown(section: Section) -> str:
@@ -89,17 +83,22 @@ def section_table(section: Section, color: bool = False, limit: int | None = Non
     """A section as a terminal table: title above, note under it, numbers right-aligned,
     columns with nothing to show left out, long free text cut with an ellipsis, a heat map
     shaded (whole percents, blanks where a cohort has not reached that month), the first
-    `limit` rows. Cells are Text, so brackets in the data are never read as Rich markup."""
+    `limit` rows. Title, caption, headers and cells are inert Text (`cxkit.render.inert`), so
+    brackets in the data are never read as Rich markup and escape codes are never sent."""
     from rich.table import Table
-    from rich.text import Text
 
+    from cxkit.render.inert import term
     from cxkit.render.matrix import shade
 
-    table = Table(title=Text(section.title, style="bold"), title_justify="left",
-                  caption=section.note or None, caption_justify="left", show_edge=False,
-                  pad_edge=False, header_style="bold")
-    heat = section.kind == "heatmap"
     rows = section.rows if limit is None else section.rows[:limit]
+    caption = section.note or ""
+    if limit is not None and len(section.rows) > limit:
+        caption += f"  (first {limit} of {len(section.rows)})"
+    table = Table(title=term(section.title, style="bold"), title_justify="left",
+                  caption=term(caption, style="table.caption") if caption else None,
+                  caption_justify="left",
+                  show_edge=False, pad_edge=False, header_style="bold")
+    heat = section.kind == "heatmap"
     keep = [i for i, col in enumerate(section.columns)
             if heat or i == 0 or (col not in TERMINAL_HIDDEN
                                   and any(r[i] not in (None, "") for r in rows))]
@@ -111,7 +110,7 @@ def section_table(section: Section, color: bool = False, limit: int | None = Non
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in numeric)
         name = f"+{i - 2}" if heat and i >= 2 else str(section.columns[i]).replace("_", " ")
         # numbers keep their width (min_width), so only a long header wraps, at its spaces
-        table.add_column(Text(name), justify="right" if right or (heat and i) else "left",
+        table.add_column(term(name), justify="right" if right or (heat and i) else "left",
                          overflow="ellipsis" if text else "fold",
                          max_width=36 if text else None,
                          min_width=None if text or heat else max(map(len, shown), default=1))
@@ -123,11 +122,9 @@ def section_table(section: Section, color: bool = False, limit: int | None = Non
             v = row[i]
             in_heat = heat and i >= 2
             text = cell(v, 0 if in_heat else _digits(section, i), "" if in_heat else "–")
-            cells.append(Text(text, style=shade(v, top) if in_heat and v is not None and color
+            cells.append(term(text, style=shade(v, top) if in_heat and v is not None and color
                               else ""))
         table.add_row(*cells)
-    if limit is not None and len(section.rows) > limit:
-        table.caption = (table.caption or "") + f"  (first {limit} of {len(section.rows)})"
     return table
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cxkit.kpi.result import KpiResult, _num
+from cxkit.render.inert import term
 
 SPARKS = "▁▂▃▄▅▆▇█"
 STATUS_STYLE = {"excellent": "bold green", "good": "yellow", "below": "bold red"}
@@ -91,7 +92,7 @@ def details(result: KpiResult) -> Text:
         elif isinstance(val, (int, float, str)) and not isinstance(val, bool):
             shown = val if isinstance(val, str) else _fmt(val, 2)
             parts.append(f"{name.replace('_', ' ')} {shown}")
-    text = Text("  ".join(parts))
+    text = term("  ".join(parts))
     dropped = [f"{v:,} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v]
     text.append("\ndropped: " + (", ".join(dropped) if dropped else "none"), style="dim")
     return text
@@ -101,9 +102,9 @@ def trend_line(result: KpiResult) -> Text | None:
     if not result.trend:
         return None
     values = [t["value"] for t in result.trend]
-    text = Text(f"trend {result.trend[0]['period']} ")
+    text = term(f"trend {result.trend[0]['period']} ")
     text.append(sparkline(values), style="cyan")
-    text.append(f" {result.trend[-1]['period']}")
+    text.append_text(term(f" {result.trend[-1]['period']}"))
     if result.change is not None:
         text.append("  last period ")
         text.append_text(_change(result.change, result.significant, result.digits))
@@ -118,8 +119,8 @@ def groups_table(result: KpiResult, width: int = 120) -> Table | None:
     show_counts = width >= 100
     d = result.digits
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for key in result.group_keys:
-        table.add_column(key, no_wrap=True)
+    for key in result.group_keys:  # column names and keys come from the data: inert Text
+        table.add_column(term(key), no_wrap=True)
     table.add_column(TITLES.get(result.kpi, result.kpi), justify="right", no_wrap=True)
     table.add_column(f"{result.confidence:.0%} CI", justify="right", no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)
@@ -135,7 +136,7 @@ def groups_table(result: KpiResult, width: int = 120) -> Table | None:
         cells += [f"{v:,}" for v in g.counts.values()] if show_counts else []
         if compared:
             cells.append(_change(g.change, g.significant, d))
-        table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
+        table.add_row(*[term(c) if isinstance(c, str) else c for c in cells])
     return table
 
 
@@ -173,7 +174,7 @@ def _detail(result: KpiResult) -> Text:
     latest = e.get("latest")
     if isinstance(latest, dict) and latest.get("value") is not None:
         words.append(f"latest {latest['period']}: {_fmt(latest['value'], result.digits)}")
-    return Text(" · ".join(words))
+    return term(" · ".join(words))
 
 
 def render_many(results: list[KpiResult], console: Console) -> None:
@@ -194,14 +195,14 @@ def render_many(results: list[KpiResult], console: Console) -> None:
             line = Text(sparkline([t["value"] for t in r.trend]), style="cyan")
             line.append_text(Text(" ") + _change(r.change, r.significant, r.digits))
             cells.append(line)
-        table.add_row(*[Text(c) if isinstance(c, str) else c for c in cells])
+        table.add_row(*[term(c) if isinstance(c, str) else c for c in cells])
     parts: list[Any] = [table]
     grouped = [r for r in results if r.groups]
     if grouped and all(r.group_keys == grouped[0].group_keys for r in grouped):
         parts += [Text(""), _wide_groups(grouped)]
     else:  # KPIs broken down by different keys: a table each
         for r in grouped:
-            parts += [Text(""), Text(MANY_TITLES.get(r.kpi, r.kpi), style="bold"),
+            parts += [Text(""), term(MANY_TITLES.get(r.kpi, r.kpi), style="bold"),
                       groups_table(r, console.width)]
     if periods:
         parts.append(Text("trend: oldest to latest period; change = latest vs previous, "
@@ -213,14 +214,15 @@ def _wide_groups(results: list[KpiResult]) -> Table:
     keys = results[0].group_keys
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for key in keys:
-        table.add_column(key, no_wrap=True)
+        table.add_column(term(key), no_wrap=True)
     for r in results:
-        table.add_column(MANY_TITLES.get(r.kpi, r.kpi), justify="right")
+        table.add_column(term(MANY_TITLES.get(r.kpi, r.kpi)), justify="right")
     cells: dict[tuple, list[str]] = {}
     for i, r in enumerate(results):
         for g in r.groups:
             row = cells.setdefault(tuple(g.key.get(k) for k in keys), [""] * len(results))
             row[i] = _fmt(g.value, r.digits)
     for key, values in cells.items():
-        table.add_row(*["(missing)" if k is None else str(k) for k in key], *values)
+        table.add_row(*[term("(missing)" if k is None else k) for k in key],
+                      *[term(v) for v in values])
     return table
