@@ -622,3 +622,12 @@ def test_finite_thresholds_still_work(capsys, tmp_path):
     assert cxkit_in_process(capsys, "nps", data, "--fail-under", "101").returncode == 3
     assert cxkit_in_process(capsys, "report", data, "--fail-under", "nps=-50",
                             "-f", "json").returncode == 0
+
+
+def test_bidirectional_overrides_are_shown_not_obeyed():
+    # U+202E (right-to-left override) would show "gpj.exe" as "exe.jpg"; U+200B hides text
+    from cxkit.render.inert import visible
+
+    assert visible("invoice\u202egpj.exe") == "invoice<U+202E>gpj.exe"
+    assert visible("a\u200bb\u2066c") == "a<U+200B>b<U+2066>c"
+    assert visible("Réclamation – café") == "Réclamation – café"  # letters and dashes stay

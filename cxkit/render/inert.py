@@ -16,6 +16,10 @@ from typing import Any
 # e.g. U+009B, a one-character CSI on some terminals) have no picture: shown as <U+009B>
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20)} | {0x7F: "\u2421"}
 _PICTURES |= {c: f"<U+{c:04X}>" for c in range(0x80, 0xA0)}
+# bidirectional overrides and isolates reorder what follows them ("Trojan Source"): a file name
+# or a value could show `txt.exe` as `exe.txt`; zero-width marks hide text
+_PICTURES |= {c: f"<U+{c:04X}>" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                           0x200E, 0x200F, 0x061C, 0x200B, 0xFEFF)}
 _KEEP_NONE: dict[int, str] = dict(_PICTURES)
 _KEEP_LINES: dict[int, str] = {c: v for c, v in _PICTURES.items() if c not in (0x09, 0x0A)}
 
