@@ -105,6 +105,7 @@ def _in_process(args: list[str], stdin: bytes, cwd, env: dict[str, str]) -> CliR
         rich_utils.COLOR_SYSTEM = colours  # --no-color turns Typer's colours off globally
         for cache in ("_STDIN", "_STREAMS"):
             getattr(read, cache, []).clear()
+        read.release()  # the run's scratch files: a process would close them at exit
     return CliRun(code, out.getvalue(), err.getvalue())
 
 

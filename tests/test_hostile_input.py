@@ -596,3 +596,34 @@ def test_gzip_limit_leaves_real_exports_alone(tmp_path, capsys, monkeypatch):
     assert ratio < read.GZIP_MAX_RATIO
     run = cxkit_in_process(capsys, "nps", path, "--value")
     assert run.returncode == 0, run
+
+
+def test_sigkill_while_spooling_leaves_nothing_in_the_temporary_folder(tmp_path):
+    # stdin is spooled to a scratch file; killed mid-stream (SIGKILL: no clean-up runs), cxkit
+    # must leave no bytes behind: the scratch file is unlinked as soon as it is made
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import cli_env
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "cxkit", "nps", "-", "-f", "json"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=cli_env(TMPDIR=str(scratch)))
+    row = b"1,10\n" * 200_000  # 1 MB at a time, and then no end of input
+    proc.stdin.write(b"id,nps\n" + row + row + row)
+    proc.stdin.flush()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(scratch.iterdir()):
+        time.sleep(0.05)  # the scratch folder appears once spooling has begun
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    left = [p for p in scratch.rglob("*") if p.is_file()]
+    assert left == [], left
+    sizes = sum(os.path.getsize(p) for p in left)
+    assert sizes == 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import contextlib
 import glob
 import gzip
 import os
@@ -73,6 +74,7 @@ class Table:
 
 
 _TMP: list[str] = []
+_SCRATCH: list[int] = []  # descriptors of unnamed scratch files (see `_scratch`)
 
 
 def _tempdir() -> str:
@@ -80,6 +82,27 @@ def _tempdir() -> str:
         _TMP.append(tempfile.mkdtemp(prefix="cxkit-"))
         atexit.register(shutil.rmtree, _TMP[0], True)
     return _TMP[0]
+
+
+def _scratch(suffix: str) -> tuple[int, str]:
+    """A temp file for a spooled stream or a transcoded copy: (descriptor, path to read it).
+
+    On Linux the file is unlinked at once and read back through /proc/self/fd: nothing is left
+    in the temporary folder even when cxkit is killed (SIGKILL runs no clean-up). Elsewhere it
+    is a named file in a folder removed at exit. The descriptor stays open while cxkit runs."""
+    fd, path = tempfile.mkstemp(suffix=suffix, dir=_tempdir())
+    if os.path.isdir("/proc/self/fd"):
+        os.unlink(path)
+        _SCRATCH.append(fd)
+        return fd, f"/proc/self/fd/{fd}"
+    return fd, path
+
+
+def release() -> None:
+    """Close the scratch files (a long-lived process that runs cxkit many times: the tests)."""
+    while _SCRATCH:
+        with contextlib.suppress(OSError):
+            os.close(_SCRATCH.pop())
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:
@@ -160,15 +183,17 @@ def _spool(src, suffix: str, head: bytes = b"", limit: int | None = None,
            display: str = "") -> str:
     """Copy `head` then the rest of a stream to a temp file in 1 MiB chunks (bounded memory);
     more than `limit` bytes in all is refused (a gzip bomb)."""
-    fd, path = tempfile.mkstemp(suffix=suffix, dir=_tempdir())
+    fd, path = _scratch(suffix)
     written = len(head)
-    with os.fdopen(fd, "wb") as out:
+    with os.fdopen(fd, "wb", closefd=fd not in _SCRATCH) as out:
         out.write(head)
         while chunk := src.read(1 << 20):
             written += len(chunk)
             if limit is not None and written > limit:
+                out.truncate(0)
                 out.close()
-                os.unlink(path)
+                if fd not in _SCRATCH:
+                    os.unlink(path)
                 raise DataError(
                     f"{display}: decompresses to more than {limit >> 20:,} MiB, over "
                     f"{GZIP_MAX_RATIO} times its compressed size: not an export (a gzip bomb?)",
@@ -311,10 +336,10 @@ def _transcode(path: str, encoding: str, newline: str = "\n") -> str:
     Polars splits rows on LF only; a CR at the end of a chunk waits for the next one.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    fd, out_path = tempfile.mkstemp(suffix=".csv", dir=_tempdir())
+    fd, out_path = _scratch(".csv")
     held = ""
     try:
-        with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
+        with open(path, "rb") as src, os.fdopen(fd, "wb", closefd=fd not in _SCRATCH) as out:
             while True:
                 chunk = src.read(1 << 20)
                 text = held + decoder.decode(chunk, final=not chunk)
