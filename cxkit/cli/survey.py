@@ -1,11 +1,14 @@
 """`cxkit nps`, `cxkit csat`, `cxkit ces`: one command shape, three measures."""
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from cxkit.cli import options as o
 from cxkit.cli.context import Env
+
+WHY = "Why it moved"
 
 HELP = {
     "nps": """Net Promoter Score from a survey export.
@@ -35,6 +38,16 @@ with a t interval and % low effort (1-2). The 1-7 agreement form ("the company m
 easy", higher is better, low effort = 5-7) is --scale 1-7; answers written as strongly
 disagree ... strongly agree switch to it by themselves.""",
 }
+WHY_HELP = """
+
+Why it moved:  cxkit {kind} responses.csv --period month --explain channel --explain plan
+splits the change of the last two periods into mix (more or fewer answers from a segment) and
+rate (the segment's own {name} moving), per segment, with each segment's test and Holm-adjusted p.
+Experiments:   cxkit {kind} responses.csv --by variant --versus control --expected-split 50/50
+Before a test: cxkit {kind} responses.csv --plan --mde {mde}   (answers needed per group)
+Alerts:        --fail-on-drop exits 3 on a significant {bad} (--fail-on-change: either way)."""
+BAD = {"nps": "fall of NPS", "csat": "fall of CSAT",
+       "ces": "rise of CES (1-5 effort scale; a fall with --scale 1-7)"}
 ROLE = {"nps": "nps_score", "csat": "csat_score", "ces": "ces_score"}
 # CSAT is also the help desks' satisfaction rating: a ticket export is a CSAT source
 ACCEPT = {"nps": ("responses",), "csat": ("responses", "tickets"), "ces": ("responses",)}
@@ -50,20 +63,90 @@ def _measure(kind: str, scale: str | None, satisfied_from: int | None):
     return survey.Ces(scale)
 
 
+class Correction(StrEnum):
+    holm = "holm"
+    bh = "bh"
+    none = "none"
+
+
+def _why(args: dict) -> dict:
+    """The "Why it moved" options, checked against each other before any file is read."""
+    from cxkit.errors import UsageError
+
+    by, period = list(args["by"] or []), args["period"]
+    why = {
+        "explain": list(dict.fromkeys(args["explain"] or [])),
+        "compare": None,
+        "versus": args["versus"],
+        "correction": args["correction"].value if args["correction"] else "holm",
+        "split": args["expected_split"],
+        "plan": args["plan"],
+        "mde": args["mde"],
+        "fail": "--fail-on-change" if args["fail_on_change"] else
+                "--fail-on-drop" if args["fail_on_drop"] else None,
+    }
+    if args["compare"]:
+        pair = tuple(p.strip() for p in args["compare"].split(","))
+        if len(pair) != 2 or not all(pair):
+            raise UsageError(f"--compare {args['compare']}: expected two periods P1,P2",
+                             "e.g. --compare 2025-05,2025-06 (as the periods are labelled)")
+        why["compare"] = pair
+    changes = why["explain"] or why["compare"]
+    for wanted, flag in ((changes, "--explain" if why["explain"] else "--compare"),
+                         (why["fail"], why["fail"])):
+        if wanted and not period:
+            raise UsageError(f"{flag} needs --period: it looks at the change between periods",
+                             f"e.g. --period month {flag}" + (" channel" if flag == "--explain"
+                                                              else ""))
+    if why["explain"] and by:
+        raise UsageError("--explain with --by: the change is broken down by --explain itself",
+                         "pass the --by column as another --explain COL")
+    if why["versus"] and len(by) != 1:
+        raise UsageError("--versus needs one --by COL: the column holding the groups",
+                         "e.g. --by variant --versus control")
+    if why["split"] and not (why["versus"] or why["plan"]) or why["split"] and not by:
+        raise UsageError("--expected-split needs --by COL and --versus VALUE (or --plan)",
+                         "e.g. --by variant --versus control --expected-split 50/50")
+    if why["plan"] != (why["mde"] is not None):
+        raise UsageError("--plan and --mde go together: the plan needs the difference to find",
+                         "e.g. --plan --mde 5")
+    views = [f for f, on in (("--explain/--compare", changes), ("--versus", why["versus"]),
+                              ("--plan", why["plan"])) if on]
+    if len(views) > 1 and views != ["--versus", "--plan"]:
+        raise UsageError(f"{' and '.join(views)}: one view at a time",
+                         "run the command once for each")
+    return why
+
+
+def _load_explained(opts, loader, explain: list[str]):
+    """load(), with an unknown --explain column named as such (the loader says --by)."""
+    from cxkit.errors import DataError
+
+    try:
+        return loader(opts)
+    except DataError as exc:
+        for col in explain:
+            if f"'{col}' (given with --by)" in exc.message:
+                raise DataError(exc.message.replace("(given with --by)", "(given with --explain)"),
+                                (exc.hint or "").replace("pass --by", "pass --explain")) from exc
+        raise
+
+
 def run(kind: str, args: dict) -> None:
-    from cxkit.cli.output import check_thresholds, emit, guard_output, tell_notes
+    from cxkit.cli.output import ThresholdCrossed, check_thresholds, emit, guard_output, tell_notes
     from cxkit.io import LoadOptions, load
     from cxkit.io.dates import parse_bound
     from cxkit.io.read import reading
     from cxkit.kpi.grouping import Scope
-    from cxkit.kpi.survey import compute
+    from cxkit.kpi.survey import summed
 
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
     guard_output(args["output"], args["files"])
+    why = _why(args)
     measure = _measure(kind, args.get("scale"), args.get("satisfied_from"))
     role = ROLE[kind]
     scope = Scope(
-        by=list(args["by"] or []),
+        by=list(args["by"] or []) + why["explain"],
         period=args["period"].value if args["period"] else None,
         since=parse_bound(args["since"], "--since") if args["since"] else None,
         until=parse_bound(args["until"], "--until") if args["until"] else None,
@@ -78,38 +161,108 @@ def run(kind: str, args: dict) -> None:
     )
     flags = {role: "--score", "responded_at": "--date"}
     with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = load(
-            opts, (role, "responded_at"), (role,), flags, "responded_at",
+        loaded = _load_explained(opts, lambda op: load(
+            op, (role, "responded_at"), (role,), flags, "responded_at",
             need_date=scope.uses_date, accept=ACCEPT[kind], command=f"cxkit {kind}",
-        )
+        ), why["explain"])
         for note in loaded.notices:
             env.notice(note)
         scope.by, scope.day_format = loaded.by, loaded.day_format
         with reading(loaded.table):
-            result = compute(
-                loaded.lf,
-                measure,
-                scope,
-                args["confidence"],
-                args["benchmark"].value if args["benchmark"] else None,
-            )
+            sums = summed(loaded.lf, measure, scope)  # the one pass over the rows
+    result = _view(sums, measure, scope, why, args)
     result.columns = {
         r: m.column
         for r, m in loaded.roles.items()
         if r == role or (r == "responded_at" and scope.uses_date)
     }
     tell_notes(result, f"{loaded.table.name}: '{loaded.roles[role].column}'", env)
-    if result.n == 0:
+    if sums.totals["n"] == 0:
         dropped = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.dropped.items() if v)
         env.warn(
             f"{loaded.table.name}: no usable {kind.upper()} answers in "
             f"'{loaded.roles[role].column}' "
             + (f"(dropped: {dropped})" if dropped else "(no data rows)")
         )
-    emit(
-        result, args["format"].value if args["format"] else None, args["value"], args["output"], env
-    )
-    check_thresholds(result, args["fail_under"], args["fail_over"], env)
+    fmt = args["format"].value if args["format"] else None
+    if _special(result):
+        _emit_why(result, fmt, args["value"], args["output"], env)
+    else:
+        emit(result, fmt, args["value"], args["output"], env)
+    crossed = []
+    try:
+        check_thresholds(result, args["fail_under"], args["fail_over"], env)
+    except ThresholdCrossed as exc:  # said together with the alert below, if any
+        crossed.append(exc.message)
+    if why["fail"]:
+        crossed += _alert(result, sums, measure, scope, why, args["confidence"], env)
+    if crossed:
+        raise ThresholdCrossed("; ".join(crossed))
+
+
+def _view(sums, measure, scope, why: dict, args: dict):
+    """The change with its drivers, the test plan, or the KPI (against a control group)."""
+    from cxkit.kpi.survey import result_of
+
+    confidence = args["confidence"]
+    if why["explain"] or why["compare"]:
+        from cxkit.kpi.explain import change
+
+        dims = scope.by[len(scope.by) - len(why["explain"]):]
+        return change(sums, measure, dims, scope.period, why["compare"], confidence,
+                      why["correction"])
+    if why["plan"]:
+        from cxkit.kpi.experiment import plan
+
+        return plan(sums, measure, why["mde"], scope.by[0] if scope.by else None, why["versus"],
+                    why["split"], why["correction"], confidence)
+    result = result_of(sums, measure, scope, confidence,
+                       args["benchmark"].value if args["benchmark"] else None)
+    if why["versus"]:
+        from cxkit.kpi.experiment import versus
+
+        return versus(result, sums, measure, scope.by[0], why["versus"], why["correction"],
+                      why["split"], confidence, scope.period)
+    return result
+
+
+def _special(result) -> bool:
+    return result.kpi.endswith(("_change", "_plan")) or hasattr(result, "control")
+
+
+def _emit_why(result, fmt: str | None, value: bool, output: str | None, env: Env) -> None:
+    from cxkit.cli.output import choose_format, deliver
+    from cxkit.render.explain import render, render_text, value_text
+
+    if value:
+        text = value_text(result)
+        if text is None:
+            from cxkit.errors import UsageError
+
+            raise UsageError("--value: several groups are compared with the control, so there "
+                             "is no single number", "use --format csv or json, or keep two "
+                             "groups with --by")
+    else:
+        fmt = choose_format(fmt, output, env)
+        if fmt == "table" and not output:
+            render(result, env.console())
+            return
+        text = render_text(result, fmt)
+    deliver(text, output, env)
+
+
+def _alert(result, sums, measure, scope, why: dict, confidence: float, env: Env) -> list[str]:
+    """--fail-on-drop / --fail-on-change: the message when the change is a significant (bad)
+    move, on the change shown (--explain) or the last two periods of the KPI."""
+    from cxkit.kpi.explain import ChangeResult, alarm, change
+
+    if not isinstance(result, ChangeResult):
+        result = change(sums, measure, [], scope.period, None, confidence, why["correction"])
+    if result.diff is None:
+        env.warn(f"{measure.kpi.upper()} change not checked ({why['fail']}): {result.reason}")
+        return []
+    message = alarm(result, why["fail"] == "--fail-on-change", why["fail"])
+    return [message] if message else []
 
 
 def register(app: typer.Typer, kind: str) -> None:
@@ -140,7 +293,67 @@ def register(app: typer.Typer, kind: str) -> None:
         ),
     ]
 
-    @app.command(kind, help=HELP[kind], no_args_is_help=True)
+    Explain = Annotated[
+        list[str] | None,
+        typer.Option("--explain", metavar="COL", rich_help_panel=WHY,
+                     help="Split the change between the last two periods (or --compare) into "
+                     "mix and rate per segment of COL, each segment tested (repeatable; needs "
+                     "--period). --value, --fail-under and --fail-over then apply to the "
+                     "change."),
+    ]
+    Compare = Annotated[
+        str | None,
+        typer.Option("--compare", metavar="P1,P2", rich_help_panel=WHY,
+                     help="The two periods to compare, as labelled (e.g. 2025-05,2025-06); "
+                     "default: the last two with answers."),
+    ]
+    Versus = Annotated[
+        str | None,
+        typer.Option("--versus", metavar="VALUE", rich_help_panel=WHY,
+                     help="Compare every other group of --by COL with the control group VALUE: "
+                     "difference, interval, p, adjusted p, minimum detectable effect."),
+    ]
+    CorrectionOpt = Annotated[
+        Correction | None,
+        typer.Option("--correction", rich_help_panel=WHY, show_default=False,
+                     help="Adjust p-values across the compared groups or a dimension's "
+                     "segments: holm (default), bh (Benjamini-Hochberg) or none."),
+    ]
+    ExpectedSplit = Annotated[
+        str | None,
+        typer.Option("--expected-split", metavar="50/50", rich_help_panel=WHY,
+                     help="Planned shares of the --by groups, in their order: a chi-square "
+                     "sample-ratio check, flagged when p < 0.001."),
+    ]
+    Plan = Annotated[
+        bool,
+        typer.Option("--plan", rich_help_panel=WHY,
+                     help="Print how many answers per group a test needs (with --mde), from "
+                     "the spread of the answers in the file (the --versus group's if given)."),
+    ]
+    Mde = Annotated[
+        float | None,
+        typer.Option("--mde", metavar="X", rich_help_panel=WHY,
+                     help="With --plan: the smallest difference to find, in "
+                     + ("score units of CES" if kind == "ces" else f"{kind.upper()} points")
+                     + " (80% power)."),
+    ]
+    FailOnDrop = Annotated[
+        bool,
+        typer.Option("--fail-on-drop", rich_help_panel=WHY,
+                     help=f"Exit 3 when the last period's change is a significant {BAD[kind]} "
+                     "at --confidence: the bad direction (needs --period)."),
+    ]
+    FailOnChange = Annotated[
+        bool,
+        typer.Option("--fail-on-change", rich_help_panel=WHY,
+                     help="Exit 3 when the last period's change is significant either way "
+                     "(needs --period)."),
+    ]
+    help_text = HELP[kind] + WHY_HELP.format(kind=kind, name=kind.upper(), bad=BAD[kind],
+                                             mde="0.2" if kind == "ces" else "5")
+
+    @app.command(kind, help=help_text, no_args_is_help=True)
     def command(
         files: o.Files,
         score: Score = None,
@@ -155,6 +368,15 @@ def register(app: typer.Typer, kind: str) -> None:
         confidence: o.Confidence = 0.95,
         fail_under: o.FailUnder = None,
         fail_over: o.FailOver = None,
+        explain: Explain = None,
+        compare: Compare = None,
+        versus: Versus = None,
+        correction: CorrectionOpt = None,
+        expected_split: ExpectedSplit = None,
+        plan: Plan = False,
+        mde: Mde = None,
+        fail_on_drop: FailOnDrop = False,
+        fail_on_change: FailOnChange = False,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,

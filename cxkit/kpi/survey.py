@@ -2,7 +2,9 @@
 
 `compute(lf, measure, scope)` takes a LazyFrame whose score column carries the measure's role name
 (`nps_score`, `csat_score`, `ces_score`) and returns a `KpiResult` with counts, drops by reason,
-intervals, groups, the change against the previous period and its significance.
+intervals, groups, the change against the previous period and its significance. It is two steps:
+`summed` (the one pass over the rows: the measure's sums per segment and period) and `result_of`;
+change drivers and experiments (cxkit.kpi.explain, cxkit.kpi.experiment) start from `summed`.
 """
 
 from __future__ import annotations
@@ -84,6 +86,26 @@ class Measure:
     def differ(self, a: dict[str, Any], b: dict[str, Any], z: float, confidence: float) -> bool:
         raise NotImplementedError
 
+    # what cxkit.kpi.explain and cxkit.kpi.experiment need: a difference with its interval and
+    # p, the spread of one answer (sample sizes), the smallest n a test needs, the bad direction
+    min_n = 1
+    higher_is_better = True
+    test_rule = ""  # how two groups are compared, for the rule
+    unit = "points"  # what a change is counted in, for the sentences
+
+    def compare(self, base: dict[str, Any], new: dict[str, Any], z: float,
+                confidence: float) -> stats.Difference:
+        """new - base, as the periods are tested (both rows have at least `min_n` answers)."""
+        raise NotImplementedError
+
+    def unit_sd(self, row: dict[str, Any]) -> float | None:
+        """Standard deviation of one answer in the KPI's unit (None without answers)."""
+        raise NotImplementedError
+
+    def parts(self, row: dict[str, Any]) -> dict[str, float]:
+        """Shares the KPI is made of, in percent (NPS: promoters and detractors)."""
+        return {}
+
     def benchmark_kpi(self) -> str | None:
         return self.kpi
 
@@ -96,6 +118,8 @@ class Nps(Measure):
             "interval: adjusted Wald (Rocks 2016)",
             1,
         )
+
+    test_rule = "adjusted-Wald difference (Rocks 2016), z test"
 
     def sums(self, ok, score):
         return [
@@ -121,6 +145,20 @@ class Nps(Measure):
             (a["promoters"], a["detractors"], a["n"]), (b["promoters"], b["detractors"], b["n"]), z
         )[1]
 
+    def compare(self, base, new, z, confidence):
+        return stats.nps_diff((base["promoters"], base["detractors"], base["n"]),
+                              (new["promoters"], new["detractors"], new["n"]), z)
+
+    def unit_sd(self, row):
+        if not row["n"]:
+            return None
+        p, d = row["promoters"] / row["n"], row["detractors"] / row["n"]
+        return 100 * (max(0.0, p + d - (p - d) ** 2)) ** 0.5  # scores +100 / 0 / -100
+
+    def parts(self, row):
+        n = row["n"]
+        return {"promoters": 100 * row["promoters"] / n, "detractors": 100 * row["detractors"] / n}
+
 
 def _counted_with_moments(ok: pl.Expr, score: pl.Expr, name: str, cond: pl.Expr) -> list[pl.Expr]:
     """n, how many meet `cond`, and the sums a mean and its standard deviation need."""
@@ -137,6 +175,8 @@ class Csat(Measure):
         super().__init__("csat", "csat_score", 1, 5, {}, "", 1, scale_given=scale is not None)
         self.satisfied_from = satisfied_from
         self.rescale(scale or "1-5")
+
+    test_rule = "Newcombe hybrid score interval, pooled two-proportion z test"
 
     def rescale(self, scale: str) -> None:
         if scale not in CSAT_SCALES:
@@ -173,6 +213,15 @@ class Csat(Measure):
 
     def differ(self, a, b, z, confidence):
         return stats.proportions_differ(a["satisfied"], a["n"], b["satisfied"], b["n"], z)[1]
+
+    def compare(self, base, new, z, confidence):
+        return stats.proportion_diff(base["satisfied"], base["n"], new["satisfied"], new["n"], z)
+
+    def unit_sd(self, row):
+        if not row["n"]:
+            return None
+        p = row["satisfied"] / row["n"]
+        return 100 * (p * (1 - p)) ** 0.5
 
 
 class Ces(Measure):
@@ -219,6 +268,22 @@ class Ces(Measure):
         m2, s2, n2 = self._mean_sd(b)
         return stats.means_differ(m1, s1, n1, m2, s2, n2, confidence)[1]
 
+    min_n = 2  # a standard deviation on each side
+    test_rule = "Welch's t"
+    unit = ""  # CES moves by score units, not points
+
+    @property
+    def higher_is_better(self):  # type: ignore[override]
+        return self.scale == "1-7"  # the ease form; on the 1-5 effort scale a rise is bad
+
+    def compare(self, base, new, z, confidence):
+        m1, s1, n1 = self._mean_sd(base)
+        m2, s2, n2 = self._mean_sd(new)
+        return stats.welch_diff(m1, s1, n1, m2, s2, n2, confidence)
+
+    def unit_sd(self, row):
+        return stats.mean_sd(row["total"], row["total_sq"], row["n"])[1]
+
     def benchmark_kpi(self):
         return "ces" if self.scale == "1-5" else None
 
@@ -235,14 +300,25 @@ def _score_reasons(measure: Measure, dtype: pl.DataType):
     return reasons, score
 
 
-def compute(
-    lf: pl.LazyFrame,
-    measure: Measure,
-    scope: Scope,
-    confidence: float = 0.95,
-    sector: str | None = None,
-) -> KpiResult:
-    """The KPI overall, per group and per period, from a frame with the measure's role column."""
+@dataclass
+class Summed:
+    """The measure's sums per segment (`scope.by`) and period start, from one pass over the rows:
+    what the KPI, its groups, its change drivers and its experiment comparisons are computed on."""
+
+    df: pl.DataFrame  # one row per segment and period start: n, the measure's sums, drops
+    keys: list[str]  # the segment columns of df (START too when grouped by period)
+    totals: dict[str, Any]  # the sums over every row
+    dropped: dict[str, int]
+    notes: list[str]
+    warnings: list[str]
+
+    @property
+    def sum_cols(self) -> list[str]:
+        return [c for c in self.df.columns if c not in self.keys]
+
+
+def summed(lf: pl.LazyFrame, measure: Measure, scope: Scope) -> Summed:
+    """Condense the file once (`condense`), then sum the measure per segment and period."""
     small = condense(lf, measure.role, scope)
     small, reasons = row_reasons(small, scope)
     notes = []
@@ -254,14 +330,33 @@ def compute(
     ok = pl.col(STATUS) == OK
     df = summarise(small, reasons, measure.sums(ok, score), scope)
     names = [r for r, _ in reasons]
-    z = stats.z_value(confidence)
-
-    sum_cols = [c for c in df.columns if c not in scope.by and c != START]
+    keys = list(scope.by) + ([START] if scope.period else [])
+    sum_cols = [c for c in df.columns if c not in keys]
     totals = df.select(pl.col(sum_cols).sum()).row(0, named=True)
     totals = {k: (v or 0) for k, v in totals.items()}
-    overall = measure.finish(totals, z, confidence)
     dropped = {r: int(totals[r]) for r in names if r in SCORE_REASONS or r in ROW_REASONS}
+    warnings = scale_warnings(measure, small, score, int(totals["n"]),
+                              int(totals.get("out_of_range", 0)))
+    return Summed(df, keys, totals, dropped, notes, warnings)
 
+
+def compute(
+    lf: pl.LazyFrame,
+    measure: Measure,
+    scope: Scope,
+    confidence: float = 0.95,
+    sector: str | None = None,
+) -> KpiResult:
+    """The KPI overall, per group and per period, from a frame with the measure's role column."""
+    return result_of(summed(lf, measure, scope), measure, scope, confidence, sector)
+
+
+def result_of(s: Summed, measure: Measure, scope: Scope, confidence: float = 0.95,
+              sector: str | None = None) -> KpiResult:
+    """The KpiResult of sums made by `summed` with the same scope."""
+    df, totals = s.df, s.totals
+    z = stats.z_value(confidence)
+    overall = measure.finish(totals, z, confidence)
     groups, trend, change, significant = [], [], None, None
     if scope.by or scope.period:
         groups = _groups(df, measure, scope, z, confidence)
@@ -269,15 +364,13 @@ def compute(
         trend, change, significant = _trend(df, measure, scope, z, confidence)
 
     bench_kpi = measure.benchmark_kpi()
-    warnings = scale_warnings(measure, small, score, int(totals["n"]),
-                              int(totals.get("out_of_range", 0)))
     return KpiResult(
         kpi=measure.kpi,
         value=overall["value"],
         n=int(totals["n"]),
         ci=overall["ci"],
         counts=overall["counts"],
-        dropped=dropped,
+        dropped=s.dropped,
         rule=measure.rule,
         digits=measure.digits,
         extra=overall["extra"],
@@ -288,8 +381,8 @@ def compute(
         significant=significant,
         benchmark=assess(bench_kpi, overall["value"], sector) if bench_kpi else None,
         confidence=confidence,
-        notes=notes,
-        warnings=warnings,
+        notes=list(s.notes),
+        warnings=list(s.warnings),
     )
 
 
