@@ -22,8 +22,9 @@ window has ended by the last order in the file. The headline is promoters' reven
 customer / detractors' ("promoters are worth 3.2x detractors"), with a delta-method interval.
 Completed orders only; a respondent whose orders were all cancelled counts with revenue 0.
 
-More: cxkit nps-revenue survey.csv --orders shop.csv --customer Email --orders-customer Email
-      cxkit nps-revenue survey.csv --orders shop.csv --value      (the bare ratio)"""
+More: cxkit nps-revenue survey.csv --orders shop.csv --customer Email \\
+          --orders-customer Email
+      cxkit nps-revenue survey.csv --orders shop.csv --value  (the bare ratio)"""
 
 FOLLOWUP_HELP = """Detractors and passives to call back, with what they bought: a CSV for a CRM.
 
@@ -37,7 +38,8 @@ Email, name and comment come from the columns named so (--column email=COL to ch
 --redact replaces email and name by sha256: pseudonyms. JSON gives the table with its note
 (columns, rows as lists); NDJSON one object per customer.
 
-More: cxkit followup responses.csv --orders orders.csv --limit 50 --redact --format ndjson"""
+More: cxkit followup responses.csv --orders orders.csv --limit 50 --redact \\
+          --format ndjson"""
 
 Responses = Annotated[
     str | None,

@@ -12,7 +12,17 @@ import click
 import typer
 
 from cxkit import __version__
-from cxkit.cli import columns, complaints, config, joined, orders, report, survey, tickets
+from cxkit.cli import (
+    columns,
+    complaints,
+    config,
+    helptext,
+    joined,
+    orders,
+    report,
+    survey,
+    tickets,
+)
 from cxkit.cli.streams import OutputLost, guard_streams, stdout_gone
 from cxkit.errors import CxkitError, ExitCode
 from cxkit.render.inert import visible
@@ -74,7 +84,14 @@ def _usage_error(exc: click.ClickException, group, args: list[str]) -> None:
         path = ctx.command_path
     else:
         path = "cxkit" + (f" {args[0]}" if args and args[0] in group.commands else "")
-    _error(exc.format_message() + f"\n  fix: see '{path} --help'")
+    _error(_once(exc.format_message()) + f"\n  fix: see '{path} --help'")
+
+
+def _once(message: str) -> str:
+    """Typer and Click both add "Did you mean 'nps'?" to an unknown command: say it once."""
+    import re
+
+    return re.sub(r"(Did you mean [^?]*\?)(?:\s*\1)+", r"\1", message)
 
 
 def _help_only(group, args: list[str]) -> bool:
@@ -119,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("CXKIT_DEBUG") == "1"
     command = typer.main.get_command(app)
+    helptext.tidy(command)
     _no_color(args)
     saved = guard_streams()
     try:

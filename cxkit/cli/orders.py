@@ -27,7 +27,7 @@ historical CLV. Counts and revenue use completed orders: cancelled, abandoned, p
 failed orders are dropped and counted. A Shopify export (one row per line item) is collapsed
 to one row per order first. Amounts like 1 299,00 and 1,299.00 are read.
 
-More: cxkit orders shop.csv --kpi aov --value      (the bare AOV, for scripts)
+More: cxkit orders shop.csv --kpi aov --value    (the bare AOV, for scripts)
       cxkit orders stripe.csv --preset stripe --amount-unit minor"""
 
 RETENTION_HELP = """Retention and churn period over period, cohorts, inactivity churn.
@@ -42,7 +42,8 @@ order, cell k = share of the cohort ordering k periods later (a heat table in th
 a matrix in csv/json). --inactive-after 90d adds inactivity churn at --as-of: of the
 customers who ordered in the 90 days before the last 90, the share who did not order since.
 
-More: cxkit retention orders.csv --period quarter --fail-under retention_rate=30"""
+More: cxkit retention orders.csv --period quarter \\
+          --fail-under retention_rate=30"""
 
 CLV_HELP = """Customer lifetime value: historical per customer and segment, and the formula.
 
@@ -221,7 +222,8 @@ def _start(args: dict, names: list[str], only: str | None):
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
     guard_output(args["output"], args["files"])
     if args.get("value") and not only:
-        raise UsageError("--value needs one KPI", "add --kpi, e.g. --kpi aov --value")
+        example = "aov" if "aov" in names else names[0]  # a KPI this command has
+        raise UsageError("--value needs one KPI", f"add --kpi, e.g. --kpi {example} --value")
     return env, *thresholds(args, only, [only] if only else names)
 
 

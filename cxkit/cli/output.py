@@ -315,17 +315,26 @@ def check_thresholds(result, fail_under: float | None, fail_over: float | None, 
 
 def parse_thresholds(items: list[str] | None, option: str, names: list[str]) -> dict[str, float]:
     """`--fail-over resolution_time=24` (repeatable) -> {"resolution_time": 24.0}."""
+    import difflib
+
     out = {}
+    known = "KPIs: " + ", ".join(names)
     for item in items or []:
         name, sep, num = item.partition("=")
         name = name.strip().replace("-", "_")
+        example = f"e.g. {option} {names[0]}=30" if names else ""
+        if not sep:
+            raise UsageError(f"{option} '{item}': expected KPI=NUMBER",
+                             f"{example} (a bare number needs --kpi); {known}")
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            raise UsageError(f"{option} '{item}': unknown KPI '{name}'",
+                             (f"did you mean '{close[0]}'? " if close else "") + known)
         try:
             value = float(num)
         except ValueError:
-            value = None
-        if not sep or value is None or name not in names:
-            raise UsageError(f"{option} '{item}': expected KPI=NUMBER",
-                             f"e.g. {option} resolution_time=24; KPIs: " + ", ".join(names))
+            raise UsageError(f"{option} '{item}': '{num.strip()}' is not a number",
+                             f"{example}; {known}") from None
         _finite(value, f"{option} '{item}'")
         out[name] = value
     return out

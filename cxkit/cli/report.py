@@ -9,7 +9,8 @@ from cxkit.cli import options as o
 
 HELP = """One report across surveys, tickets and orders: KPI cards, trends, breakdowns.
 
-Example:  cxkit report --responses responses.csv --tickets tickets.csv --orders orders.csv
+Example:  cxkit report --responses responses.csv --tickets tickets.csv \\
+              --orders orders.csv
 
 Any subset of the three works; files given without a flag are recognised from their header.
 Cards show each KPI with its interval, the change of the last period against the one before
@@ -19,8 +20,10 @@ customer ids). -o report.html writes one self-contained page (offline, printable
 -o report.xlsx one sheet per section, -o report.md for mail and chat, -o report.json all of it.
 
 Settings can live in cxkit.toml (or --config FILE, or [tool.cxkit] in pyproject.toml); flags
-win over the file. For cron:  cxkit report -c cxkit.toml -o cx-{date}.html
-({date} is today, {period} the last period in the data; see `cxkit config check`)."""
+win over the file: see `cxkit config check`. In -o, {date} is today and {period} the last
+period in the data.
+
+For cron:  cxkit report -c cxkit.toml -o cx-{date}.html"""
 
 
 # the formats of every command, plus the report's files

@@ -16,7 +16,8 @@ Kpi = StrEnum("Kpi", {k: k for k in KPIS})  # type: ignore[misc]
 HELP = """Support-ticket KPIs from a help-desk export (Zendesk, Freshdesk, Salesforce,
 Gorgias, Intercom, Help Scout, any CSV).
 
-Example:  cxkit tickets tickets.csv --period week --by Via --sla-first-response 4h
+Example:  cxkit tickets tickets.csv --period week --by Via \\
+             --sla-first-response 4h
 
 Volume; first response and resolution time in hours (mean, median, p90); backlog at
 --as-of; FCR; reopen rate; SLA attainment; ticket CSAT (Good/Bad or 1-5). Durations come
@@ -25,8 +26,9 @@ Freshdesk HH:MM:SS); negative ones are dropped and counted. FCR: the export's fl
 else contacts <= 1 and no reopen, else no repeat ticket within --repeat-window; the
 output names the rule. Periods bucket the creation date.
 
-More: cxkit tickets t.csv --kpi resolution_time --fail-over 24 -f json  (exit 3 if > 24 h)
-      cxkit tickets t.csv --business-hours "Mon-Fri 09:00-18:00" --timezone Europe/Paris"""
+More: cxkit tickets t.csv --kpi resolution_time --fail-over 24   (exit 3: > 24 h)
+      cxkit tickets t.csv --business-hours "Mon-Fri 09:00-18:00" \\
+          --timezone Europe/Paris"""
 
 Col = lambda help: Annotated[  # noqa: E731
     str | None, typer.Option(metavar="COL", help=help, rich_help_panel=o.INPUT)]
