@@ -3,9 +3,9 @@ whole, square brackets kept; and the hints of usage errors."""
 
 from __future__ import annotations
 
-import pytest
 from pathlib import Path
 
+import pytest
 from conftest import cli_commands, cli_env, run_cli
 
 from cxkit.cli.helptext import LITERAL_STARTS, help_text
