@@ -157,6 +157,16 @@ def joined_survey_file(folder: Path) -> Path:
     return write_csv(folder / "survey.csv", (*SURVEY_HEADER, "customer_id"), rows)
 
 
+def themes_file(folder: Path) -> Path:
+    # 12 detractors (NPS 2) write "late delivery again", 12 promoters (10) "great service":
+    # one phrase per side, each said by all of its side and none of the other
+    rows = [(str(i), "2025-01-05", "email" if i % 2 else "web", "2", "1", "5",
+             "late delivery again") for i in range(12)]
+    rows += [(str(i), "2025-01-06", "email" if i % 2 else "web", "10", "5", "1",
+              "great service") for i in range(12, 24)]
+    return write_csv(folder / "survey.csv", (*SURVEY_HEADER, "comment"), rows)
+
+
 # The numbers are worked out by hand in tests/conftest.py above SURVEY_ROWS.
 CASES: dict[str, Case] = {
     "nps": Case(
@@ -227,6 +237,9 @@ CASES: dict[str, Case] = {
                  "missing_date": 0, "invalid_date": 0, "earlier_answer": 1, "unmatched": 0},
         value_text="90.0\n", always_by="category",
         by_values={"promoter": 90.0, "passive": 40.0, "detractor": 1.0}),
+    "themes": Case(themes_file, table_columns=(
+        "side", "rank", "term", "z", "log_odds", "count_detractors", "count_promoters",
+        "nps_impact", "example_1", "example_2", "example_3")),
     "followup": Case(joined_survey_file, ("--orders", str(JOINED_ORDERS)), table_columns=(
         "customer_id", "email", "name", "score", "category", "comment", "answered", "orders",
         "revenue_to_date", "last_order", "revenue_at_risk")),
@@ -745,6 +758,8 @@ def test_format_flag_wins_over_the_extension(command, tmp_path):
     data = json.loads(target.read_text(encoding="utf-8"))
     if c.kpis:
         assert [k["kpi"] for k in data["kpis"]] == list(c.kpis)
+    elif c.table_columns and "kpi" in data:  # themes: a KPI object, one row per term in csv
+        assert data["kpi"] == command
     elif c.table_columns:
         assert list(data) == [command] and data[command]["columns"] == list(c.table_columns)
     else:

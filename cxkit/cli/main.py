@@ -21,6 +21,7 @@ from cxkit.cli import (
     orders,
     report,
     survey,
+    themes,
     tickets,
 )
 from cxkit.cli.streams import OutputLost, guard_streams, stdout_gone
@@ -58,6 +59,7 @@ def _root(
 for _kind in ("nps", "csat", "ces"):
     survey.register(app, _kind)
 tickets.register(app)
+themes.register(app)
 complaints.register(app)
 orders.register(app)
 joined.register(app)
