@@ -1,7 +1,10 @@
 """Screenshot an HTML report, the whole page, with headless Chromium (Debian's `chromium`).
 
     python scripts/screenshot_report.py REPORT.html OUT.png [--width 1200]
+    python scripts/screenshot_report.py REPORT.html phone.png --width 390 --mobile
     python scripts/screenshot_report.py --fixture OUT.html    # write the test fixture's report
+
+docs/report.png is `cxkit report -c sample_data/cxkit.toml -o report.html` at --width 1100.
 
 Uses the DevTools driver of the tests (tests/browser.py): no Python dependency, network off.
 """
@@ -18,10 +21,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser import Browser, BrowserError  # noqa: E402
 
 
-def screenshot(report: Path, out: Path, width: int = 1200) -> tuple[int, int]:
-    """Write a PNG of the whole page at `width` CSS pixels; return its (width, height)."""
+def screenshot(report: Path, out: Path, width: int = 1200,
+               mobile: bool = False) -> tuple[int, int]:
+    """Write a PNG of the whole page at `width` CSS pixels (as a phone shows it with `mobile`);
+    return its (width, height)."""
     with Browser(width=width, height=800) as browser:
         page = browser.open(report)
+        if mobile:
+            page.set_viewport(width, 800, mobile=True)
         png = page.screenshot(full_page=True)
         size = page.evaluate("[document.documentElement.scrollWidth,"
                              " document.documentElement.scrollHeight]")
@@ -35,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                         "write the fixture's report)")
     parser.add_argument("out", type=Path, nargs="?", help="the PNG to write")
     parser.add_argument("--width", type=int, default=1200, help="viewport width in CSS pixels")
+    parser.add_argument("--mobile", action="store_true",
+                        help="emulate a phone (touch, mobile viewport) at that width")
     parser.add_argument("--fixture", action="store_true",
                         help="write tests/report_fixture.py's report as HTML to REPORT first")
     args = parser.parse_args(argv)
@@ -51,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report.is_file():
         parser.error(f"no such file: {args.report}")
     try:
-        width, height = screenshot(args.report, args.out, args.width)
+        width, height = screenshot(args.report, args.out, args.width, args.mobile)
     except BrowserError as exc:
         print(f"screenshot_report: {exc}", file=sys.stderr)
         return 1

@@ -232,7 +232,129 @@ def test_sample_report_html_and_xlsx_agree_with_json(tmp_path):
     assert run.returncode == 0, run
     sheet = pl.read_excel(tmp_path / "r.xlsx", sheet_name="KPIs", engine="calamine")
     assert sheet["kpi"].to_list() == [k["kpi"] for k in data["kpis"]]
-    assert sheet["value"].to_list() == [k["value"] for k in data["kpis"]]
+    # in full, a share as an Excel percentage (0.757 for 75.7): the JSON's figure once rounded
+    for row, k in zip(sheet.iter_rows(named=True), data["kpis"], strict=True):
+        value = row["value"] * (100 if row["unit"] == "%" else 1)
+        assert abs(value - k["value"]) <= 0.05 + 1e-9 if isinstance(k["value"], float) \
+            else value == k["value"], (k["kpi"], value, k["value"])
+    table = data["tables"]["nps_revenue"]
     revenue = pl.read_excel(tmp_path / "r.xlsx", sheet_name="nps_revenue", engine="calamine",
                             read_options={"header_row": SECTION_HEADER_ROW})
-    assert revenue.rows() == [tuple(r) for r in data["tables"]["nps_revenue"]["rows"]]
+    assert revenue.columns == table["labels"]  # words, not field names
+    for got, want in zip(revenue.rows(), table["rows"], strict=True):
+        shown = [round(v * (100 if u == "%" else 1), 2) if isinstance(v, float) else v
+                 for v, u in zip(got, table["units"], strict=True)]
+        assert shown == want
+    # the breakdowns keep every decimal (they were cut to one: revenue 307573.4, CES 1.9)
+    orders = pl.read_excel(tmp_path / "r.xlsx", sheet_name="orders_by_channel",
+                           engine="calamine", read_options={"header_row": SECTION_HEADER_ROW})
+    assert orders["Revenue"][0] == pytest.approx(307573.36, abs=0.005)
+    assert orders["Revenue"][0] != round(orders["Revenue"][0], 1)
+    surveys = pl.read_excel(tmp_path / "r.xlsx", sheet_name="responses_by_channel",
+                            engine="calamine", read_options={"header_row": SECTION_HEADER_ROW})
+    assert round(surveys["CES"][0], 2) == 1.92 and surveys["CES"][0] != 1.9
+    assert surveys["CSAT"][0] == pytest.approx(0.748, abs=0.0005)  # 74.8%
+
+
+# --- -f csv: what cron and pipes get -------------------------------------------------------------
+def csv_rows(text: str, sep: str = ",") -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text), delimiter=sep))
+
+
+def test_csv_headlines_first_then_periods_then_breakdowns(files):
+    run = run_cli("report", "--responses", files["responses"], "--orders", files["orders"],
+                  "--tickets", files["tickets"])  # piped: csv
+    assert run.returncode == 0, run
+    header = run.stdout.splitlines()[0].split(",")
+    assert header[:14] == ["scope", "source", "kpi", "label", "unit", "period", "by", "segment",
+                           "value", "ci_low", "ci_high", "n", "change", "significant"]
+    rows = csv_rows(run.stdout)
+    scopes = [r["scope"] for r in rows]
+    assert scopes == sorted(scopes, key=["headline", "period", "breakdown"].index)
+    data = report_json("--responses", files["responses"], "--orders", files["orders"],
+                       "--tickets", files["tickets"])
+    heads = [r for r in rows if r["scope"] == "headline"]
+    assert [r["kpi"] for r in heads] == [k["kpi"] for k in data["kpis"]]  # one per card
+    nps = heads[0]
+    # the overall NPS (10, 9, 3, 7, 6, 8 -> 0.0), over the whole span, every segment
+    assert (nps["kpi"], nps["value"], nps["n"], nps["period"], nps["segment"]) == \
+        ("nps", "0.0", "6", "", "")
+    assert (nps["change"], nps["promoters"], nps["detractors"]) == ("-66.7", "2", "2")
+    by_period = {r["period"]: r["value"] for r in rows
+                 if r["scope"] == "period" and r["kpi"] == "nps"}
+    assert by_period == {"2025-01": "33.3", "2025-02": "-33.3"}
+    # the breakdown by channel: email 10, 3, 6 -> -33.3; web 9, 7, 8 -> 33.3
+    parts = {(r["by"], r["segment"]): r["value"] for r in rows
+             if r["scope"] == "breakdown" and r["kpi"] == "nps"}
+    assert parts == {("channel", "email"): "-33.3", ("channel", "web"): "33.3"}
+    orders = {r["segment"]: r["value"] for r in rows
+              if r["scope"] == "breakdown" and r["kpi"] == "revenue"}
+    assert orders == {"web": "150.0", "app": "220.0"}  # O1 + O2; O3 + O5 (O4 cancelled)
+    revenue = next(r for r in heads if r["kpi"] == "revenue")
+    assert (revenue["label"], revenue["unit"], revenue["value"]) == ("Revenue", "money", "370.0")
+
+
+def test_tsv_and_ndjson_are_the_same_rows(files):
+    args = ("report", "--responses", files["responses"], "--orders", files["orders"])
+    as_csv = csv_rows(run_cli(*args, "-f", "csv").stdout)
+    as_tsv = csv_rows(run_cli(*args, "-f", "tsv").stdout, "\t")
+    assert as_tsv == as_csv
+    lines = [json.loads(line) for line in run_cli(*args, "-f", "ndjson").stdout.splitlines()]
+    assert [(r["scope"], r["kpi"], r["period"], r["segment"]) for r in lines] == \
+        [(r["scope"], r["kpi"], r["period"], r["segment"]) for r in as_csv]
+    nps = next(r for r in lines if r["scope"] == "headline" and r["kpi"] == "nps")
+    assert (nps["value"], nps["ci_low"] < 0 < nps["ci_high"], nps["n"]) == (0.0, True, 6)
+
+
+# --- the backlog: open tickets at each period's end ----------------------------------------------
+BACKLOG = (["ticket_id", "customer_id", "created_at", "resolved_at"],
+           [["T1", "C1", "2025-01-06 09:00", "2025-01-06 11:00"],  # resolved the same day
+            ["T2", "C2", "2025-01-20 10:00", "2025-02-03 10:00"],  # open at the end of Jan
+            ["T3", "C3", "2025-01-25 12:00", ""],  # open ever since
+            ["T4", "C4", "2025-02-07 09:00", "2025-03-05 12:00"],  # open at the end of Feb
+            ["T5", "C5", "2025-02-10 09:00", "2025-02-11 09:00"],
+            ["T6", "C6", "2025-02-20 09:00", "2025-03-04 09:00"],  # open at the end of Feb
+            ["T7", "C7", "2025-03-02 09:00", ""]])  # the as-of time: T4's resolution, 03-05 12:00
+
+
+def test_backlog_per_period_is_what_is_open_at_its_end(tmp_path):
+    path = write_csv(tmp_path / "tickets.csv", *BACKLOG)
+    data = report_json("--tickets", path)
+    backlog = kpis(data)["backlog"]
+    # end of January: T2, T3; end of February: T3, T4, T6; March, at the as-of time: T3, T7
+    # (T4 resolved at it, T6 before). Not "created in the period and still open" (1, 0, 1).
+    assert [(t["period"], t["value"]) for t in backlog["trend"]] == [
+        ("2025-01", 2), ("2025-02", 3), ("2025-03", 2)]
+    assert backlog["value"] == 2 and backlog["change"] == -1  # the last point is the headline
+    assert backlog["as_of"] == "2025-03-05 12:00"
+    last = backlog["groups"][-1]
+    # ages at 03-05 12:00: T3 39 days (936 h), T7 75 h
+    assert last["counts"] == {"under_1d": 0, "1_3d": 0, "3_7d": 1, "over_7d": 1}
+    assert last["mean_age_hours"] == pytest.approx((936 + 75) / 2)
+    assert "open at its end" in backlog["rule"]
+    # the card says what the number is, in every format
+    md = run_cli("report", "--tickets", path, "-f", "markdown").stdout
+    assert "*Backlog: tickets open at 2025-03-05 12:00; trend: open at each period's end*" in md
+    assert "| Backlog | 2 |  | ▼ -1 vs 2025-02 |" in md
+    html = run_cli("report", "--tickets", path, "-f", "html").stdout
+    assert '<p class="what">tickets open at 2025-03-05 12:00; trend: open at each ' \
+        "period&#x27;s end</p>" in html
+    # `cxkit tickets --period month` counts the backlog the same way
+    run = run_cli("tickets", path, "--period", "month", "-f", "json")
+    assert run.returncode == 0, run
+    same = next(k for k in json.loads(run.stdout)["kpis"] if k["kpi"] == "backlog")
+    assert [t["value"] for t in same["trend"]] == [2, 3, 2]
+
+
+def test_backlog_without_a_resolution_time_is_closed_at_every_end(tmp_path):
+    rows = [r[:] for r in BACKLOG[1]]
+    header = BACKLOG[0] + ["status"]
+    rows = [r + ["solved" if r[3] else "open"] for r in rows]
+    rows[1][3] = ""  # T2 solved, when unknown: in no period's backlog (as at the as-of time)
+    path = write_csv(tmp_path / "tickets.csv", header, rows)
+    backlog = kpis(report_json("--tickets", path))["backlog"]
+    assert [t["value"] for t in backlog["trend"]] == [1, 3, 2]
+    assert backlog["value"] == 2

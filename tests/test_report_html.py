@@ -146,19 +146,73 @@ def test_hostile_text_shows_as_text(browser, tmp_path):
         assert page.console_errors == []
 
 
+READ_STACK = """[...document.querySelectorAll('#followup tbody tr')].map(tr => ({
+  display: getComputedStyle(tr).display,
+  cells: [...tr.querySelectorAll('td')].filter(td => getComputedStyle(td).display !== 'none')
+    .map(td => ({label: getComputedStyle(td, '::before').content, text: td.innerText,
+                 right: td.getBoundingClientRect().right, left: td.getBoundingClientRect().left}))
+}))"""
+
+
 def test_no_page_scroll_at_phone_width(browser, tmp_path):
     path = write(tmp_path, make_report())
     with browser.open(path, width=PHONE, height=800) as page:
         page.set_viewport(PHONE, 800, mobile=True)
         assert page.evaluate("window.innerWidth") == PHONE
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
-        # the wide follow-up table does not fit: it scrolls inside its wrapper
+        # the wide follow-up table is a stack of cards, one per row: nothing scrolls sideways
         inner = page.evaluate("(w => [w.scrollWidth, w.clientWidth])"
                               "(document.querySelector('#followup .table-wrap'))")
-        assert inner[0] > inner[1]
+        assert inner[0] <= inner[1]
+        rows = page.evaluate(READ_STACK)
+        assert len(rows) == 2 and all(r["display"] == "block" for r in rows)
+        first = {json.loads(c["label"]): c for c in rows[0]["cells"]}
+        assert list(first) == ["Customer", "Name", "Score", "Comment", "Answered",
+                               "Revenue to date"]  # "label: value", the header as words
+        assert first["Comment"]["text"] == SCRIPT  # on screen, whole
+        assert all(0 <= c["left"] and c["right"] <= PHONE for r in rows for c in r["cells"])
         cards_right = page.evaluate("Math.max(...[...document.querySelectorAll('.card')]"
                                     ".map(c => c.getBoundingClientRect().right))")
         assert cards_right <= PHONE
+        # a matrix stays a matrix: the heat map scrolls inside its wrapper if it must
+        assert page.evaluate("getComputedStyle(document.querySelector('#cohort_retention "
+                             "tbody tr')).display") == "table-row"
+    with browser.open(path) as page:  # on a desktop the same table is a table
+        assert page.evaluate("getComputedStyle(document.querySelector('#followup tbody tr'))"
+                             ".display") == "table-row"
+
+
+READ_CHART_LABELS = """[...document.querySelectorAll('.chart')].map(ch => {
+  const box = e => e ? e.getBoundingClientRect().toJSON() : null;
+  const q = s => ch.querySelector(s);
+  return {kpi: ch.closest('.card').dataset.kpi, svg: box(q('svg')),
+          hi: q('.yaxis .hi') && q('.yaxis .hi').innerText, lo: q('.yaxis .lo') &&
+          q('.yaxis .lo').innerText, hiBox: box(q('.yaxis .hi')), loBox: box(q('.yaxis .lo')),
+          start: q('.axis .start').innerText, end: q('.axis .end') && q('.axis .end').innerText,
+          startBox: box(q('.axis .start')), endBox: box(q('.axis .end'))};
+})"""
+
+
+def test_charts_are_labelled(browser, tmp_path):
+    """Each chart says its highest and lowest value (on the value axis, level with the lines
+    drawn at them) and its first and last period with their values, none overlapping."""
+    report = make_report()
+    path = write(tmp_path, report)
+    for width in (1280, PHONE):
+        with browser.open(path, width=width, height=900) as page:
+            page.set_viewport(width, 900, mobile=width == PHONE)
+            charts = {c["kpi"]: c for c in page.evaluate(READ_CHART_LABELS)}
+            nps, frt = charts["nps"], charts["first_response_time"]
+            assert (nps["hi"], nps["lo"]) == ("40.0", "20.0")
+            assert (nps["start"], nps["end"]) == ("2025-10 20.0", "2025-12 40.0")
+            assert (frt["hi"], frt["lo"]) == ("6.00", "4.50")
+            for c in charts.values():
+                assert c["hiBox"]["right"] <= c["svg"]["left"]  # beside the plot
+                assert c["hiBox"]["top"] <= c["svg"]["top"] + 6  # level with the top line
+                assert c["loBox"]["bottom"] >= c["svg"]["bottom"] - 6
+                assert c["startBox"]["top"] >= c["svg"]["bottom"] - 1  # under the plot
+                assert c["startBox"]["right"] < c["endBox"]["left"]  # apart
+                assert c["endBox"]["right"] <= c["svg"]["right"] + 1
 
 
 def test_print_drops_shadows_keeps_colours(browser, tmp_path):
@@ -372,14 +426,44 @@ def test_table_cells_formatted():
     html = to_html(make_report())
     start = html.index('id="followup"')
     followup = html[start:html.index("</section>", start)]
-    assert '<td class="num">250.00</td>' in followup  # section.digits = 2
-    assert '<td class="num">2</td>' in followup
+    assert '<td class="num" data-label="Revenue to date">250.00</td>' in followup  # digits 2
+    assert '<td class="num" data-label="Score">2</td>' in followup
+    assert '<td class="date" data-label="Answered">2025-12-01</td>' in followup  # one line
     report = make_report()
-    report.sections = [Section("t", "T", ["a", "big", "share", "flag", "gap"],
-                               [["x", 1234567, 12.345, True, None]], column_digits=[0, 0, 2])]
-    row = re.search(r"<tbody>(.*)</tbody>", to_html(report)).group(1)
-    assert row == ('<tr><td>x</td><td class="num">1,234,567</td><td class="num">12.35</td>'
-                   '<td>yes</td><td class="none"></td></tr>')
+    report.sections = [Section("t", "T", ["a", "big", "share", "flag", "gap", "empty"],
+                               [["x", 1234567, 12.345, True, None, None],
+                                ["y", 2, 50.0, False, 1.5, ""]], column_digits=[0, 0, 2, 0, 1],
+                               units=["", "count", "%", "", "", ""])]
+    body = re.search(r"<tbody>(.*)</tbody>", to_html(report)).group(1)
+    assert body == ('<tr><td data-label="a">x</td><td class="num" data-label="big">1,234,567'
+                    '</td><td class="num" data-label="share">12.35%</td>'
+                    '<td data-label="flag">yes</td><td class="none" data-label="gap"></td></tr>'
+                    '<tr><td data-label="a">y</td>'
+                    '<td class="num" data-label="big">2</td><td class="num" data-label="share">'
+                    '50.00%</td><td data-label="flag">no</td>'
+                    '<td class="num" data-label="gap">1.5</td></tr>')  # "empty": left out
+    head = re.search(r"<thead>(.*)</thead>", to_html(report)).group(1)
+    assert "empty" not in head and '<th scope="col" class="num">share</th>' in head
+
+
+def test_headers_are_words_and_shares_carry_percent():
+    """Known field names read as words; a share has its % (not the heat map: its note says
+    it); a column empty in every row (no e-mail in the export) is left out."""
+    report = make_report()
+    report.sections = [Section("nps_revenue", "NPS x revenue",
+                               ["category", "customers", "revenue_share", "ordered_again_n",
+                                "email"],
+                               [["promoter", 614, 48.6912, 279, None],
+                                ["detractor", 233, 19.99, 104, ""]], digits=2)]
+    html = to_html(report)
+    head = re.search(r"<thead>(.*)</thead>", html).group(1)
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", head)
+    assert headers == ["Category", "Customers", "Share of revenue",
+                       "Customers with a full window"]
+    assert ">48.69%</td>" in html and ">279</td>" in html
+    assert "_" not in "".join(headers)
+    cohort = to_html(make_report()).split('id="cohort_retention"')[1].split("</section>")[0]
+    assert "%" not in re.sub(r"<[^>]+>", "", cohort.split("<tbody>")[1])
 
 
 @pytest.mark.parametrize("values", [[], [None, None], [5.0], [3.0, 3.0, 3.0], [0.0, 0.0],

@@ -66,16 +66,17 @@ def test_kpi_rows_equal_the_json(path, report):
     for row, want, result in zip(df.iter_rows(named=True), kpis, report.kpis, strict=True):
         assert row["kpi"] == want["kpi"]
         assert row["source"] == result.extra["source"]
-        assert row["value"] == want["value"]
+        # in full (a spreadsheet computes with them); rounded as the JSON, they are its numbers
+        assert row["value"] == result.value
+        assert round(row["value"], result.digits) == want["value"]
         assert row["n"] == want["n"]
-        assert [row["ci_low"], row["ci_high"]] == (want["ci"] or [None, None])
+        assert [row["ci_low"], row["ci_high"]] == (list(result.ci) if result.ci else [None, None])
         assert row["confidence"] == want["confidence"]
-        assert row["change"] == want.get("change")
+        assert row["change"] == result.change
         assert row["significant"] == want.get("significant")
         assert row["dropped"] == sum(want["dropped"].values())
         assert row["rule"] == want["rule"]
-    # rounded as the JSON, not the raw float
-    assert df["value"][0] == 28.5 and df["ci_low"][0] == 15.2
+    assert df["value"][0] == 28.456 and df["ci_low"][0] == 15.2
     assert df["label"].to_list() == ["NPS", "First response", "Average order value"]
     assert df["unit"].to_list()[:2] == [None, "h"]  # "" is an empty cell
     assert df["benchmark"][0].startswith("good for ecommerce")
@@ -88,6 +89,54 @@ def test_kpi_number_formats_follow_the_digits(path):
         assert f'formatCode="{fmt}"' in styles
 
 
+def cell_formats(path: Path, sheet_name: str) -> dict[str, str]:
+    """Cell reference ("B4") -> the number format it is shown with ("" for General)."""
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    codes = {int(i): c for i, c in re.findall(r'numFmtId="(\d+)" formatCode="([^"]*)"', styles)}
+    codes |= {0: "", 9: "0%", 10: "0.00%", 3: "#,##0", 4: "#,##0.00", 14: "yyyy-mm-dd"}
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    ids = [int(m) for m in re.findall(r'<xf numFmtId="(\d+)"', xfs)]
+    xml = sheet_xml(path)[sheet_name]
+    out = {}
+    for ref, style in re.findall(r'<c r="([A-Z]+\d+)"(?: s="(\d+)")?', xml):
+        out[ref] = codes.get(ids[int(style)] if style else 0, "?")
+    return out
+
+
+def test_full_values_formatted_by_unit(tmp_path):
+    """Breakdowns in full, money with 2 decimals, shares as Excel percentages, counts whole,
+    dates as dates: a spreadsheet user can compute with every cell."""
+    from datetime import date
+
+    section = Section("orders_by_channel", "Orders by channel",
+                      ["channel", "n", "Revenue", "Return rate %", "CES", "answered"],
+                      [["web", 4349, 307573.3612, 5.0123, 1.9234, "2025-04-16"],
+                       ["app", 2742, 187619.69, 5.8, 1.7, None]],
+                      column_digits=[0, 0, 2, 1, 2, 0],
+                      labels=["channel", "n", "Revenue", "Return rate", "CES", "Answered"],
+                      units=["", "count", "money", "%", "", "date"])
+    kpi = KpiResult(kpi="csat", value=75.6789, n=10, ci=(70.12, 80.5), counts={}, dropped={},
+                    rule="r", extra={"source": "responses"},
+                    trend=[{"period": "2025-11", "value": 73.0, "n": 5},
+                           {"period": "2025-12", "value": 78.3, "n": 5}], change=5.3)
+    path = write(tmp_path, Report(title="t", period="month", sources=[], kpis=[kpi],
+                                  sections=[section]))
+    df = sheet(path, "orders_by_channel", header_row=SECTION_HEADER_ROW)
+    assert df.columns == ["channel", "n", "Revenue", "Return rate", "CES", "Answered"]
+    assert df.row(0) == ("web", 4349, 307573.3612, pytest.approx(0.050123), 1.9234,
+                         date(2025, 4, 16))
+    formats = cell_formats(path, "orders_by_channel")
+    assert [formats[f"{c}4"] for c in "BCDEF"] == ["#,##0", "#,##0.00", "0.0%", "#,##0.00",
+                                                   "yyyy-mm-dd"]
+    kpis = sheet(path, "KPIs")
+    assert kpis.row(0, named=True)["value"] == pytest.approx(0.756789)  # 75.7 %
+    assert kpis.row(0, named=True)["ci_low"] == pytest.approx(0.7012)
+    assert kpis.row(0, named=True)["change"] == pytest.approx(0.053)
+    assert cell_formats(path, "KPIs")["D2"] == "0.0%"
+    assert sheet(path, "Trends")["value"].to_list() == pytest.approx([0.73, 0.783])
+
+
 def test_trends_long_format(path, report):
     df = sheet(path, "Trends")
     assert df.columns == ["source", "kpi", "period", "value", "n"]
@@ -98,6 +147,15 @@ def test_trends_long_format(path, report):
     assert len(want) == 5
 
 
+def back(value, unit: str, digits: int):
+    """A cell read back as the JSON shows it: a percentage x 100, rounded, a date as text."""
+    if isinstance(value, float) or (unit == "%" and isinstance(value, int)):
+        return round(value * (100 if unit == "%" else 1), digits) + 0.0
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 def test_section_rows_equal_the_json(path, report):
     tables = report.to_dict()["tables"]
     for section in report.sections:
@@ -105,9 +163,12 @@ def test_section_rows_equal_the_json(path, report):
         assert raw.row(0)[0] == section.title
         df = sheet(path, section.name, header_row=SECTION_HEADER_ROW)
         table = tables[section.name]
-        assert df.columns == [neutralise(c) for c in table["columns"]]
-        assert df.rows() == [tuple(neutralise(c) for c in row) for row in table["rows"]], \
-            section.name
+        assert df.columns == [neutralise(c) for c in table["labels"]]
+        units = ["%" if section.kind == "heatmap" and i >= 2 else u
+                 for i, u in enumerate(table["units"])]
+        got = [tuple(back(v, units[i], section.digits_at(i)) for i, v in enumerate(row))
+               for row in df.rows()]
+        assert got == [tuple(neutralise(c) for c in row) for row in table["rows"]], section.name
 
 
 def test_note_under_the_title(path):
@@ -118,8 +179,8 @@ def test_note_under_the_title(path):
 
 def test_hostile_text_stays_text(path):
     df = sheet(path, "followup", header_row=SECTION_HEADER_ROW)
-    assert df["name"].to_list() == ["'" + FORMULA, "'@SUM(A1:A2)"]
-    assert df["comment"].to_list() == [SCRIPT, "'-2+3 fine"]
+    assert df["Name"].to_list() == ["'" + FORMULA, "'@SUM(A1:A2)"]
+    assert df["Comment"].to_list() == [SCRIPT, "'-2+3 fine"]
     assert sheet(path, "nps_by_channel", header_row=SECTION_HEADER_ROW)["channel"][1] == SCRIPT
 
 
@@ -180,7 +241,7 @@ def test_nan_is_an_empty_cell(tmp_path):
                   sections=[Section("s", "S", ["a", "b"], [["x", float("inf")], ["y", 1.25]])])
     path = write(tmp_path, bare)
     assert sheet(path, "KPIs")["value"].to_list() == [None]
-    assert sheet(path, "s", header_row=SECTION_HEADER_ROW).rows() == [("x", None), ("y", 1.2)]
+    assert sheet(path, "s", header_row=SECTION_HEADER_ROW).rows() == [("x", None), ("y", 1.25)]
 
 
 def test_sheet_names_valid_and_unique(tmp_path, report):

@@ -30,7 +30,8 @@ def run(args: dict) -> None:
     fmt = _format(args["format"], output, env)
     if fmt in ("csv", "tsv", "ndjson") and "kpis" not in opts.sections:
         how = "" if args["format"] or output else " (the format when output is piped)"
-        raise UsageError(f"{fmt} output{how} is one row per KPI, and --sections leaves out kpis",
+        raise UsageError(f"{fmt} output{how} is one row per KPI (headline, per period, per "
+                         "segment), and --sections leaves out kpis",
                          "add kpis to --sections, or write the tables with -f json, "
                          "-f markdown or -o report.html")
     with env.status("Building the report"):
@@ -205,35 +206,37 @@ def build(specs: dict, opts, env: Env):
     by = opts.by if show_breakdowns else []
     loaded = {}
 
-    def add(source: str, cards: list, sections: list, columns: dict) -> None:
+    def add(source: str, cards: list, sections: list, details: list, columns: dict) -> None:
         report.sources.append(rb.sources_row(source, specs[source].files, cards, columns))
         report.kpis += cards
         report.sections += sections
+        report.breakdowns += [d for d in details if d[2]]
 
     if "responses" in specs:
         r = loaded["responses"] = load_responses(specs["responses"], by)
         _notices(r.notices, env)
         with reading(r.table):
-            cards, sections = rb.survey_part(r.lf, set(r.roles), r.by,
-                                             "responded_at" in r.roles, r.day_format, opts)
-        add("responses", cards, sections, {k: m.column for k, m in r.roles.items()})
+            cards, sections, details = rb.survey_part(r.lf, set(r.roles), r.by,
+                                                      "responded_at" in r.roles, r.day_format,
+                                                      opts)
+        add("responses", cards, sections, details, {k: m.column for k, m in r.roles.items()})
     if "orders" in specs:
         ol = loaded["orders"] = load_orders_source(specs["orders"], by)
         _notices(ol.notices, env)
         with reading(ol.table):
-            cards, sections = rb.orders_part(ol.lf, ol.by, opts)
-        add("orders", cards, sections, ol.columns)
+            cards, sections, details = rb.orders_part(ol.lf, ol.by, opts)
+        add("orders", cards, sections, details, ol.columns)
     if "tickets" in specs:
         tl = load_tickets_source(specs["tickets"], by)
         _notices(tl.notices, env)
         with reading(tl.table):
-            cards, sections = rb.tickets_part(tl.lf, tl.by, opts)
+            cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
             rate = rb.complaint_card(tl.lf, loaded["orders"].lf if "orders" in loaded else None,
                                      opts)
         if rate is not None:
             rate.extra["source"] = "tickets"
             cards.append(rate)
-        add("tickets", cards, sections, tl.columns)
+        add("tickets", cards, sections, details, tl.columns)
     if "responses" in loaded:
         report.sections += across(loaded["responses"], loaded.get("orders"), opts, env)
     report.notices += rb.skipped_notices(report.kpis)
@@ -297,7 +300,7 @@ def render(report, fmt: str) -> str | bytes:
         from cxkit.render.xlsx import to_xlsx
 
         return to_xlsx(report)
-    from cxkit.render.report import to_json, to_markdown, to_text
+    from cxkit.render.report import to_delimited, to_json, to_markdown, to_ndjson, to_text
 
     if fmt == "json":
         return to_json(report)
@@ -305,6 +308,6 @@ def render(report, fmt: str) -> str | bytes:
         return to_markdown(report)
     if fmt == "table":
         return to_text(report)
-    from cxkit.render.machine import RENDERERS_MANY
-
-    return RENDERERS_MANY[fmt](report.kpis)
+    if fmt == "ndjson":
+        return to_ndjson(report)
+    return to_delimited(report, "\t" if fmt == "tsv" else ",")

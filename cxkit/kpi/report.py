@@ -7,6 +7,7 @@ Renderers (terminal, HTML, XLSX, markdown, JSON) never compute: they format what
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,9 +56,50 @@ def info(kpi: str) -> KpiInfo:
     return KPI_INFO.get(kpi, KpiInfo(kpi.replace("_", " ").capitalize(), "", None))
 
 
+# Units of a table column: "%" a share on 0-100, "money", "h" hours, "count" a whole number,
+# "date" YYYY-MM-DD text, "" anything else (text, a score, a ratio)
+COLUMN_UNITS = ("", "%", "money", "h", "count", "date")
+
+# The words people read for the columns of the tables built elsewhere (cxkit.kpi.joined): the
+# follow-up list, NPS x revenue, how ids matched. A column not listed reads as its name in words.
+COLUMN_WORDS: dict[str, tuple[str, str]] = {
+    "customer_id": ("Customer", ""),
+    "email": ("E-mail", ""),
+    "name": ("Name", ""),
+    "score": ("Score", ""),
+    "category": ("Category", ""),
+    "comment": ("Comment", ""),
+    "answered": ("Answered", "date"),
+    "orders": ("Orders", "count"),
+    "revenue_to_date": ("Revenue to date", "money"),
+    "last_order": ("Last order", "date"),
+    "revenue_at_risk": ("Revenue at risk", "money"),
+    "customers": ("Customers", "count"),
+    "revenue": ("Revenue", "money"),
+    "revenue_share": ("Share of revenue", "%"),
+    "revenue_per_customer": ("Revenue per customer", "money"),
+    "aov": ("Average order value", "money"),
+    "repeat_rate": ("Repeat rate", "%"),
+    "ordered_again": ("Ordered again", "%"),
+    "ordered_again_n": ("Customers with a full window", "count"),
+    "ids": ("Match", ""),
+    "cohort": ("Cohort", ""),
+}
+
+
+def words(column: str) -> str:
+    """`revenue_to_date` -> `Revenue to date` (a header people read)."""
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else str(column)
+
+
 @dataclass
 class Section:
-    """One table of the report. Cells are plain values: str, int, float, bool or None."""
+    """One table of the report. Cells are plain values: str, int, float, bool or None.
+
+    `columns` are the keys (JSON, CSV); `labels` the headers people read (HTML, XLSX, markdown,
+    terminal), `units` what each column holds (`COLUMN_UNITS`): shares carry "%" where they are
+    shown, money gets two decimals and counts none in a spreadsheet."""
 
     name: str  # snake_case key in JSON and the XLSX sheet name: "nps_by_channel", "followup"
     title: str  # "NPS by channel"
@@ -67,17 +109,48 @@ class Section:
     kind: str = "table"  # "table", or "heatmap": cells after the first two are shares 0-100
     digits: int = 1  # decimals for float cells
     column_digits: list[int] | None = None  # per column, when they differ (breakdowns)
+    labels: list[str] | None = None  # headers in words; None: `columns` as they are
+    units: list[str] | None = None  # per column, one of COLUMN_UNITS; None: all ""
 
     def digits_at(self, i: int) -> int:
         if self.column_digits and i < len(self.column_digits):
             return self.column_digits[i]
         return self.digits
 
+    def label_at(self, i: int) -> str:
+        """The header of column i: its label, else the words of a known field, else its name."""
+        if self.labels and i < len(self.labels) and self.labels[i]:
+            return self.labels[i]
+        column = str(self.columns[i])
+        return COLUMN_WORDS[column][0] if column in COLUMN_WORDS else column
+
+    def unit_at(self, i: int) -> str:
+        if self.units and i < len(self.units):
+            return self.units[i] or ""
+        column = str(self.columns[i]) if i < len(self.columns) else ""
+        return COLUMN_WORDS[column][1] if column in COLUMN_WORDS else ""
+
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "kind": self.kind, "note": self.note,
                 "columns": self.columns,
+                "labels": [self.label_at(i) for i in range(len(self.columns))],
+                "units": [self.unit_at(i) for i in range(len(self.columns))],
                 "rows": [[_num(c, self.digits_at(i)) for i, c in enumerate(r)]
                          for r in self.rows]}
+
+
+def describe(section: Section) -> Section:
+    """Give a table built from raw field names (`revenue_share`) its headers in words and its
+    units (`COLUMN_WORDS`), and say the same words in its note. Returns the section."""
+    if section.labels is None:
+        section.labels = [COLUMN_WORDS.get(c, (words(c), ""))[0] for c in section.columns]
+    if section.units is None:
+        section.units = [COLUMN_WORDS.get(c, ("", ""))[1] for c in section.columns]
+    for key, label in zip(section.columns, section.labels, strict=True):
+        if "_" in str(key) and section.note:  # "ordered_again: ..." -> "ordered again: ..."
+            section.note = re.sub(rf"(?<![\w]){re.escape(str(key))}(?![\w])", label.lower(),
+                                  section.note)
+    return section
 
 
 @dataclass
@@ -99,6 +172,8 @@ class Report:
     first: str | None = None  # first and last day covered, YYYY-MM-DD
     last: str | None = None
     last_period: str | None = None  # label of the last period, e.g. "2025-12"
+    # the KPIs behind each breakdown table: (source, column, results), for the CSV's rows
+    breakdowns: list[tuple[str, str, list[KpiResult]]] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from cxkit.kpi.grouping import Scope
-from cxkit.kpi.report import KPI_INFO, SECTIONS, Report, Section, Source, info
+from cxkit.kpi.report import KPI_INFO, SECTIONS, Report, Section, Source, describe, info
 from cxkit.kpi.result import KpiResult
 
 TICKET_CARDS = ("volume", "first_response_time", "resolution_time", "fcr", "reopen_rate",
@@ -69,9 +69,14 @@ def skipped_notices(results: list[KpiResult]) -> list[str]:
     return out
 
 
+def breakdown_kpis(source: str, results: list[KpiResult]) -> list[KpiResult]:
+    """The KPIs a breakdown table shows: those of the source's columns that were measured."""
+    return [r for r in results if r.kpi in BREAKDOWN[source] and _measured(r) and r.groups]
+
+
 def breakdown(source: str, column: str, results: list[KpiResult]) -> Section | None:
     """One row per segment value, one column per KPI of the source (its value)."""
-    wanted = [r for r in results if r.kpi in BREAKDOWN[source] and _measured(r) and r.groups]
+    wanted = breakdown_kpis(source, results)
     if not wanted:
         return None
     first = wanted[0]
@@ -82,12 +87,16 @@ def breakdown(source: str, column: str, results: list[KpiResult]) -> Section | N
     rows = [[k, sizes.get(k)] + [values[r.kpi].get(k) for r in wanted] for k in keys]
     return Section(f"{source}_by_{_snake(column)}", f"{source.capitalize()} by {column}",
                    columns, rows, note=f"n: rows measured for {info(first.kpi).label}",
-                   column_digits=[0, 0] + [r.digits for r in wanted])
+                   column_digits=[0, 0] + [r.digits for r in wanted],
+                   labels=[column, "n"] + [_heading(r.kpi, False) for r in wanted],
+                   units=["", "count"] + [info(r.kpi).unit for r in wanted])
 
 
-def _heading(kpi: str) -> str:
+def _heading(kpi: str, unit: bool = True) -> str:
+    """The column of a KPI: "CSAT %" (the JSON key), "CSAT" (the header: its cells carry the
+    %), "First response (h)" both."""
     about = KPI_INFO.get(kpi) or info(kpi)
-    return about.label + {"%": " %", "h": " (h)"}.get(about.unit, "")
+    return about.label + {"%": " %" if unit else "", "h": " (h)"}.get(about.unit, "")
 
 
 def _snake(text: str) -> str:
@@ -104,13 +113,14 @@ def survey_part(lf: pl.LazyFrame, roles: set[str], by: list[str], dated: bool,
                 if m.role in roles]
     cards = [survey.compute(lf, m, opts.scope(dated=dated, day_format=day_format),
                             opts.confidence, opts.benchmark) for m in measures]
-    sections = []
+    sections, details = [], []
     for col in by:
         per = [survey.compute(lf, m, opts.scope([col], day_format=day_format), opts.confidence,
                               opts.benchmark)
                for m in measures]
         sections.append(breakdown("responses", col, per))
-    return _tag(cards, "responses"), [s for s in sections if s]
+        details.append(("responses", col, breakdown_kpis("responses", per)))
+    return _tag(cards, "responses"), [s for s in sections if s], details
 
 
 def _ticket_results(lf, scope: Scope, topts, only: tuple[str, ...] | None = None
@@ -126,13 +136,25 @@ def _ticket_results(lf, scope: Scope, topts, only: tuple[str, ...] | None = None
 
 
 def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
-    cards = _ticket_results(lf, opts.scope(), opts.tickets)
+    from dataclasses import replace
+
+    from cxkit.kpi.tickets import latest_time
+
+    topts = opts.tickets
+    if topts.as_of is None:  # the backlog's as-of time, said on its card
+        topts = replace(topts, as_of=latest_time(lf, set(lf.collect_schema().names())))
+    cards = _ticket_results(lf, opts.scope(), topts)
+    for r in cards:
+        if r.kpi == "backlog" and topts.as_of is not None:
+            r.extra["as_of"] = f"{topts.as_of:%Y-%m-%d %H:%M}"
     # a breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
-    sections = [breakdown("tickets", col, _ticket_results(lf, opts.scope([col]), opts.tickets,
-                                                          BREAKDOWN["tickets"]))
-                for col in by]
+    sections, details = [], []
+    for col in by:
+        per = _ticket_results(lf, opts.scope([col]), topts, BREAKDOWN["tickets"])
+        sections.append(breakdown("tickets", col, per))
+        details.append(("tickets", col, breakdown_kpis("tickets", per)))
     cards = [r for r in cards if r.kpi in TICKET_CARDS]
-    return _tag(cards, "tickets"), [s for s in sections if s]
+    return _tag(cards, "tickets"), [s for s in sections if s], details
 
 
 def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
@@ -144,12 +166,14 @@ def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
                                        confidence=opts.confidence)
     if "customer_id" in lf.collect_schema().names():
         cards += [r for r in retention.retention(lf, ropts) if r.kpi == "retention_rate"]
-    sections = [breakdown("orders", col, orders.compute(lf, opts.scope([col]), oopts,
-                                                       list(BREAKDOWN["orders"])))
-                for col in by]
+    sections, details = [], []
+    for col in by:
+        per = orders.compute(lf, opts.scope([col]), oopts, list(BREAKDOWN["orders"]))
+        sections.append(breakdown("orders", col, per))
+        details.append(("orders", col, breakdown_kpis("orders", per)))
     if "cohorts" in opts.sections and "customer_id" in lf.collect_schema().names():
         sections.append(cohort_section(retention.cohorts(lf, ropts)))
-    return _tag(cards, "orders"), [s for s in sections if s]
+    return _tag(cards, "orders"), [s for s in sections if s], details
 
 
 def cohort_section(result: KpiResult) -> Section | None:
@@ -163,10 +187,13 @@ def cohort_section(result: KpiResult) -> Section | None:
     period = result.extra.get("period") or "period"
     shown = f"the last {len(groups)} of {len(result.groups)} cohorts; " \
         if len(groups) < len(result.groups) else ""
+    heads = [f"{period} {k}" for k in range(width)]
     return Section("cohort_retention", f"Cohort retention by {period} of first order",
-                   ["cohort", "customers"] + [f"{period} {k}" for k in range(width)], rows,
+                   ["cohort", "customers"] + heads, rows,
                    note=f"{shown}% of each cohort ordering k {period}s after its first order "
-                        "(empty: not observable yet)", kind="heatmap")
+                        "(empty: not observable yet)", kind="heatmap",
+                   labels=["Cohort", "Customers"] + heads,
+                   units=["", "count"] + ["%"] * width)
 
 
 def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
@@ -203,8 +230,16 @@ def sources_row(name: str, files: list[str], results: list[KpiResult], columns: 
 
 
 def finish(report: Report) -> Report:
-    """The span the trends cover and the last period, for headers and `{period}`."""
-    periods = sorted({str(t["period"]) for k in report.kpis for t in k.trend})
+    """The span the trends cover and the last period, for headers and `{period}`; headers in
+    words for every table.
+
+    The backlog's last point is the as-of time (the latest timestamp of the export, a resolution
+    after the last ticket created, say): its period does not stretch the report's span."""
+    periods = sorted({str(t["period"]) for k in report.kpis for t in k.trend
+                      if k.kpi != "backlog"}) \
+        or sorted({str(t["period"]) for k in report.kpis for t in k.trend})
+    for section in report.sections:
+        describe(section)
     if periods:
         report.first, report.last, report.last_period = periods[0], periods[-1], periods[-1]
     order = {s: i for i, s in enumerate(("responses", "tickets", "orders", "across"))}

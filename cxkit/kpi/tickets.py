@@ -313,16 +313,86 @@ def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec
         if "resolved_at" in cols else resolved
     is_open = ok & (created <= as_of) & ~closed
     age = _hours(pl.lit(as_of) - created).filter(is_open)
-    spec = Spec("backlog", f"tickets open at {as_of:%Y-%m-%d %H:%M} (created by then, not resolved "
-                "by then); age = as-of - created, calendar hours", 0, kind="backlog",
-                finisher=_backlog)
-    spec.aggs = [is_open.sum().alias(spec.col("n")), age.mean().alias(spec.col("mean_age")),
-                 age.median().alias(spec.col("median_age")), age.max().alias(spec.col("max_age"))]
-    for name, lo, hi in AGE_BUCKETS:
-        cond = age >= lo if hi is None else (age >= lo) & (age < hi)
-        spec.aggs.append(cond.sum().alias(spec.col(name)))
+    rule = (f"tickets open at {as_of:%Y-%m-%d %H:%M} (created by then, not resolved by then); "
+            "age = as-of - created, calendar hours")
+    if scope.period:
+        rule += (f"; per {scope.period}: the tickets open at its end (created by then and not "
+                 f"resolved by then; the last {scope.period} at the as-of time), so each point "
+                 "is the backlog carried at that date, not the tickets created in the period"
+                 + ("" if "resolved_at" in cols else "; without resolution times, a resolved "
+                    "ticket counts as resolved at every period end"))
+    spec = Spec("backlog", rule, 0, kind="backlog", finisher=_backlog)
+    spec.aggs = [is_open.sum().alias(spec.col("n"))] + _age_aggs(spec, age)
     spec.aggs += drops(spec, ok, {"created_after_as_of": created > as_of}, scope)
     return spec
+
+
+def _age_aggs(spec: Spec, age: pl.Expr) -> list[pl.Expr]:
+    """Mean, median and max age of the open tickets and how many fall in each age bucket."""
+    out = [age.mean().alias(spec.col("mean_age")), age.median().alias(spec.col("median_age")),
+           age.max().alias(spec.col("max_age"))]
+    for name, lo, hi in AGE_BUCKETS:
+        cond = age >= lo if hi is None else (age >= lo) & (age < hi)
+        out.append(cond.sum().alias(spec.col(name)))
+    return out
+
+
+def _backlog_at_period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
+                            spec: Spec, result: KpiResult, z: float, confidence: float) -> None:
+    """Replace the backlog's groups and trend by the backlog at each period's end.
+
+    A ticket is open at instant t when it was created by t and not resolved by t (the as-of
+    rule, at t). Each period is measured at its end, and the last period (the last with a
+    ticket created in scope) at the as-of time, so that its point is the headline. A ticket is
+    listed once per period it is open at the end of: from its creation period to its resolution
+    period (exploded date ranges, so a ticket resolved within its own period adds no row).
+    Periods with nothing open show 0, from each segment's first period on.
+    """
+    from cxkit.kpi.specs import _groups, _trend
+
+    every = PERIODS[scope.period]
+    stamp = lf.collect_schema()["created_at"]
+    created, resolved = pl.col("created_at"), pl.col("__resolved")
+    rt = pl.col("resolved_at") if "resolved_at" in cols else pl.lit(None, dtype=stamp)
+    period = lambda e: e.dt.truncate(every).dt.date()  # noqa: E731
+    # resolved at an unknown time: closed at every period end, as at the as-of time
+    counted = in_scope(scope, cols) & created.is_not_null() & (created <= as_of) \
+        & ~(resolved & rt.is_null())
+    last = lf.filter(counted).select(period(created).max()).collect(engine="streaming").item()
+    if last is None:
+        result.groups, result.trend, result.change, result.significant = [], [], None, None
+        return
+    stop = pl.lit(last).dt.offset_by(every)  # the start of the period after the last one
+    ends = pl.when(resolved).then(pl.min_horizontal(period(rt).dt.offset_by(every), stop)) \
+        .otherwise(stop)
+    at = pl.when(pl.col(START) == last).then(pl.lit(as_of, stamp)) \
+        .otherwise(pl.col(START).dt.offset_by(every).cast(stamp))
+    by = list(scope.by)
+    rows = (lf.filter(counted)
+            .select(*[pl.col(b) for b in by], created, rt.alias("__rt"), resolved,
+                    pl.date_ranges(period(created), ends, every, closed="left").alias(START))
+            .explode(START).drop_nulls(START)
+            .with_columns(at.alias("__at"))
+            .filter(~(resolved & (pl.col("__rt") <= pl.col("__at"))).fill_null(False)))
+    age = _hours(pl.col("__at") - created)
+    aggs = [pl.len().alias(spec.col("n"))] + _age_aggs(spec, age)
+    zero = [spec.col("n")] + [spec.col(b[0]) for b in AGE_BUCKETS]
+
+    def per(keys: list[str]) -> pl.LazyFrame:
+        starts = lf.filter(counted)
+        first = period(created).min().alias("__first")
+        starts = starts.group_by(keys).agg(first) if keys else starts.select(first)
+        grid = (starts.with_columns(pl.date_ranges("__first", stop, every, closed="left")
+                                    .alias(START))
+                .explode(START).drop_nulls(START).drop("__first"))
+        return (grid.join(rows.group_by([*keys, START]).agg(aggs), on=[*keys, START],
+                          how="left", nulls_equal=True)
+                .with_columns(pl.col(zero).fill_null(0)))
+
+    frames = pl.collect_all([per(by)] + ([per([])] if by else []), engine="streaming")
+    result.groups = _groups(spec, frames[0], scope, z, confidence)
+    result.change = result.significant = None
+    _trend(spec, frames[-1], scope, z, confidence, result)
 
 
 def _volume(get) -> dict:
@@ -356,6 +426,7 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
               ["satisfaction"].drop_nulls().unique().to_list()
               if "satisfaction" in cols and (only is None or "csat" in only) else [])
     specs = build_specs(cols, scope, opts, sample)
+    as_of = None
     if only is None or "backlog" in only:
         as_of = opts.as_of or latest_time(lf, cols)
         specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of) if as_of else
@@ -369,6 +440,10 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     keys = list(scope.by) + ([START] if scope.period else [])
     frames = pl.collect_all(aggregate(lf, aggs, keys, scope), engine="streaming") if aggs else []
     z = stats.z_value(opts.confidence)
-    return [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
+    results = [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
+    for spec, result in zip(specs, results, strict=True):
+        if spec.kpi == "backlog" and not spec.unavailable and scope.period and as_of:
+            _backlog_at_period_ends(lf, cols, scope, as_of, spec, result, z, opts.confidence)
+    return results
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cxkit.kpi.report import info
+from cxkit.kpi.report import Section, info
 from cxkit.kpi.result import KpiResult, _num
 
 
@@ -42,6 +42,8 @@ class Card:
     trend: list[float | None]
     periods: list[str]
     rule: str
+    note: str = ""  # what the number is, where its name does not say it (the backlog)
+    digits: int = 1  # decimals of the value, its interval and its trend
 
 
 def card(result: KpiResult) -> Card:
@@ -82,4 +84,79 @@ def card(result: KpiResult) -> Card:
         trend=[_num(t.get("value"), d) for t in result.trend],
         periods=[str(t.get("period")) for t in result.trend],
         rule=result.rule,
+        note=_note(result),
+        digits=d,
     )
+
+
+def _note(result: KpiResult) -> str:
+    if result.kpi == "backlog":
+        at = result.extra.get("as_of")
+        return ("tickets open" + (f" at {at}" if at else "")
+                + ("; trend: open at each period's end" if result.trend else ""))
+    return ""
+
+
+def compact(value: float | None, digits: int, top: float | None = None) -> str:
+    """A number for a chart label, short: 1.88, 28.5, 8,369, 48.2k, 1.35M ("–" for None). `top`
+    (the largest size of the series) picks the scale, so one series reads 5.1k ... 64.0k."""
+    if value is None:
+        return "–"
+    size = abs(value) if top is None else top
+    if size >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if size >= 1e4:
+        return f"{value / 1e3:,.1f}k"
+    return number(value, digits)
+
+
+def top_of(values: list[float | None]) -> float:
+    """The largest size in a series (the scale of its `compact` labels)."""
+    return max((abs(v) for v in values if v is not None), default=0.0)
+
+
+def extremes(c: Card) -> tuple[int, int] | None:
+    """Indexes of the lowest and highest point of the trend (the first of equal ones)."""
+    points = [(v, i) for i, v in enumerate(c.trend) if v is not None]
+    if not points:
+        return None
+    low = min(points, key=lambda p: (p[0], p[1]))[1]
+    high = max(points, key=lambda p: (p[0], -p[1]))[1]
+    return low, high
+
+
+def trend_range(c: Card, periods: bool = True) -> str:
+    """"low 19.4 (2025-05) · high 34.6 (2025-08)": the trend's extremes in words, for the
+    terminal (without the periods: a card is narrow) and markdown; "" under two points."""
+    found = extremes(c)
+    if found is None or len([v for v in c.trend if v is not None]) < 2:
+        return ""
+    unit = "%" if c.unit == "%" else ""
+    top = top_of(c.trend)
+    low, high = ((f"{name} {compact(c.trend[i], c.digits, top)}{unit}"
+                  + (f" ({c.periods[i]})" if periods else "")) for name, i in zip(
+                      ("low", "high"), found, strict=True))
+    return f"{low} · {high}"
+
+
+def shown_columns(section: Section) -> list[int]:
+    """The columns a reader is shown (HTML, markdown): the first, and every column with a value
+    in some row (an export without e-mail or name leaves those columns out)."""
+    if section.kind == "heatmap":
+        return list(range(len(section.columns)))
+    return [i for i in range(len(section.columns))
+            if i == 0 or any(i < len(r) and r[i] not in (None, "") for r in section.rows)]
+
+
+def shown_cell(section: Section, i: int, value: Any) -> str:
+    """A table cell as a reader sees it, rounded as the JSON is (1,234.5; True -> yes; None ->
+    ""), a share with its "%" (not in a heat map: its note says they are %)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = number(value, section.digits_at(i))
+    if section.unit_at(i) == "%" and section.kind != "heatmap" and text != "–" \
+            and isinstance(value, (int, float)):
+        text += "%"
+    return text

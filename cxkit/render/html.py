@@ -19,7 +19,7 @@ from cxkit import __version__
 from cxkit.kpi.report import SOURCES, Report, Section, info
 from cxkit.kpi.result import KpiResult, _num
 from cxkit.render import cards
-from cxkit.render.cards import Card
+from cxkit.render.cards import Card, shown_cell, shown_columns
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SOURCE_TITLES = {"responses": "Survey responses", "tickets": "Support tickets",
@@ -71,17 +71,26 @@ border-radius:999px;padding:2px 8px;white-space:nowrap}
 .change{margin:8px 0 0;font-size:13px;font-weight:600}
 .change .sig{font-weight:400;color:var(--muted)}
 .tone-better{color:var(--better)}.tone-worse{color:var(--worse)}.tone-flat{color:var(--flat)}
-.chart{margin-top:auto;padding-top:10px}
-svg.trend{display:block;width:100%;height:56px;overflow:visible}
+.what{margin:4px 0 0;font-size:12.5px;color:var(--muted)}
+.chart{margin-top:auto;padding-top:10px;display:grid;grid-template-columns:auto minmax(0,1fr);
+column-gap:6px}
+.yaxis{grid-column:1;grid-row:1;height:56px;display:flex;flex-direction:column;
+justify-content:space-between;font-size:10.5px;line-height:10px;color:var(--muted);
+text-align:right;white-space:nowrap;min-width:2.6em}
+.yaxis.flat{justify-content:center}
+svg.trend{grid-column:2;grid-row:1;display:block;width:100%;height:56px;overflow:visible}
+.trend .grid{fill:none;stroke:var(--line);stroke-width:1px;stroke-dasharray:3 3}
 .trend .area{fill:rgba(36,87,197,.08);stroke:none}
 .trend .line{fill:none;stroke:var(--accent);stroke-width:2px;stroke-linejoin:round;
 stroke-linecap:round}
-.trend .dot,.trend .ring,.trend .last{fill:none;stroke-linecap:round}
+.trend .dot,.trend .ring,.trend .last,.trend .peak{fill:none;stroke-linecap:round}
 .trend .dot{stroke:var(--accent);stroke-width:5px}
+.trend .peak{stroke:var(--accent);stroke-width:6px}
 .trend .ring{stroke:var(--accent);stroke-width:9px}
 .trend .last{stroke:var(--card);stroke-width:4px}
-.axis{display:flex;justify-content:space-between;gap:8px;font-size:11px;color:var(--faint);
-margin-top:3px}
+.axis{grid-column:2;grid-row:2;display:flex;justify-content:space-between;gap:8px;
+font-size:11px;color:var(--faint);margin-top:4px;white-space:nowrap}
+.axis strong{font-weight:650;color:var(--ink)}
 .report-section{background:var(--card);border:1px solid var(--line);border-radius:12px;
 padding:16px;margin:0 0 18px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
 .note{margin:4px 0 0;color:var(--muted);font-size:13px}
@@ -89,16 +98,20 @@ padding:16px;margin:0 0 18px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
 .sections{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,440px),1fr));
 gap:0 18px;align-items:start}
 .sections .wide{grid-column:1/-1}
-table{border-collapse:collapse;font-size:13.5px;width:100%}
-table.heatmap{width:auto}
+table{border-collapse:collapse;font-size:13.5px;width:auto;min-width:min(100%,36em)}
+table.heatmap{min-width:0}
+table.heatmap th{white-space:nowrap}
 th,td{padding:6px 10px;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;font-weight:650;color:var(--muted);background:#f8f9fb;white-space:nowrap;
-border-bottom-color:#d5dbe3}
+th{font-size:12px;font-weight:650;color:var(--muted);background:#f8f9fb;
+border-bottom-color:#d5dbe3;vertical-align:bottom}
 td{overflow-wrap:break-word;max-width:30em}
-td.num,th.num{text-align:right;white-space:nowrap}
+th.num{text-align:right}
+td.num{text-align:right;white-space:nowrap}
+td.date{white-space:nowrap}
 td.none{color:var(--faint)}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:0}
-table.heatmap th[scope=row]{background:none;color:var(--ink);font-size:13.5px;font-weight:600}
+table.heatmap th[scope=row]{background:var(--card);color:var(--ink);font-size:13.5px;
+font-weight:600;position:sticky;left:0}
 table.heatmap th.heat{text-align:center}
 table.heatmap td.heat{text-align:center;white-space:nowrap;min-width:4.2em;
 border:2px solid #fff}
@@ -116,7 +129,20 @@ color:var(--muted)}
 .made{margin:12px 0 0;color:var(--faint)}
 @media (max-width:560px){.page{padding:18px 12px 28px}.report-section{padding:14px 12px}
 h1{font-size:22px}
-.headline{font-size:28px}.rules dl{grid-template-columns:1fr}.rules dd{margin-bottom:6px}}
+.headline{font-size:28px}.rules dl{grid-template-columns:1fr}.rules dd{margin-bottom:6px}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block}
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+white-space:nowrap}
+table.stack tr{border:1px solid var(--line);border-radius:10px;padding:6px 12px;margin:0 0 10px}
+table.stack td{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:10px;
+padding:3px 0;border:0;text-align:left;max-width:none;white-space:normal;
+align-items:baseline}
+table.stack td::before{content:attr(data-label);color:var(--muted);font-size:12px;
+font-weight:600;overflow-wrap:anywhere}
+table.stack tr td:last-child{border-bottom:0}
+table.stack td.none{display:none}
+table.stack td:first-child{font-weight:650;border-bottom:1px solid var(--line);
+padding-bottom:5px;margin-bottom:2px}}
 @media print{body{background:#fff;font-size:11pt}.page{max-width:none;padding:0}
 .card,.report-section{box-shadow:none;break-inside:avoid;page-break-inside:avoid}
 .report-section{border-color:#ccd2da}.table-wrap{overflow:visible}
@@ -197,13 +223,30 @@ def trend_svg(values: list[float | None], periods: list[str], label: str, digits
         f'aria-label="{_e(label)} trend">',
         f"<title>{_e(summary)}</title>",
     ]
+    # the value axis: a line at the highest value, one at the lowest (labelled beside the chart)
+    levels = sorted({y(high), y(low)})
+    parts.append('<path class="grid" d="' + " ".join(f"M0 {_fmt(v)} H{_fmt(CHART_W)}"
+                                                     for v in levels)
+                 + '" vector-effect="non-scaling-stroke"/>')
     if line:
         parts.append(f'<path class="area" d="{" ".join(area)}"/>')
         parts.append(f'<path class="line" d="{" ".join(line)}" '
                      'vector-effect="non-scaling-stroke"/>')
     parts.extend(dots)
+    if len(points) >= 2:  # the lowest and the highest value, marked on the line
+        (low_i, low_v), (high_i, high_v) = _extremes(points)
+        parts.append(_dot("peak", _fmt(x(high_i)), _fmt(y(high_v))))
+        if (low_i, low_v) != (high_i, high_v):
+            parts.append(_dot("peak", _fmt(x(low_i)), _fmt(y(low_v))))
     parts.extend([_dot("ring", *last), _dot("last", *last), "</svg>"])
     return "".join(parts)
+
+
+def _extremes(points: list[tuple[int, float]]) -> tuple[tuple[int, float], tuple[int, float]]:
+    """(index, value) of the lowest and of the highest point, the first of equal ones."""
+    low = min(points, key=lambda p: (p[1], p[0]))
+    high = max(points, key=lambda p: (p[1], -p[0]))
+    return low, high
 
 
 def _dot(cls: str, x: str, y: str) -> str:
@@ -212,13 +255,33 @@ def _dot(cls: str, x: str, y: str) -> str:
 
 
 def _chart(c: Card, digits: int) -> str:
+    """The trend chart with its labels: the highest and lowest value on the value axis (beside
+    the lines drawn at them), the first and last period under the chart with their values."""
     svg = trend_svg(c.trend, c.periods, c.label, digits)
     if not svg:
         return ""
-    first, last = c.periods[0], c.periods[-1]
-    axis = (f"<span>{_e(first)}</span>" if len(c.periods) == 1
-            else f"<span>{_e(first)}</span><span>{_e(last)}</span>")
-    return f'<div class="chart">{svg}<div class="axis">{axis}</div></div>'
+    unit = "%" if c.unit == "%" else ""
+    top = cards.top_of(c.trend)
+
+    def shown(v: float | None) -> str:
+        return "–" if v is None else cards.compact(v, digits, top) + unit
+
+    drawn = [(i, v) for i, v in enumerate(c.trend) if v is not None]
+    (low_i, low), (high_i, high) = _extremes([(i, float(v)) for i, v in drawn])
+    if low == high:
+        yaxis = (f'<div class="yaxis flat"><span data-tick="{_e(shown(high))}" '
+                 f'title="every value">{_e(shown(high))}</span></div>')
+    else:
+        yaxis = (f'<div class="yaxis"><span class="hi" title="highest: {_e(c.periods[high_i])}">'
+                 f"{_e(shown(high))}</span><span class=\"lo\" title=\"lowest: "
+                 f'{_e(c.periods[low_i])}">{_e(shown(low))}</span></div>')
+
+    def end(i: int, cls: str) -> str:
+        return (f'<span class="{cls}">{_e(c.periods[i])} <strong>{_e(shown(c.trend[i]))}'
+                "</strong></span>")
+
+    axis = end(0, "start") if len(c.periods) == 1 else end(0, "start") + end(-1, "end")
+    return f'<div class="chart">{yaxis}{svg}<div class="axis">{axis}</div></div>'
 
 
 # --- cards ---------------------------------------------------------------------------------------
@@ -264,6 +327,8 @@ def card_html(result: KpiResult) -> str:
                             for k, v in result.dropped.items() if v)
         n += f' · <span title="{_e(reasons)}">{_int(c.dropped)} dropped</span>'
     parts.append(f'<p class="n">{n}</p>')
+    if c.note:
+        parts.append(f'<p class="what">{_e(c.note)}</p>')
     if c.benchmark:
         parts.append(f'<p class="bench">{_e(c.benchmark)}</p>')
     parts.append(_chart(c, result.digits))
@@ -316,28 +381,56 @@ def _heat_cell(value: Any, digits: int) -> str:
             f"{text}</td>")
 
 
+PHONE_TABLE = 340  # px: a table wider than this (estimated) is a stack of cards on a phone
+CHAR_PX, CELL_PAD_PX = 7.5, 20  # estimated width of a character and a cell's padding
+
+
+def _width(section: Section, keep: list[int]) -> float:
+    """A rough width of the table in px: the longest header or cell of each column."""
+    total = 0.0
+    for i in keep:
+        texts = [section.label_at(i)] + [shown_cell(section, i, r[i]) for r in section.rows
+                                         if i < len(r)]
+        total += max(len(t) for t in texts) * CHAR_PX + CELL_PAD_PX
+    return total
+
+
 def _table(section: Section) -> str:
+    """The table: headers in words, shares with their %, numbers right-aligned, dates on one
+    line, columns empty in every row left out; on a phone a wide table becomes one card per
+    row (each cell says its header: `data-label`)."""
     heat = section.kind == "heatmap"
-    numeric = [all(v is None or _is_number(v) for v in col) and any(_is_number(v) for v in col)
-               for col in zip(*section.rows, strict=False)]
+    keep = shown_columns(section)
+    numeric = {i: all(v is None or _is_number(v) for v in col)
+               and any(_is_number(v) for v in col)
+               for i, col in enumerate(zip(*section.rows, strict=False))}
     head = []
-    for i, name in enumerate(section.columns):
-        kind = "heat" if heat and i >= 2 else "num" if i < len(numeric) and numeric[i] else ""
+    for i in keep:
+        kind = "heat" if heat and i >= 2 else "num" if numeric.get(i) else ""
         attrs = f' class="{kind}"' if kind else ""
-        head.append(f'<th scope="col"{attrs}>{_e(name)}</th>')
+        head.append(f'<th scope="col"{attrs}>{_e(section.label_at(i))}</th>')
     rows = []
     for row in section.rows:
         cells = []
-        for i, value in enumerate(row):
+        for i in keep:
+            value = row[i] if i < len(row) else None
             if heat and i >= 2:
                 cells.append(_heat_cell(value, section.digits_at(i)))
                 continue
-            text, kind = _cell(value, section.digits_at(i))
+            kind = _cell(value, section.digits_at(i))[1]
+            text = shown_cell(section, i, value) if kind != "none" else ""
+            if section.unit_at(i) == "date" and kind != "none":
+                kind = "date"
             tag = "th" if heat and i == 0 else "td"
             attrs = (' scope="row"' if tag == "th" else "") + (f' class="{kind}"' if kind else "")
+            if not heat:
+                attrs += f' data-label="{_e(section.label_at(i))}"'
             cells.append(f"<{tag}{attrs}>{_e(text)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    table = '<table class="heatmap">' if heat else "<table>"
+    if heat:
+        table = '<table class="heatmap">'
+    else:
+        table = '<table class="stack">' if _width(section, keep) > PHONE_TABLE else "<table>"
     return (f'<div class="table-wrap">{table}<thead><tr>{"".join(head)}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from io import StringIO
+from typing import Any
 
 from rich.columns import Columns
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from cxkit.kpi.report import Report
-from cxkit.render.cards import Card, card
+from cxkit.kpi.report import Report, Section, info
+from cxkit.kpi.result import KpiResult
+from cxkit.render.cards import Card, card, shown_cell, shown_columns, trend_range
 from cxkit.render.inert import term
-from cxkit.render.sections import cell, section_table
+from cxkit.render.sections import TERMINAL_HIDDEN, section_table
 from cxkit.render.table import STATUS_STYLE, sparkline
 
 TONE_STYLE = {"better": "green", "worse": "red", "flat": "dim"}
@@ -54,6 +57,10 @@ def _panel(c: Card, color: bool) -> Panel:
         lines.append(Text(c.benchmark.split(" (")[0], style=STATUS_STYLE.get(c.status, "")))
     if c.trend:
         lines.append(Text(sparkline(c.trend), style="cyan"))
+        if spread := trend_range(c, periods=False):
+            lines.append(Text(spread, style="dim"))
+    if c.note:
+        lines.append(term(c.note, style="dim"))
     lines.append(Text(f"n={c.n:,}" + (f", {c.dropped:,} dropped" if c.dropped else ""),
                       style="dim"))
     return Panel(Group(*lines), title=term(c.label), title_align="left", width=32,
@@ -73,10 +80,28 @@ def render_report(report: Report, console: Console) -> None:
             console.print(Columns([_panel(c, color) for c in cards]))
     for section in report.sections:
         console.print()
-        console.print(section_table(section, color, TERMINAL_ROWS
+        console.print(section_table(shown_section(section), color, TERMINAL_ROWS
                                     if section.name == "followup" else None))
     for note in report.notices:
         console.print(term(f"note: {note}", style="dim"))
+
+
+def shown_section(section: Section) -> Section:
+    """The section as the terminal shows it: headers in words, "%" in the header of a share
+    column (a terminal table right-aligns bare numbers only), columns another one repeats left
+    out (`sections.TERMINAL_HIDDEN`: the table drops them by their key, not by their words)."""
+    keep = [i for i, key in enumerate(section.columns)
+            if section.kind == "heatmap" or i == 0 or key not in TERMINAL_HIDDEN]
+
+    def head(i: int) -> str:
+        label = section.label_at(i)
+        percent = section.unit_at(i) == "%" and section.kind != "heatmap"
+        return label + " %" if percent and not label.endswith("%") else label
+
+    return replace(section, columns=[head(i) for i in keep],
+                   rows=[[row[i] for i in keep] for row in section.rows],
+                   column_digits=[section.digits_at(i) for i in keep],
+                   labels=None, units=[section.unit_at(i) for i in keep])
 
 
 def to_text(report: Report, width: int = 100) -> str:
@@ -105,11 +130,17 @@ def _md(value) -> str:
     return _md_cell(value)
 
 
-def md_table(columns: list, rows: list[list]) -> list[str]:
+def md_table(columns: list, rows: list[list], right: list[bool] | None = None) -> list[str]:
+    """A pipe table; `right`: the columns aligned right (numbers), else all but the first."""
+    right = right or [i > 0 for i in range(len(columns))]
     out = ["| " + " | ".join(_md(c) for c in columns) + " |",
-           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(columns))) + "|"]
+           "|" + "|".join("---:" if r else "---" for r in right) + "|"]
     out += ["| " + " | ".join(_md(c) for c in r) + " |" for r in rows]
     return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def to_markdown(report: Report) -> str:
@@ -122,19 +153,94 @@ def to_markdown(report: Report) -> str:
         conf = {f"{k.confidence:.0%}" for k in report.kpis}
         lines += ["## KPIs", ""]
         rows = [[SOURCE_TITLES.get(c.source, c.source), c.label, c.value + c.unit, c.ci,
-                 change_text(c), c.benchmark.split(" (")[0], sparkline(c.trend), f"{c.n:,}"]
+                 change_text(c), c.benchmark.split(" (")[0],
+                 " ".join(t for t in (sparkline(c.trend), trend_range(c)) if t), f"{c.n:,}"]
                 for c in cards]
         lines += md_table(["Source", "KPI", "Value", f"{'/'.join(sorted(conf))} interval",
-                           "Last period", "Benchmark", "Trend", "n"], rows)
+                           "Last period", "Benchmark", "Trend", "n"], rows,
+                          [False, False, True, True, False, False, False, True])
         lines.append("")
+        lines += [f"*{_md(c.label)}: {_md(c.note)}*" for c in cards if c.note]
+        lines += [""] if any(c.note for c in cards) else []
     for section in report.sections:
         lines += [f"## {_md(section.title)}", ""]
         if section.note:
             lines += [f"*{_md(section.note)}*", ""]
-        lines += md_table(section.columns,
-                          [[cell(v, section.digits_at(i)) for i, v in enumerate(r)]
-                           for r in section.rows])
+        keep = shown_columns(section)
+        numeric = [any(_is_number(r[i]) for r in section.rows)
+                   and all(r[i] is None or _is_number(r[i]) for r in section.rows)
+                   for i in keep]
+        lines += md_table([section.label_at(i) for i in keep],
+                          [[shown_cell(section, i, r[i]) for i in keep] for r in section.rows],
+                          numeric)
         lines.append("")
     if report.notices:
         lines += ["## Notes", ""] + [f"- {_md(n)}" for n in report.notices] + [""]
     return "\n".join(lines)
+
+
+# --- rows for scripts: -f csv / tsv / ndjson ----------------------------------------------------
+ROW_COLUMNS = ["scope", "source", "kpi", "label", "unit", "period", "by", "segment", "value",
+               "ci_low", "ci_high", "n", "change", "significant"]
+# fields of a KPI's JSON that are not columns of its rows (said elsewhere, or not one number)
+_NOT_COLUMNS = {"kpi", "value", "ci", "n", "counts", "dropped", "rule", "confidence", "columns",
+                "trend", "benchmark", "warnings", "groups", "key", "change", "significant",
+                "source", "label"}
+
+
+def _row(scope: str, result: KpiResult, source: str, label: str, rec: dict[str, Any],
+         period: str = "", by: str = "", segment: Any = "") -> dict[str, Any]:
+    ci = rec.get("ci") or [None, None]
+    row: dict[str, Any] = {
+        "scope": scope, "source": source, "kpi": result.kpi, "label": label,
+        "unit": info(result.kpi).unit, "period": period, "by": by, "segment": segment,
+        "value": rec.get("value"), "ci_low": ci[0], "ci_high": ci[1], "n": rec.get("n"),
+        "change": rec.get("change"), "significant": rec.get("significant")}
+    fixed = set(row)
+    row.update({k: v for k, v in (rec.get("counts") or {}).items() if k not in fixed})
+    row.update({k: v for k, v in rec.items() if k not in _NOT_COLUMNS and k not in fixed
+                and not isinstance(v, (dict, list))})
+    if scope == "headline":
+        row.update({f"dropped_{k}": v for k, v in (rec.get("dropped") or {}).items()})
+    return row
+
+
+def report_rows(report: Report) -> list[dict[str, Any]]:
+    """The KPIs as rows a script reads: every card's headline first (scope `headline`, the whole
+    span), then each card per period (`period`), then each breakdown (`breakdown`: `by` the
+    column, `segment` its value). Numbers rounded as in the JSON; one set of columns for all,
+    blank where a KPI has no such field."""
+    heads, periods, parts = [], [], []
+    for result in report.kpis:
+        d, c = result.to_dict(), card(result)
+        source = report.source_of(result)
+        heads.append(_row("headline", result, source, c.label, d))
+        dated = [g for g in d["groups"] if "period" in g["key"] and len(g["key"]) == 1]
+        if dated:
+            periods += [_row("period", result, source, c.label, g, str(g["key"]["period"]))
+                        for g in dated]
+        else:  # a KPI that keeps its trend only (value and n per period)
+            periods += [_row("period", result, source, c.label, t, str(t.get("period")))
+                        for t in d.get("trend", [])]
+    for source, by, results in report.breakdowns:
+        for result in results:
+            label = info(result.kpi).label
+            parts += [_row("breakdown", result, source, label, g, by=by,
+                           segment=g["key"].get(by)) for g in result.to_dict()["groups"]]
+    rows = heads + periods + parts
+    order = list(ROW_COLUMNS)
+    for row in rows:
+        order += [k for k in row if k not in order]
+    return [{k: row.get(k) for k in order} for row in rows]
+
+
+def to_delimited(report: Report, sep: str = ",") -> str:
+    from cxkit.render.machine import delimited
+
+    rows = report_rows(report)
+    return delimited(list(rows[0]) if rows else list(ROW_COLUMNS),
+                     [list(r.values()) for r in rows], sep)
+
+
+def to_ndjson(report: Report) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report_rows(report))

@@ -3,14 +3,19 @@
 Sheets, in order: "KPIs" (one row per card), "Trends" (long format: one row per KPI and period),
 one sheet per report section (named after `Section.name`), "Sources", and "Notices" if any.
 
-Numbers are written as numbers, rounded as in the JSON report (`Report.to_dict()`); every text cell
-goes through the CSV's formula guard (`neutralise`) and is written as a string, never a formula, so
-a customer name such as `=HYPERLINK(...)` stays text. The same report gives the same bytes: the
-creation date is the report's last day (or 2000-01-01), and xlsxwriter dates the zip entries 1980.
+Numbers are written as numbers, in full (not rounded: a spreadsheet user computes with them), and
+formatted by what they are: money with two decimals, counts as whole numbers, other values with
+the decimals the JSON report shows. Percentages are Excel percentages: CSAT 75.7 % is the number
+0.757 shown as 75.7%, so `=B2*C2` needs no /100. Dates of the tables (answered, last order) are
+Excel dates. Every text cell goes through the CSV's formula guard (`neutralise`) and is written as
+a string, never a formula, so a customer name such as `=HYPERLINK(...)` stays text. The same
+report gives the same bytes: the creation date is the report's last day (or 2000-01-01), and
+xlsxwriter dates the zip entries 1980.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from io import BytesIO
@@ -21,7 +26,6 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from cxkit.kpi.report import Report, Section, info
-from cxkit.kpi.result import _num
 from cxkit.render.cards import card
 from cxkit.render.machine import neutralise
 
@@ -43,6 +47,27 @@ FALLBACK_DATE = datetime(2000, 1, 1)
 def number_format(digits: int) -> str:
     """'#,##0' for 0 digits (counts), '#,##0.0' for 1, '#,##0.00' for 2, ..."""
     return "#,##0" if digits <= 0 else "#,##0." + "0" * digits
+
+
+def percent_format(digits: int) -> str:
+    """'0%' for 0 digits, '0.0%' for 1, ... (the cell holds the fraction: 0.757 is 75.7%)."""
+    return "0%" if digits <= 0 else "0." + "0" * digits + "%"
+
+
+MONEY_FORMAT, COUNT_FORMAT, DATE_FORMAT = "#,##0.00", "#,##0", "yyyy-mm-dd"
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def unit_format(unit: str, digits: int) -> tuple[float, str]:
+    """(factor, number format) of a value of `unit` (`cxkit.kpi.report.COLUMN_UNITS`, or a
+    KPI's unit): a share on 0-100 is written as a fraction with a % format."""
+    if unit == "%":
+        return 0.01, percent_format(digits)
+    if unit == "money":
+        return 1.0, MONEY_FORMAT
+    if unit == "count":
+        return 1.0, COUNT_FORMAT
+    return 1.0, number_format(digits)
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -112,22 +137,41 @@ class _Sheet:
             self._seen(col, value)
 
     def cell(self, row: int, col: int, value: Any, digits: int | None = None,
-             fmt: str | None = None) -> None:
-        """Write one value: bool, number (rounded to `digits`), None and "" as blank, else text."""
-        if isinstance(value, float):
-            value = _num(value, 15 if digits is None else digits)  # NaN, inf -> None, as in JSON
+             fmt: str | None = None, scale: float = 1.0) -> None:
+        """Write one value: bool, number (in full, times `scale`, shown with `fmt`), None and ""
+        as blank, else text. `digits` is what the format shows (for the column width)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None  # NaN, inf -> an empty cell, as null in JSON
         if value is None or value == "":
             return  # an empty cell, not an empty string
         if isinstance(value, bool):
             self.ws.write_boolean(row, col, value)
             self._seen(col, "FALSE")
         elif isinstance(value, (int, float)):
-            self.ws.write_number(row, col, value, self.f.num(fmt) if fmt else None)
-            shown = (f"{value:,.{digits}f}" if isinstance(value, float) and digits is not None
-                     else f"{value:,}" if isinstance(value, int) else f"{value}")
+            number = value * scale if scale != 1.0 else value
+            self.ws.write_number(row, col, number, self.f.num(fmt) if fmt else None)
+            if scale != 1.0:  # a percentage: "75.7%"
+                shown = f"{value:,.{digits or 0}f}%"
+            elif isinstance(value, float):
+                shown = f"{value:,.{2 if digits is None else digits}f}"
+            else:
+                shown = f"{value:,}"
             self._seen(col, shown)
         else:
             self.text(row, col, str(value))
+
+    def date(self, row: int, col: int, value: Any) -> None:
+        """A YYYY-MM-DD text as an Excel date (other text as text)."""
+        if isinstance(value, str) and DATE_TEXT.fullmatch(value):
+            try:
+                day = datetime.strptime(value, "%Y-%m-%d")
+            except ValueError:
+                day = None
+            if day is not None:
+                self.ws.write_datetime(row, col, day, self.f.num(DATE_FORMAT))
+                self._seen(col, value)
+                return
+        self.cell(row, col, value)
 
     def header(self, row: int, columns: list[str]) -> None:
         for c, name in enumerate(columns):
@@ -148,20 +192,23 @@ def _kpis_sheet(wb: Workbook, f: _Formats, report: Report, kpis: list[dict[str, 
     for i, (result, d) in enumerate(zip(report.kpis, kpis, strict=True), start=1):
         c = card(result)
         digits = result.digits
-        num = number_format(digits)
-        ci = d.get("ci") or [None, None]
+        unit = info(result.kpi).unit
+        scale, num = unit_format(unit, digits)
+        ci = list(result.ci) if result.ci else [None, None]
+        change = result.change if "change" in d else None
         row = {
             "source": report.source_of(result), "kpi": result.kpi, "label": c.label,
-            "value": (d.get("value"), num), "unit": info(result.kpi).unit,
-            "ci_low": (ci[0], num), "ci_high": (ci[1], num),
-            "confidence": (d.get("confidence"), "0%"), "n": (d.get("n"), "#,##0"),
-            "dropped": (c.dropped, "#,##0"), "change": (d.get("change"), num),
+            "value": (result.value, num, scale), "unit": unit,
+            "ci_low": (ci[0], num, scale), "ci_high": (ci[1], num, scale),
+            "confidence": (d.get("confidence"), "0%", 1.0), "n": (d.get("n"), COUNT_FORMAT, 1.0),
+            "dropped": (c.dropped, COUNT_FORMAT, 1.0), "change": (change, num, scale),
             "significant": d.get("significant"), "benchmark": c.benchmark, "rule": result.rule,
         }
         for col, name in enumerate(KPI_COLUMNS):
             value = row[name]
             if isinstance(value, tuple):
-                sh.cell(i, col, value[0], digits if name != "confidence" else None, value[1])
+                sh.cell(i, col, value[0], digits if name != "confidence" else None, value[1],
+                        value[2])
             else:
                 sh.cell(i, col, value)
     sh.finish(0, len(KPI_COLUMNS), len(report.kpis))
@@ -171,16 +218,16 @@ def _trends_sheet(wb: Workbook, f: _Formats, report: Report, kpis: list[dict[str
     sh = _Sheet(wb, "Trends", f)
     sh.header(0, TREND_COLUMNS)
     r = 0
-    for result, d in zip(report.kpis, kpis, strict=True):
-        num = number_format(result.digits)
-        for point in d.get("trend") or []:
+    for result in report.kpis:
+        scale, num = unit_format(info(result.kpi).unit, result.digits)
+        for point in result.trend:
             r += 1
             sh.cell(r, 0, report.source_of(result))
             sh.cell(r, 1, result.kpi)
             period = point.get("period")
             sh.cell(r, 2, None if period is None else str(period))
-            sh.cell(r, 3, point.get("value"), result.digits, num)
-            sh.cell(r, 4, point.get("n"), None, "#,##0")
+            sh.cell(r, 3, point.get("value"), result.digits, num, scale)
+            sh.cell(r, 4, point.get("n"), None, COUNT_FORMAT)
     sh.finish(0, len(TREND_COLUMNS), r)
 
 
@@ -191,23 +238,25 @@ def _section_sheet(wb: Workbook, f: _Formats, section: Section, name: str) -> No
         sh.text(1, 0, section.note, f.note, measure=False)
     top = SECTION_HEADER_ROW
     ncols = max([len(section.columns), *(len(row) for row in section.rows)])
-    sh.header(top, section.columns)
+    sh.header(top, [section.label_at(i) for i in range(len(section.columns))])
     heat = section.kind == "heatmap"
-    num = number_format(section.digits)
     for i, row in enumerate(section.rows, start=top + 1):
         for c, value in enumerate(row):
-            if heat and c >= 2:
-                sh.cell(i, c, value, section.digits, "0.0")
-            elif isinstance(value, float):
-                sh.cell(i, c, value, section.digits, num)
+            unit = "%" if heat and c >= 2 else section.unit_at(c)
+            digits = section.digits_at(c)
+            if unit == "date":
+                sh.date(i, c, value)
+            elif unit or isinstance(value, float):
+                scale, fmt = unit_format(unit, digits)
+                sh.cell(i, c, value, digits, fmt, scale)
             else:
-                sh.cell(i, c, value)  # ints keep the General format: ids, years and counts alike
+                sh.cell(i, c, value)  # ints of no unit keep the General format: ids, years
     last = top + len(section.rows)
     if heat and section.rows and ncols > 2:
         sh.ws.conditional_format(top + 1, 2, last, ncols - 1, {
             "type": "2_color_scale",
             "min_type": "num", "min_value": 0, "min_color": HEAT_LOW,
-            "max_type": "num", "max_value": 100, "max_color": HEAT_HIGH,
+            "max_type": "num", "max_value": 1, "max_color": HEAT_HIGH,
         })
     sh.finish(top, ncols, last)
 
@@ -218,7 +267,7 @@ def _sources_sheet(wb: Workbook, f: _Formats, report: Report) -> None:
     for i, src in enumerate(report.sources, start=1):
         sh.cell(i, 0, src.source)
         sh.cell(i, 1, ", ".join(src.files))
-        sh.cell(i, 2, src.rows, None, "#,##0")
+        sh.cell(i, 2, src.rows, None, COUNT_FORMAT)
         sh.cell(i, 3, "; ".join(f"{role}: {col}" for role, col in src.columns.items()))
     sh.finish(0, len(SOURCE_COLUMNS), len(report.sources))
 
