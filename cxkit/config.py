@@ -30,7 +30,8 @@ PYPROJECT_PREFIX = ["tool", "cxkit"]
 PERIODS = ("day", "week", "month", "quarter", "year")  # cxkit.kpi.grouping.PERIODS
 SECTORS = ("ecommerce", "saas", "retail")  # cxkit.kpi.benchmarks.SECTORS
 MAX_DURATION_DAYS = 3650  # cxkit.io.dates.MAX_DURATION_DAYS
-SECTIONS = ("kpis", "breakdowns", "cohorts", "nps_revenue", "followup", "matching")  # kpi.report
+SECTIONS = ("kpis", "breakdowns", "what_moved", "themes", "cohorts", "nps_revenue", "followup",
+            "matching")  # kpi.report
 TICKET_PRESETS = ("zendesk", "freshdesk", "salesforce", "gorgias", "intercom", "helpscout")
 # cxkit.io.tickets.PRESETS
 ORDER_PRESETS = ("shopify", "woocommerce", "stripe")  # cxkit.io.orders.PRESETS

@@ -358,3 +358,37 @@ def test_backlog_without_a_resolution_time_is_closed_at_every_end(tmp_path):
     backlog = kpis(report_json("--tickets", path))["backlog"]
     assert [t["value"] for t in backlog["trend"]] == [1, 3, 2]
     assert backlog["value"] == 2
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def test_what_moved_and_themes_sections_are_the_commands_numbers():
+    # the report's "what moved" is `cxkit nps --period month --explain channel`, its themes
+    # `cxkit themes`: the same code, the same numbers
+    responses = SAMPLE / "responses.csv"
+    run = run_cli("report", "--responses", responses, "--sections", "what_moved,themes",
+                  "-f", "json")
+    assert run.returncode == 0, run
+    tables = json.loads(run.stdout)["tables"]
+    moved = run_cli("nps", responses, "--period", "month", "--explain", "channel", "-f", "json")
+    drivers = json.loads(moved.stdout)["drivers"][0]
+    section = tables["what_moved"]
+    assert section["note"] == json.loads(moved.stdout)["summary"]
+    assert [(r[0], r[1], r[6], r[7]) for r in section["rows"]] == [
+        ("channel", s["key"]["channel"], s["mix"], s["rate"]) for s in drivers["segments"]]
+    themes = json.loads(run_cli("themes", responses, "--top", "5", "-f", "json").stdout)
+    assert [r[1] for r in tables["themes"]["rows"]] == [t["term"] for t in themes["terms"]]
+    assert tables["themes"]["rows"][0][:5] == ["detractors", "attente", 5.45, 56, 0]
+
+
+def test_a_by_column_no_export_has_is_refused():
+    # a typo in --by was silently ignored (no breakdown, no word); the default `channel` that
+    # an export lacks is still skipped quietly
+    run = run_cli("report", "--responses", SAMPLE / "responses.csv", "--by", "regionx",
+                  "-f", "json")
+    assert run.returncode == 65
+    assert run.stderr.startswith("cxkit: error: --by regionx: no column of that name in the "
+                                 "responses (response_id, customer_id,")
+    assert "did you mean 'region'?" in run.stderr
+    assert run_cli("report", "--tickets", SAMPLE / "tickets.csv", "-f", "json").returncode == 0

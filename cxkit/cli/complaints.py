@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
         fail_over: Annotated[list[str] | None, typer.Option(
             metavar="KPI=X", help="Exit 3 when KPI > X, e.g. complaint_rate=2.",
             rich_help_panel=o.OUTPUT)] = None,
+        fail_on_drop: o.fail_on_drop("rise of the complaint rate") = False,
+        fail_on_change: o.FailOnChange = False,
         format: o.FormatOpt = None,
         output: o.Output = None,
         encoding: o.Encoding = None,
@@ -65,7 +67,14 @@ def register(app: typer.Typer) -> None:
 def run(args: dict) -> None:
     import polars as pl
 
-    from cxkit.cli.output import check_many, emit, guard_output, parse_thresholds
+    from cxkit.cli.output import (
+        check_many,
+        check_moves,
+        emit,
+        guard_output,
+        parse_thresholds,
+        why_options,
+    )
     from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound, parse_duration
     from cxkit.io.read import reading
@@ -75,6 +84,7 @@ def run(args: dict) -> None:
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
     guard_output(args["output"], args["files"] + ([args["orders"]] if args["orders"] else []))
     over = parse_thresholds(args["fail_over"], "--fail-over", KPIS)
+    why = why_options(args, None, [])
     since = parse_bound(args["since"], "--since") if args["since"] else None
     until = parse_bound(args["until"], "--until") if args["until"] else None
     opts = ComplaintOptions(args["complaint_when"],
@@ -104,6 +114,7 @@ def run(args: dict) -> None:
         r.columns = loaded.columns
     emit(results, args["format"].value if args["format"] else None, False, args["output"], env)
     check_many(results, {}, over, env)
+    check_moves(results, why, env)
 
 
 def _ticket_days(lf, period):

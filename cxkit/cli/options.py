@@ -10,6 +10,7 @@ import typer
 OUTPUT = "Output"
 INPUT = "Input"
 SCOPE = "Scope"
+WHY = "Why it moved"
 
 
 def text_option(help: str, meta: str, panel: str = SCOPE):
@@ -295,3 +296,43 @@ Thresholds = Annotated[
                  help="Exit 3 when the KPI crosses X, e.g. repeat_purchase_rate=25 "
                  "(repeatable; a bare X with --kpi)."),
 ]
+
+
+class Correction(StrEnum):
+    holm = "holm"
+    bh = "bh"
+    none = "none"
+
+
+Versus = Annotated[
+    str | None,
+    typer.Option("--versus", metavar="VALUE", rich_help_panel=WHY,
+                 help="Compare every other group of --by COL with the control group VALUE: "
+                 "difference, interval, p, adjusted p, minimum detectable effect."),
+]
+CorrectionOpt = Annotated[
+    Correction | None,
+    typer.Option("--correction", rich_help_panel=WHY, show_default=False,
+                 help="Adjust p-values across the compared groups or a dimension's "
+                 "segments: holm (default), bh (Benjamini-Hochberg) or none."),
+]
+ExpectedSplit = Annotated[
+    str | None,
+    typer.Option("--expected-split", metavar="50/50", rich_help_panel=WHY,
+                 help="Planned shares of the --by groups, in their order: a chi-square "
+                 "sample-ratio check, flagged when p < 0.001."),
+]
+FailOnChange = Annotated[
+    bool,
+    typer.Option("--fail-on-change", rich_help_panel=WHY,
+                 help="Exit 3 when the last period's change is significant either way "
+                 "(needs --period)."),
+]
+
+
+def fail_on_drop(bad: str):
+    """--fail-on-drop, saying which direction is bad for the command's KPIs."""
+    return Annotated[bool, typer.Option(
+        "--fail-on-drop", rich_help_panel=WHY,
+        help=f"Exit 3 when the last period's change is a significant {bad} at --confidence: "
+        "the bad direction (needs --period).")]

@@ -79,6 +79,13 @@ def register(app: typer.Typer) -> None:
         confidence: o.Confidence = 0.95,
         fail_under: o.Thresholds = None,
         fail_over: o.Thresholds = None,
+        fail_on_drop: o.fail_on_drop("move the bad way (a fall of AOV, revenue or repeat "
+                                     "purchase, a rise of returns or cart abandonment)")
+        = False,
+        fail_on_change: o.FailOnChange = False,
+        versus: o.Versus = None,
+        correction: o.CorrectionOpt = None,
+        expected_split: o.ExpectedSplit = None,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,
@@ -116,6 +123,8 @@ def register(app: typer.Typer) -> None:
         confidence: o.Confidence = 0.95,
         fail_under: o.Thresholds = None,
         fail_over: o.Thresholds = None,
+        fail_on_drop: o.fail_on_drop("fall of retention (a rise of churn)") = False,
+        fail_on_change: o.FailOnChange = False,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,
@@ -202,8 +211,9 @@ def _scope(args: dict, by: list[str], period: str | None):
                  until=parse_bound(args["until"], "--until") if args["until"] else None)
 
 
-def _finish(results, loaded, args: dict, env: Env, single: bool, under, over) -> None:
-    from cxkit.cli.output import check_many, emit
+def _finish(results, loaded, args: dict, env: Env, single: bool, under, over,
+            why: dict | None = None) -> None:
+    from cxkit.cli.output import check_many, check_moves, compared, emit
 
     for r in results:
         r.columns = loaded.columns
@@ -211,8 +221,11 @@ def _finish(results, loaded, args: dict, env: Env, single: bool, under, over) ->
     if measured and all(r.n == 0 for r in measured):
         env.warn(f"{loaded.table.name}: no completed orders to measure")
     fmt = args["format"].value if args["format"] else None
-    emit(results[0] if single else results, fmt, args.get("value", False), args["output"], env)
+    shown = compared(results[0], why) if single and why else (results[0] if single else results)
+    emit(shown, fmt, args.get("value", False), args["output"], env)
     check_many(results, under, over, env)
+    if why:
+        check_moves(results, why, env)
 
 
 def _start(args: dict, names: list[str], only: str | None):
@@ -228,12 +241,14 @@ def _start(args: dict, names: list[str], only: str | None):
 
 
 def run_orders(args: dict) -> None:
+    from cxkit.cli.output import why_options
     from cxkit.io.read import reading
     from cxkit.kpi.orders import OrderOptions, compute
 
     only = args["kpi"].value if args["kpi"] else None
     env, under, over = _start(args, ORDER_KPIS, only)
     by = list(args["by"] or [])
+    why = why_options(args, only, by)
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = _load(args, env, by)
         scope = _scope(args, loaded.by, args["period"].value if args["period"] else None)
@@ -243,7 +258,7 @@ def run_orders(args: dict) -> None:
     for r in results:
         if r.kpi in ("revenue", "aov", "clv", "return_rate"):
             r.rule += f"; amounts in {loaded.amount_rule}"
-    _finish(results, loaded, args, env, bool(only), under, over)
+    _finish(results, loaded, args, env, bool(only), under, over, why)
 
 
 def run_retention(args: dict) -> None:
@@ -259,6 +274,9 @@ def run_retention(args: dict) -> None:
     if args["cohorts"]:  # the matrix is one KPI: --value and bare thresholds apply to it
         only = "cohort_retention"
     env, under, over = _start(args, RETENTION_KPIS, only)
+    from cxkit.cli.output import why_options
+
+    why = why_options(args, None, [])
     if only == "inactivity_churn" and not args["inactive_after"]:
         raise UsageError("--kpi inactivity_churn needs --inactive-after",
                          "add e.g. --inactive-after 90d")
@@ -275,7 +293,7 @@ def run_retention(args: dict) -> None:
                 retention(loaded.lf, opts)
     if only:
         results = [r for r in results if r.kpi == only]
-    _finish(results, loaded, args, env, bool(only), under, over)
+    _finish(results, loaded, args, env, bool(only), under, over, why)
 
 
 def run_clv(args: dict) -> None:

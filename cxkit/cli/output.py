@@ -261,7 +261,34 @@ def render_text(result, fmt: str, env: Env, width: int = 100) -> str:
     return (RENDERERS_MANY if many else RENDERERS)[fmt](result)
 
 
+def _why_view(result) -> bool:
+    """A change with its drivers, a test plan or a comparison with a control group."""
+    return not isinstance(result, list) and (
+        result.kpi.endswith(("_change", "_plan")) or hasattr(result, "control"))
+
+
+def _emit_why(result, fmt: str | None, value: bool, output: str | None, env: Env) -> None:
+    from cxkit.render.explain import render, render_text, value_text
+
+    if value:
+        text = value_text(result)
+        if text is None:
+            raise UsageError("--value: several groups are compared with the control, so there "
+                             "is no single number", "use --format csv or json, or keep two "
+                             "groups with --by")
+    else:
+        fmt = choose_format(fmt, output, env)
+        if fmt == "table" and not output:
+            render(result, env.console())
+            return
+        text = render_text(result, fmt)
+    deliver(text, output, env)
+
+
 def emit(result, fmt: str | None, value: bool, output: str | None, env: Env) -> None:
+    if _why_view(result):
+        _emit_why(result, fmt, value, output, env)
+        return
     if value:
         from cxkit.render.machine import to_value
 
@@ -390,3 +417,54 @@ def column_roles(items: list[str] | None, roles: tuple[str, ...]) -> dict[str, s
                              "roles: " + ", ".join(roles))
         out[role] = col.strip()
     return out
+
+
+def why_options(args: dict, only: str | None, by: list[str]) -> dict:
+    """--versus / --correction / --expected-split / --fail-on-drop / --fail-on-change of a ticket
+    or order command, checked before any file is read."""
+    why = {"versus": args.get("versus"), "split": args.get("expected_split"),
+           "correction": args["correction"].value if args.get("correction") else "holm",
+           "fail": "--fail-on-change" if args.get("fail_on_change") else
+                   "--fail-on-drop" if args.get("fail_on_drop") else None}
+    if why["fail"] and not args.get("period"):
+        raise UsageError(f"{why['fail']} needs --period: it looks at the change between periods",
+                         f"e.g. --period month {why['fail']}")
+    if why["versus"]:
+        if len(by) != 1 or not only:
+            raise UsageError("--versus needs one --by COL and one --kpi: the groups, and the "
+                             "KPI compared", "e.g. --by variant --kpi fcr --versus control")
+        if args.get("period"):
+            raise UsageError("--versus with --period: compare over the whole span here",
+                             "drop --period (or --since/--until to choose the span)")
+    if why["split"] and not why["versus"]:
+        raise UsageError("--expected-split needs --by COL and --versus VALUE",
+                         "e.g. --by variant --versus control --expected-split 50/50")
+    return why
+
+
+def compared(result, why: dict):
+    """The --versus view of one KPI's result (the result itself without --versus)."""
+    if not why["versus"]:
+        return result
+    from cxkit.kpi import moves
+
+    if not moves.can_compare(result):
+        raise UsageError(f"--versus: {result.kpi} has no test (a count or a median)",
+                         "pick a share or a mean, e.g. --kpi fcr, --kpi resolution_time, "
+                         "--kpi aov")
+    return moves.versus(result, result.group_keys[0], why["versus"], why["correction"],
+                        why["split"], result.confidence)
+
+
+def check_moves(results, why: dict, env: Env) -> None:
+    """Exit 3 when a KPI's last change is a significant move in its bad direction (any
+    direction with --fail-on-change); every such KPI is named."""
+    if not why["fail"]:
+        return
+    from cxkit.kpi import moves
+
+    either = why["fail"] == "--fail-on-change"
+    messages = [m for r in (results if isinstance(results, list) else [results])
+                if (m := moves.alarm(r, either, why["fail"]))]
+    if messages:
+        raise ThresholdCrossed("; ".join(messages))

@@ -64,8 +64,9 @@ def register(app: typer.Typer) -> None:
             "--by", "-b", metavar="COL", rich_help_panel=o.SCOPE,
             help="Breakdown columns, used in each export that has them (default: channel).")
         ] = None,
-        sections: Text("Sections to show, comma-separated: kpis, breakdowns, cohorts, "
-                       "nps_revenue, followup, matching (default: all).", "LIST") = None,
+        sections: Text("Sections to show, comma-separated: kpis, breakdowns, what_moved, "
+                       "themes, cohorts, nps_revenue, followup, matching (default: all).",
+                       "LIST") = None,
         benchmark: o.Benchmark = None,
         confidence: Annotated[float | None, typer.Option(
             parser=o.confidence_level, metavar="LEVEL", rich_help_panel=o.SCOPE,

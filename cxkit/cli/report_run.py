@@ -140,6 +140,7 @@ def report_options(args: dict, rcfg: dict, cfg, specs: dict):
         since=parse_bound(since, "--since") if since else None,
         until=parse_bound(until, "--until") if until else None,
         by=list(pick("by", ["channel"])),
+        by_given=pick("by") is not None,
         sections=tuple(s for s in SECTIONS if s in sections),
         confidence=float(pick("confidence", 0.95)),
         benchmark=getattr(bench, "value", bench),
@@ -213,13 +214,21 @@ def build(specs: dict, opts, env: Env):
         report.breakdowns += [d for d in details if d[2]]
 
     if "responses" in specs:
-        r = loaded["responses"] = load_responses(specs["responses"], by)
+        moved = "what_moved" in opts.sections
+        r = loaded["responses"] = load_responses(specs["responses"],
+                                                 opts.by if moved or show_breakdowns else [])
         _notices(r.notices, env)
+        roles = set(r.roles)
         with reading(r.table):
-            cards, sections, details = rb.survey_part(r.lf, set(r.roles), r.by,
-                                                      "responded_at" in r.roles, r.day_format,
-                                                      opts)
-        add("responses", cards, sections, details, {k: m.column for k, m in r.roles.items()})
+            cards, sections, details = rb.survey_part(r.lf, roles, r.by if show_breakdowns
+                                                      else [], "responded_at" in roles,
+                                                      r.day_format, opts)
+            extra = [moved and "responded_at" in roles and rb.moved_section(
+                         r.lf, roles, r.by, r.day_format, opts),
+                     "themes" in opts.sections and rb.themes_section(r.lf, roles, r.day_format,
+                                                                      opts)]
+        add("responses", cards, sections + [s for s in extra if s], details,
+            {k: m.column for k, m in r.roles.items()})
     if "orders" in specs:
         ol = loaded["orders"] = load_orders_source(specs["orders"], by)
         _notices(ol.notices, env)
@@ -227,7 +236,7 @@ def build(specs: dict, opts, env: Env):
             cards, sections, details = rb.orders_part(ol.lf, ol.by, opts)
         add("orders", cards, sections, details, ol.columns)
     if "tickets" in specs:
-        tl = load_tickets_source(specs["tickets"], by)
+        tl = loaded["tickets"] = load_tickets_source(specs["tickets"], by)
         _notices(tl.notices, env)
         with reading(tl.table):
             cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
@@ -237,6 +246,8 @@ def build(specs: dict, opts, env: Env):
             rate.extra["source"] = "tickets"
             cards.append(rate)
         add("tickets", cards, sections, details, tl.columns)
+    if opts.by_given and (show_breakdowns or "what_moved" in opts.sections):
+        _check_by(opts.by, loaded)
     if "responses" in loaded:
         report.sections += across(loaded["responses"], loaded.get("orders"), opts, env)
     report.notices += rb.skipped_notices(report.kpis)
@@ -273,6 +284,25 @@ def across(responses, orders, opts, env: Env) -> list:
             env.warn(f"{m['unmatched']:,} respondents have no orders under the same customer id"
                      + (f": {matched.hint}" if matched.hint else ""))
     return out
+
+
+def _check_by(by: list[str], loaded: dict) -> None:
+    """A --by column that none of the exports has is a typo, not a breakdown to skip."""
+    import difflib
+
+    from cxkit.errors import DataError
+    from cxkit.io.roles import normalise
+
+    columns = {name: src.table.columns for name, src in loaded.items()}
+    every = [c for cols in columns.values() for c in cols]
+    for wanted in by:
+        if not any(normalise(c) == normalise(wanted) for c in every):
+            close = difflib.get_close_matches(wanted, every, n=1)
+            raise DataError(
+                f"--by {wanted}: no column of that name in "
+                + ", ".join(f"the {name} ({', '.join(cols)})" for name, cols in columns.items()),
+                (f"did you mean '{close[0]}'? " if close else "") + "pass a column one of the "
+                "exports has (`cxkit columns FILE` lists them)")
 
 
 def _notices(notes: list[str], env: Env) -> None:

@@ -1,6 +1,5 @@
 """`cxkit nps`, `cxkit csat`, `cxkit ces`: one command shape, three measures."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -8,7 +7,7 @@ import typer
 from cxkit.cli import options as o
 from cxkit.cli.context import Env
 
-WHY = "Why it moved"
+WHY = o.WHY
 
 HELP = {
     "nps": """Net Promoter Score from a survey export.
@@ -61,12 +60,6 @@ def _measure(kind: str, scale: str | None, satisfied_from: int | None):
     if kind == "csat":
         return survey.Csat(scale, satisfied_from)
     return survey.Ces(scale)
-
-
-class Correction(StrEnum):
-    holm = "holm"
-    bh = "bh"
-    none = "none"
 
 
 def _why(args: dict) -> dict:
@@ -185,10 +178,7 @@ def run(kind: str, args: dict) -> None:
             + (f"(dropped: {dropped})" if dropped else "(no data rows)")
         )
     fmt = args["format"].value if args["format"] else None
-    if _special(result):
-        _emit_why(result, fmt, args["value"], args["output"], env)
-    else:
-        emit(result, fmt, args["value"], args["output"], env)
+    emit(result, fmt, args["value"], args["output"], env)
     crossed = []
     try:
         check_thresholds(result, args["fail_under"], args["fail_over"], env)
@@ -224,31 +214,6 @@ def _view(sums, measure, scope, why: dict, args: dict):
         return versus(result, sums, measure, scope.by[0], why["versus"], why["correction"],
                       why["split"], confidence, scope.period)
     return result
-
-
-def _special(result) -> bool:
-    return result.kpi.endswith(("_change", "_plan")) or hasattr(result, "control")
-
-
-def _emit_why(result, fmt: str | None, value: bool, output: str | None, env: Env) -> None:
-    from cxkit.cli.output import choose_format, deliver
-    from cxkit.render.explain import render, render_text, value_text
-
-    if value:
-        text = value_text(result)
-        if text is None:
-            from cxkit.errors import UsageError
-
-            raise UsageError("--value: several groups are compared with the control, so there "
-                             "is no single number", "use --format csv or json, or keep two "
-                             "groups with --by")
-    else:
-        fmt = choose_format(fmt, output, env)
-        if fmt == "table" and not output:
-            render(result, env.console())
-            return
-        text = render_text(result, fmt)
-    deliver(text, output, env)
 
 
 def _alert(result, sums, measure, scope, why: dict, confidence: float, env: Env) -> list[str]:
@@ -307,24 +272,6 @@ def register(app: typer.Typer, kind: str) -> None:
                      help="The two periods to compare, as labelled (e.g. 2025-05,2025-06); "
                      "default: the last two with answers."),
     ]
-    Versus = Annotated[
-        str | None,
-        typer.Option("--versus", metavar="VALUE", rich_help_panel=WHY,
-                     help="Compare every other group of --by COL with the control group VALUE: "
-                     "difference, interval, p, adjusted p, minimum detectable effect."),
-    ]
-    CorrectionOpt = Annotated[
-        Correction | None,
-        typer.Option("--correction", rich_help_panel=WHY, show_default=False,
-                     help="Adjust p-values across the compared groups or a dimension's "
-                     "segments: holm (default), bh (Benjamini-Hochberg) or none."),
-    ]
-    ExpectedSplit = Annotated[
-        str | None,
-        typer.Option("--expected-split", metavar="50/50", rich_help_panel=WHY,
-                     help="Planned shares of the --by groups, in their order: a chi-square "
-                     "sample-ratio check, flagged when p < 0.001."),
-    ]
     Plan = Annotated[
         bool,
         typer.Option("--plan", rich_help_panel=WHY,
@@ -338,18 +285,7 @@ def register(app: typer.Typer, kind: str) -> None:
                      + ("score units of CES" if kind == "ces" else f"{kind.upper()} points")
                      + " (80% power)."),
     ]
-    FailOnDrop = Annotated[
-        bool,
-        typer.Option("--fail-on-drop", rich_help_panel=WHY,
-                     help=f"Exit 3 when the last period's change is a significant {BAD[kind]} "
-                     "at --confidence: the bad direction (needs --period)."),
-    ]
-    FailOnChange = Annotated[
-        bool,
-        typer.Option("--fail-on-change", rich_help_panel=WHY,
-                     help="Exit 3 when the last period's change is significant either way "
-                     "(needs --period)."),
-    ]
+    FailOnDrop = o.fail_on_drop(BAD[kind])
     help_text = HELP[kind] + WHY_HELP.format(kind=kind, name=kind.upper(), bad=BAD[kind],
                                              mde="0.2" if kind == "ces" else "5")
 
@@ -370,13 +306,13 @@ def register(app: typer.Typer, kind: str) -> None:
         fail_over: o.FailOver = None,
         explain: Explain = None,
         compare: Compare = None,
-        versus: Versus = None,
-        correction: CorrectionOpt = None,
-        expected_split: ExpectedSplit = None,
+        versus: o.Versus = None,
+        correction: o.CorrectionOpt = None,
+        expected_split: o.ExpectedSplit = None,
         plan: Plan = False,
         mde: Mde = None,
         fail_on_drop: FailOnDrop = False,
-        fail_on_change: FailOnChange = False,
+        fail_on_change: o.FailOnChange = False,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,

@@ -74,6 +74,13 @@ def register(app: typer.Typer) -> None:
         confidence: o.Confidence = 0.95,
         fail_under: Threshold("Exit 3 when KPI < X, e.g. fcr=70 (repeatable).") = None,
         fail_over: Threshold("Exit 3 when KPI > X, e.g. resolution_time=24.") = None,
+        fail_on_drop: o.fail_on_drop("move the bad way (a fall of FCR, SLA or CSAT, a rise "
+                                     "of response or resolution time, backlog or reopens)")
+        = False,
+        fail_on_change: o.FailOnChange = False,
+        versus: o.Versus = None,
+        correction: o.CorrectionOpt = None,
+        expected_split: o.ExpectedSplit = None,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,
@@ -88,7 +95,16 @@ def register(app: typer.Typer) -> None:
 
 
 def run(args: dict) -> None:
-    from cxkit.cli.output import check_many, column_roles, emit, guard_output, thresholds
+    from cxkit.cli.output import (
+        check_many,
+        check_moves,
+        column_roles,
+        compared,
+        emit,
+        guard_output,
+        thresholds,
+        why_options,
+    )
     from cxkit.errors import UsageError
     from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound, parse_duration, parse_moment
@@ -109,6 +125,7 @@ def run(args: dict) -> None:
     if holidays and not args["business_hours"]:
         raise UsageError("--holidays needs --business-hours",
                          'add e.g. --business-hours "Mon-Fri 09:00-18:00"')
+    why = why_options(args, only[0] if only else None, list(args["by"] or []))
     scope = Scope(
         by=list(args["by"] or []),
         period=args["period"].value if args["period"] else None,
@@ -157,9 +174,10 @@ def run(args: dict) -> None:
     if opts.schedule and not {"first_response_at", "resolved_at"} & set(loaded.columns):
         env.warn("--business-hours needs timestamps: the export's duration columns are used "
                  "as they are")
-    emit(results[0] if only else results, args["format"].value if args["format"] else None,
-         args["value"], args["output"], env)
+    emit(compared(results[0], why) if only else results,
+         args["format"].value if args["format"] else None, args["value"], args["output"], env)
     check_many(results, under, over, env)
+    check_moves(results, why, env)
 
 
 def _hours(text: str | None, option: str) -> float | None:

@@ -185,7 +185,22 @@ def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, 
         result.group_keys = [PERIOD_COL]
         result.trend = [{"period": g.key[PERIOD_COL], "value": g.value, "n": g.n}
                         for g in result.groups]
+        _last_change(result, rows, base, opts)
     return result
+
+
+def _last_change(result: KpiResult, rows: list[dict], base: str, opts) -> None:
+    """The change of the last period against the one before, tested as two proportions
+    (complaints of the orders or customers of each period), when they are adjacent periods."""
+    if len(rows) < 2 or rows[-2][START] != rows[-1]["__prev_start"]:
+        return
+    (k1, n1), (k2, n2) = ((int(r["complaints"]), int(r[base] or 0)) for r in rows[-2:])
+    if not (0 < n1 and 0 < n2 and k1 <= n1 and k2 <= n2):
+        return  # more complaints than orders: not a proportion, no test
+    z = stats.z_value(opts.confidence)
+    result.change = 100 * (k2 / n2 - k1 / n1)
+    result.change_test = stats.proportion_diff(k1, n1, k2, n2, z)
+    result.significant = result.change_test.p < 1 - opts.confidence
 
 
 def _breakdown(df: pl.DataFrame, keys: list[str], described: str, opts) -> KpiResult:

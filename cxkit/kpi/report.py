@@ -49,7 +49,8 @@ KPI_INFO: dict[str, KpiInfo] = {
     "churn_rate": KpiInfo("Churn", "%", False),
 }
 SOURCES = ("responses", "tickets", "orders")
-SECTIONS = ("kpis", "breakdowns", "cohorts", "nps_revenue", "followup", "matching")
+SECTIONS = ("kpis", "breakdowns", "what_moved", "themes", "cohorts", "nps_revenue", "followup",
+            "matching")
 
 
 def info(kpi: str) -> KpiInfo:

@@ -36,6 +36,7 @@ class ReportOptions:
     since: date | None = None
     until: date | None = None
     by: list[str] = field(default_factory=lambda: ["channel"])
+    by_given: bool = False  # --by or the settings file named the columns (not the default)
     sections: tuple[str, ...] = SECTIONS
     confidence: float = 0.95
     benchmark: str | None = None
@@ -245,3 +246,61 @@ def finish(report: Report) -> Report:
     order = {s: i for i, s in enumerate(("responses", "tickets", "orders", "across"))}
     report.kpis.sort(key=lambda k: order.get(k.extra.get("source", ""), 9))
     return report
+
+
+def moved_section(lf: pl.LazyFrame, roles: set[str], dims: list[str], day_format: str | None,
+                  opts: ReportOptions) -> Section | None:
+    """What moved the survey KPI (NPS, else CSAT, else CES) between the last two periods: the
+    change split per segment of each breakdown column into mix and rate, the sentence on top."""
+    from cxkit.kpi import survey
+    from cxkit.kpi.explain import change
+
+    measure = next((m for m in (survey.Nps(), survey.Csat(), survey.Ces()) if m.role in roles),
+                   None)
+    if measure is None or not dims:
+        return None
+    scope = Scope(by=list(dims), period=opts.period, since=opts.since, until=opts.until,
+                  day_format=day_format)
+    moved = change(survey.summed(lf, measure, scope), measure, list(dims), opts.period,
+                   confidence=opts.confidence)
+    if moved.diff is None and not moved.drivers:
+        return None
+    name = info(measure.kpi).label
+    rows = [[drv.dimension, str(seg.key[drv.dimension]), seg.share[0], seg.share[1],
+             seg.value[0], seg.value[1], seg.mix, seg.rate, seg.contribution]
+            for drv in moved.drivers for seg in drv.segments]
+    d = measure.digits
+    unit = "%" if info(measure.kpi).unit == "%" else ""
+    return Section("what_moved", f"What moved {name}: {moved.periods[0]} to {moved.periods[1]}",
+                   ["dimension", "segment", "share_before", "share_after", "before", "after",
+                    "mix", "rate", "contribution"], rows, note=moved.summary,
+                   column_digits=[0, 0, 1, 1, d, d, 2, 2, 2],
+                   labels=["Dimension", "Segment", "Share before", "Share after",
+                           f"{name} before", f"{name} after", "Mix", "Rate", "Contribution"],
+                   units=["", "", "%", "%", unit, unit, "", "", ""])
+
+
+def themes_section(lf: pl.LazyFrame, roles: set[str], day_format: str | None,
+                   opts: ReportOptions, top: int = 5) -> Section | None:
+    """What detractors say that promoters do not (cxkit themes), the top terms of each side."""
+    if not {"comment", "nps_score"} <= roles:
+        return None
+    from cxkit.kpi.text.sides import Split, answers
+    from cxkit.kpi.text.themes import compute
+
+    scope = Scope(since=opts.since, until=opts.until, day_format=day_format)
+    result = compute(answers(lf, Split("nps"), scope), top)
+    if not result.terms:
+        return None
+    i, j = result.sides
+    rows = [[t["side"], t["term"], t["z"], t["count"][i], t["count"][j], t["nps_impact"],
+             (t["examples"] or [""])[0]] for t in result.terms]
+    return Section("themes", f"Comment themes: {i} vs {j}",
+                   ["side", "term", "z", f"count_{i}", f"count_{j}", "nps_impact", "example"],
+                   rows, note=f"{result.n[i]:,} {i}' and {result.n[j]:,} {j}' comments; terms "
+                   "a side uses significantly more (log-odds z), one count per comment; NPS "
+                   "impact = NPS - NPS without the answers that use the term",
+                   column_digits=[0, 0, 2, 0, 0, 1, 0],
+                   labels=["Side", "Term", "z", i.capitalize(), j.capitalize(), "NPS impact",
+                           "Example"],
+                   units=["", "", "", "count", "count", "", ""])

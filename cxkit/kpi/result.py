@@ -33,6 +33,9 @@ class Group:
     change: float | None = None  # against the previous period of the same segment
     significant: bool | None = None  # is that change significant at the confidence level
     compared: bool = False  # grouped by period: change and significant are part of the output
+    # what the group's value comes from (counts, or n, mean and sd), for tests against another
+    # group (`--versus`); never printed
+    basis: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self, digits: int) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,8 +71,12 @@ class KpiResult:
     benchmark: dict[str, Any] | None = None
     columns: dict[str, str] = field(default_factory=dict)  # role -> column of the input
     confidence: float = 0.95
+    # the last period's change against the one before as a stats.Difference (interval, p), when
+    # the KPI has a test for it; never printed as such (`change` and `significant` are)
+    change_test: Any = field(default=None, repr=False, compare=False)
     notes: list[str] = field(default_factory=list)  # how the data was read (stderr notices)
     warnings: list[str] = field(default_factory=list)  # what may be wrong (stderr and JSON)
+    extra_digits: int | None = None  # decimals of `extra` (model parameters); None: digits, 2+
 
     def to_dict(self) -> dict[str, Any]:
         d = self.digits
@@ -82,7 +89,7 @@ class KpiResult:
             "dropped": self.dropped,
             "rule": self.rule,
         }
-        out.update(_num(self.extra, max(d, 2)))
+        out.update(_num(self.extra, max(d, 2) if self.extra_digits is None else self.extra_digits))
         out["confidence"] = self.confidence
         out["columns"] = self.columns
         if self.trend:

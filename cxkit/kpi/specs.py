@@ -181,6 +181,7 @@ def _groups(spec, df, scope, z, confidence) -> list[Group]:
         res = done[(tuple(row[b] for b in scope.by), row.get(START))]
         key = {b: row[b] for b in scope.by}
         group = Group(key, res["value"], res["n"], res["ci"], res["counts"], res["extra"])
+        group.basis = basis(spec, res)
         if scope.period:
             key[PERIOD_COL] = row[PERIOD_COL]
             group.compared = True
@@ -204,3 +205,31 @@ def _trend(spec, df, scope, z, confidence, result: KpiResult) -> None:
                     for row, res in zip(rows, done, strict=True)]
     if len(rows) >= 2 and rows[-2][START] == rows[-1]["__prev_start"]:
         result.change, result.significant = _compare(spec, done[-1], done[-2], z, confidence)
+        result.change_test = difference(spec, basis(spec, done[-2]), basis(spec, done[-1]), z,
+                                        confidence)
+
+
+def basis(spec: Spec, res: dict) -> dict:
+    """What a share or a mean is made of, for a test against another group or period: the two
+    counts, or n, mean and standard deviation (other kinds have no test: empty)."""
+    if spec.finisher or spec.kind not in ("share", "mean"):
+        return {}
+    if spec.kind == "share":
+        yes, no = (res["counts"].get(lab, 0) for lab in spec.labels)
+        return {"n": yes + no, "yes": yes}
+    return {"n": res["n"], "mean": res["value"], "sd": res["extra"].get("sd")}
+
+
+def difference(spec: Spec, base: dict, new: dict, z: float, confidence: float):
+    """new - base with its interval and p (stats.Difference): Newcombe and the pooled z test for
+    a share, Welch's t for a mean; None when there is no test (too few rows, another kind)."""
+    if not base or not new:
+        return None
+    if spec.kind == "share":
+        if not base["n"] or not new["n"]:
+            return None
+        return stats.proportion_diff(base["yes"], base["n"], new["yes"], new["n"], z)
+    if base["n"] < 2 or new["n"] < 2 or base["sd"] is None or new["sd"] is None:
+        return None
+    return stats.welch_diff(base["mean"], base["sd"], base["n"], new["mean"], new["sd"],
+                            new["n"], confidence)
