@@ -266,11 +266,12 @@ def test_cohort_matrix_keeps_its_latest_cohorts_within_max_cells(tmp_path, capsy
     path = write_csv(tmp_path / "o.csv", ORDER_HEADER, rows)
     full, _ = cxkit_json(capsys, "retention", path, "--period", "day", "--cohorts")
     # cohorts 01-01 (a), 01-02 (b), 01-03 (c) over 3 days: 3 x 3 = 9 cells
-    # k=1: a yes, b yes, c not observable -> 2 of 2 = 100.0
+    # k=1: a yes, b yes, c not observable -> 2 of 2 = 100.0; n: the 2 customers of the
+    # cohorts whose k=1 day is observed (c's is not), of 3 customers
     monkeypatch.setattr(retention, "MAX_CELLS", 4)  # 2 cohorts x 2 days fit, 3 x 3 do not
     cut, _ = cxkit_json(capsys, "retention", path, "--period", "day", "--cohorts")
-    assert (full["value"], full["n"], len(full["groups"])) == (100.0, 3, 3)
-    assert (cut["value"], cut["n"]) == (100.0, 3)  # the headline still pools every cohort
+    assert (full["value"], full["n"], full["customers"], len(full["groups"])) == (100.0, 2, 3, 3)
+    assert (cut["value"], cut["n"]) == (100.0, 2)  # the headline still pools every cohort
     assert [g["key"]["cohort"] for g in cut["groups"]] == ["2025-01-02", "2025-01-03"]
     assert "the last 2 of 3 cohorts" in cut["rule"]
 

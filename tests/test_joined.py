@@ -322,6 +322,7 @@ def test_section_json_ndjson_markdown_table():
     assert json.loads(section_json(SECTION)) == {"demo": {
         "title": "Demo", "kind": "table", "note": "a note",
         "columns": ["who", "=formula", "a|b", "amount"],
+        "labels": ["who", "=formula", "a|b", "amount"], "units": ["", "", "", ""],
         "rows": [["@ann", "<script>alert(1)</script>", "x|y", 1.0],
                  ["-bo", "line\nbreak", None, -2.0]]}}
     lines = [json.loads(line) for line in section_ndjson(SECTION).splitlines()]

@@ -122,7 +122,8 @@ def test_gap_month_is_in_the_range():
 #   Feb: A B E F   -> cohort 2025-02: E F, size 2; Jan cohort k=1: A B = 2 -> 50 %
 #   Mar: A G       -> cohort 2025-03: G, size 1; Jan k=2: A = 1 -> 25 %; Feb k=1: 0 -> 0 %
 #   Feb k=2 and Mar k=1, k=2 are not observable yet: None (not 0)
-#   headline: pooled k=1 over Jan and Feb: (2 + 0) / (4 + 2) = 33.33; n = 4 + 2 + 1 = 7
+#   headline: pooled k=1 over Jan and Feb: (2 + 0) / (4 + 2) = 33.33; n = 4 + 2 = 6, the
+#   customers it comes from (Mar's 1 has no +1 month yet: in `customers`, 7 in all)
 
 COHORTS = orders(*[(c, "2025-01-15") for c in "ABCD"], *[(c, "2025-02-15") for c in "ABEF"],
                  ("A", "2025-03-01"), ("G", "2025-03-20"), ("G", "2025-03-21"))
@@ -139,10 +140,10 @@ def test_cohort_matrix():
     assert [(g.value, g.n, g.counts) for g in res.groups] == [
         (50.0, 4, {"customers": 4}), (0.0, 2, {"customers": 2}), (None, 1, {"customers": 1})]
     assert mar.ci is None and jan.ci == pytest.approx(stats.wilson(2, 4, Z))
-    assert res.value == pytest.approx(100 / 3) and res.n == 7
+    assert res.value == pytest.approx(100 / 3) and res.n == 6
     assert res.ci == pytest.approx(stats.wilson(2, 6, Z))
-    assert res.counts == {"customers": 7}
-    assert res.extra == {"period": "month", "periods_since": [0, 1, 2]}
+    assert res.counts == {"retained": 2, "not_retained": 4}
+    assert res.extra == {"period": "month", "periods_since": [0, 1, 2], "customers": 7}
     assert res.dropped == dict.fromkeys(UNDATED, 0)
     out = res.to_dict()
     assert out["groups"][1]["retention"] == [100.0, 0.0, None]
@@ -210,10 +211,12 @@ def test_drop_reasons():
         cohorts(DROPS, RetentionOptions())]
     for res in results:
         assert res.dropped == want and list(res.dropped) == UNDATED
-    # only A's order counts: a single month, nothing to compare; a cohort of one
+    # only A's order counts: a single month, nothing to compare; a cohort of one, with no +1
+    # month yet: no headline (n 0), one customer in the matrix
     assert (results[0].value, results[0].n, results[0].groups) == (None, 0, [])
-    assert (results[3].n, results[3].groups[0].extra) == (1, {"retention": [100.0],
+    assert (results[3].n, results[3].groups[0].extra) == (0, {"retention": [100.0],
                                                               "customers": [1]})
+    assert (results[3].value, results[3].extra["customers"]) == (None, 1)
     # --since 2025-01-06: row 1 is now outside the dates; row 2 stays cancelled
     since = retention(DROPS, RetentionOptions(since=date(2025, 1, 6)))[0]
     assert since.dropped == {**want, "outside_dates": 1} and list(since.dropped) == list(REASONS)
@@ -243,7 +246,7 @@ def test_since_until_and_first_orders_before_since():
     coh = cohorts(SCOPED, SCOPE)
     assert [(g.key["cohort"], g.extra["retention"]) for g in coh.groups] == [
         ("2025-01", [100.0, 100.0]), ("2025-02", [100.0, None])]
-    assert (coh.n, coh.value) == (2, 100.0)
+    assert (coh.n, coh.value, coh.extra["customers"]) == (1, 100.0, 2)  # Feb: no +1 yet
     # without the dates A is new in Nov 2024; Dec has no orders, so it is a gap in the range
     every = by_period(retention(SCOPED, RetentionOptions())[0])
     assert list(every) == ["2024-12", "2025-01", "2025-02", "2025-03"]

@@ -301,6 +301,10 @@ def retention(lf: pl.LazyFrame, opts: RetentionOptions) -> list[KpiResult]:
                                for g in groups])
         if last is not None:
             res.change, res.significant = last.change, last.significant
+            if last.change is not None:  # the test behind it, for --fail-on-drop
+                prev, key = groups[-2], next(iter(counts))
+                res.change_test = stats.proportion_diff(prev.counts[key], prev.n,
+                                                        last.counts[key], last.n, z)
         out.append(res)
     if opts.inactive_after_days is not None:
         out.append(_inactivity(scan, opts, z))
@@ -338,17 +342,21 @@ def cohorts(lf: pl.LazyFrame, opts: RetentionOptions) -> KpiResult:
     name = opts.period
     rule = (f"customers grouped by the {name} of their first completed order; cell k = share of "
             f"the cohort with a completed order k {name}s after it (k=0: the first); "
-            f"headline: pooled share at k=1")
-    result = KpiResult("cohort_retention", None, 0, None, {"customers": 0}, dict(scan.dropped),
-                       rule, 1, confidence=opts.confidence, group_keys=["cohort"],
-                       extra={"period": name, "periods_since": []})
+            f"headline: pooled share at k=1 over the cohorts whose k=1 {name} is observed "
+            f"(n: their customers)")
+    result = KpiResult("cohort_retention", None, 0, None, {"retained": 0, "not_retained": 0},
+                       dict(scan.dropped), rule, 1, confidence=opts.confidence,
+                       group_keys=["cohort"],
+                       extra={"period": name, "periods_since": [], "customers": 0})
     if cells.height == 0 or span is None:
         return result
     cell = dict(zip(zip(cells[FIRST].to_list(), cells["since"].to_list(), strict=True),
                     cells["k"].to_list(), strict=True))
     starts = sorted({c for c, _ in cell})
-    # the headline and n count every cohort; the matrix keeps the latest cohorts that fit
-    n = sum(cell.get((c, 0), 0) for c in starts)
+    # the headline pools every cohort whose +1 period is observed; its n is their customers
+    # (a cohort that started in the last period has no +1 yet: in `customers`, not in n);
+    # the matrix keeps the latest cohorts that fit
+    everyone = sum(cell.get((c, 0), 0) for c in starts)
     seen = [c for c in starts if c + 1 <= span]
     k1, base = sum(cell.get((c, 1), 0) for c in seen), sum(cell.get((c, 0), 0) for c in seen)
     first = next(i for i, c in enumerate(starts)
@@ -369,6 +377,8 @@ def cohorts(lf: pl.LazyFrame, opts: RetentionOptions) -> KpiResult:
         groups.append(Group({"cohort": label}, value, size, ci, {"customers": size},
                             {"retention": shares, "customers": counts}))
     result.value, result.ci = _share(k1, base, z)
-    result.n, result.counts, result.groups = n, {"customers": n}, groups
+    result.n, result.groups = base, groups
+    result.counts = {"retained": k1, "not_retained": base - k1}
     result.extra["periods_since"] = list(range(width))
+    result.extra["customers"] = everyone
     return result

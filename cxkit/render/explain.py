@@ -8,8 +8,7 @@ import json
 from io import StringIO
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.text import Text
 
 from cxkit.kpi.experiment import PlanResult, VersusResult
@@ -17,7 +16,19 @@ from cxkit.kpi.explain import ChangeResult, number
 from cxkit.kpi.result import KpiResult, _num
 from cxkit.render.inert import term
 from cxkit.render.machine import _markdown_rows, delimited, flat_rows
-from cxkit.render.table import TITLES, _ci, _fmt, details, headline
+from cxkit.render.table import (
+    MANY_TITLES,
+    TITLES,
+    Fit,
+    Lines,
+    _ci,
+    _fmt,
+    details_parts,
+    extra_cell,
+    extra_columns,
+    extra_header,
+    headline_items,
+)
 
 BAR = 24  # waterfall width in characters
 DOWN, UP = "█", "▒"
@@ -118,11 +129,17 @@ def render(result: KpiResult, console: Console) -> None:
 
 
 def _signed(x: float | None, digits: int) -> str:
-    return "–" if x is None else f"{_num(x, digits):+.{digits}f}"
+    return "–" if x is None else f"{_num(x, digits):+,.{digits}f}"
 
 
 def _p(p: float | None) -> str:
     return "" if p is None else f"p {p:g}"
+
+
+def _pair(pair: list | None, digits: int, suffix: str = "") -> str:
+    if not pair:
+        return ""
+    return " → ".join(f"{_fmt(v, digits)}{suffix if v is not None else ''}" for v in pair)
 
 
 def _change_view(r: ChangeResult) -> list[Any]:
@@ -132,26 +149,32 @@ def _change_view(r: ChangeResult) -> list[Any]:
     if not r.periods:
         return [term(f"{title} change: {r.reason}", style="bold")]
     head = Text(f"{title} change ", style="bold")
-    head.append_text(term(f"{r.periods[0]} → {r.periods[1]}  "))
-    head.append(_signed(r.value, digits), style="bold")
+    head.append_text(term(f"{r.periods[0]} → {r.periods[1]}"))
+    items = [head, Text(_signed(r.value, digits), style="bold")]
     if r.diff:
-        head.append(f"  ({r.confidence:.0%} CI {_ci(d['ci'], digits)})  {_p(d['p'])}  ")
-        head.append("significant" if r.significant_change else "not significant", style="dim")
+        items.append(Text(f"({r.confidence:.0%} CI {_ci(d['ci'], digits)})"))
+        items.append(Text(_p(d["p"])))
+        items.append(Text("significant" if r.significant_change else "not significant",
+                          style="dim"))
+        if d.get("adjusted_change") is not None:
+            items.append(Text(f"adjusted-Wald centre {_signed(d['adjusted_change'], digits + 1)}",
+                              style="dim"))
     else:
-        head.append(f"  {r.reason}", style="dim")
-    values = Text(f"{title} {_fmt(r.values[0], digits)} (n {r.n_pair[0]:,}) → "
-                  f"{_fmt(r.values[1], digits)} (n {r.n_pair[1]:,})")
-    for name, v in r.parts.items():
-        values.append(f"   {name} {_signed(v, digits)} points")
-    parts: list[Any] = [head, values, term(r.summary)]
+        items.append(term(r.reason, style="dim"))
+    values = [Text(f"{title} {_fmt(r.values[0], digits)} (n {r.n_pair[0]:,}) → "
+                   f"{_fmt(r.values[1], digits)} (n {r.n_pair[1]:,})")]
+    for name in r.parts:
+        values.append(Text(f"{name} {_signed(d[f'{name}_change'], digits + 1)} points"))
+    parts: list[Any] = [Lines(items), Lines(values, "   "), term(r.summary)]
     for drv in d["drivers"]:
-        parts += [Text(""), _driver_head(drv, d, digits), _waterfall(drv, d, title, digits)]
+        parts += [Text(""), _driver_head(drv, d, digits), _Waterfall(drv, d, title, digits),
+                  Text(""), _tests(drv, digits)]
     if d["drivers"]:
         span = f"{_fmt(r.values[0], digits)} to {_fmt(r.values[1], digits)}"
         parts.append(Text(f"bars: {DOWN} pulls {title} down, {UP} up, from {span}; change: the "
-                          "segment's own, p adjusted across its dimension (* significant); "
-                          "explains: the part of the change not spread evenly over the segments",
-                          style="dim"))
+                          "segment's own (* significant after the p adjustment across its "
+                          "dimension); mix + rate = contribution; explains: the part of the "
+                          "change not spread evenly over the segments", style="dim"))
     dropped = [f"{v:,} {k.replace('_', ' ')}" for k, v in r.dropped.items() if v]
     parts.append(Text("dropped: " + (", ".join(dropped) if dropped else "none"), style="dim"))
     return parts
@@ -165,43 +188,80 @@ def _driver_head(drv: dict, d: dict, digits: int) -> Text:
     return text
 
 
-def _waterfall(drv: dict, d: dict, title: str, digits: int) -> Table:
-    """One row per segment: shares, values, its own change, mix, rate and a floating bar from the
-    running total before it to the one after it (start: the first period's KPI)."""
-    start = d["values"][0] or 0.0
-    running = [start]
+def _key(s: dict, dim: str) -> Text:
+    key = s["key"][dim]
+    return term("(missing)" if key is None else key)
+
+
+class _Waterfall:
+    """One row per segment: values, its own change, mix, rate, contribution and a floating bar
+    from the running total before it to the one after it (start: the first period's KPI). The
+    bar takes the room the columns leave, up to BAR characters; under 8 there is no bar."""
+
+    def __init__(self, drv: dict, d: dict, title: str, digits: int) -> None:
+        self.drv, self.d, self.title, self.digits = drv, d, title, digits
+
+    def table(self, bar: int) -> Fit:
+        drv, digits = self.drv, self.digits
+        start = self.d["values"][0] or 0.0
+        running = [start]
+        for s in drv["segments"]:
+            running.append(running[-1] + (s["contribution"] or 0.0))
+        lo, hi = min(running), max(running)
+        span = (hi - lo) or 1.0
+
+        def col(x: float) -> int:
+            return round((x - lo) / span * bar)
+
+        table = Fit()
+        table.add_column(term(drv["dimension"]), "key")
+        for name in (self.title, "change", "mix", "rate", "mix + rate"):
+            table.add_column(term(name))
+        if bar:
+            table.add_column("", "bar")
+        for s, before, after in zip(drv["segments"], running, running[1:], strict=False):
+            change = _signed(s["change"], digits) if s["change"] is not None else \
+                s.get("reason", "")
+            if s["significant"]:
+                change += " *"
+            cells: list[Any] = [_key(s, drv["dimension"]), _pair(s["value"], digits),
+                                term(change), _signed(s["mix"], digits + 1),
+                                _signed(s["rate"], digits + 1),
+                                _signed(s["contribution"], digits + 1)]
+            if bar:
+                a, b = sorted((col(before), col(after)))
+                line = " " * a + (DOWN if after < before else UP) * max(
+                    b - a, 1 if after != before else 0)
+                cells.append(Text(line.ljust(bar + 1),
+                                  style="red" if after < before else "green"))
+            table.add_row(*cells)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        plain = self.table(0)
+        room = options.max_width - plain.natural() - plain._extra(2) - 1
+        yield self.table(min(BAR, room) if room >= 8 else 0)
+
+
+def _tests(drv: dict, digits: int) -> Fit:
+    """Each segment's answers, share and test: n and share in the two periods, the interval of
+    its change, p and p adjusted across the dimension."""
+    table = Fit()
+    table.add_column(term(drv["dimension"]), "key")
+    for name in ("n", "share %", "change CI", "p", "p adj"):
+        table.add_column(name)
     for s in drv["segments"]:
-        running.append(running[-1] + (s["contribution"] or 0.0))
-    lo, hi = min(running), max(running)
-    span = (hi - lo) or 1.0
-
-    def col(x: float) -> int:
-        return round((x - lo) / span * BAR)
-
-    table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for name, justify in ((drv["dimension"], "left"), ("share", "right"), (title, "right"),
-                          ("change", "right"), ("mix", "right"), ("rate", "right"),
-                          ("", "left")):
-        table.add_column(term(name), justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for s, before, after in zip(drv["segments"], running, running[1:], strict=False):
-        a, b = sorted((col(before), col(after)))
-        bar = " " * a + (DOWN if after < before else UP) * max(b - a, 1 if after != before else 0)
-        key = s["key"][drv["dimension"]]
-        change = _signed(s["change"], digits) if s["change"] is not None else s.get("reason", "")
-        if s["p_adjusted"] is not None:
-            change += f" (p {s['p_adjusted']:g}{' *' if s['significant'] else ''})"
-        share = f"{s['share'][0]:.0f}% → {s['share'][1]:.0f}%"
-        value = f"{_fmt(s['value'][0], digits)} → {_fmt(s['value'][1], digits)}"
-        table.add_row(term("(missing)" if key is None else key), share, value, term(change),
-                      _signed(s["mix"], digits + 1), _signed(s["rate"], digits + 1),
-                      Text(bar.ljust(BAR + 1), style="red" if after < before else "green"))
+        adj = "" if s["p_adjusted"] is None else f"{s['p_adjusted']:g}" + (
+            " *" if s["significant"] else "")
+        table.add_row(_key(s, drv["dimension"]), _pair(s["n"], 0), _pair(s["share"], 1),
+                      _ci(s["ci"], digits), "" if s["p"] is None else f"{s['p']:g}", adj)
     return table
 
 
 def _versus_view(r: VersusResult) -> list[Any]:
     d = r.to_dict()
     digits = r.digits + 1
-    parts: list[Any] = [headline(r), details(r)]
+    parts: list[Any] = [Lines(headline_items(r)), *details_parts(r)]
     if r.srm is not None:
         s = d["srm"]
         sizes = ", ".join(f"{g} {n:,}" for g, n in zip(s["groups"], s["observed"], strict=True))
@@ -210,14 +270,20 @@ def _versus_view(r: VersusResult) -> list[Any]:
         line.append("  MISMATCH: the allocation is broken" if s["mismatch"] else "  ok",
                     style="bold red" if s["mismatch"] else "dim")
         parts.append(line)
-    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    table = Fit()
     keys = r.group_keys
     for k in keys:
-        table.add_column(term(k), no_wrap=True)
-    title = TITLES.get(r.kpi, r.kpi)
+        table.add_column(term(k), "key")
+    title = TITLES.get(r.kpi) or MANY_TITLES.get(r.kpi, r.kpi)
     for name in (title, f"{r.confidence:.0%} CI", "n", f"vs {r.control}", "diff CI", "p",
                  "p adj", "mde"):
-        table.add_column(term(name), justify="right", no_wrap=True)
+        table.add_column(term(name))
+    counts = list(dict.fromkeys(k for g in r.groups for k in g.counts))
+    for name in counts:
+        table.add_column(term(name.replace("_", " ")))
+    extras = extra_columns(r)
+    for name in extras:
+        table.add_column(extra_header(name))
     for g, gd in zip(r.groups, d["groups"], strict=True):
         v = gd.get("versus") or {}
         cells = ["(missing)" if g.key.get(k) is None else str(g.key[k]) for k in keys]
@@ -230,7 +296,9 @@ def _versus_view(r: VersusResult) -> list[Any]:
             star = " *" if v["significant"] else ""
             cells += [_signed(v["diff"], digits) + star, _ci(v["ci"], digits), f"{v['p']:g}",
                       f"{v['p_adjusted']:g}", _fmt(v["mde"], digits)]
-        table.add_row(*[term(c) for c in cells])
+        cells += ["" if g.counts.get(k) is None else f"{g.counts[k]:,}" for k in counts]
+        cells += [extra_cell(g.extra.get(name), max(r.digits, 2)) for name in extras]
+        table.add_row(*[term(c) if isinstance(c, str) else c for c in cells])
     parts += [Text(""), table,
               Text(f"* significant after {r.correction} correction; mde: the smallest "
                    "difference this test finds 80% of the time at these sizes", style="dim")]
@@ -252,10 +320,13 @@ def _plan_view(r: PlanResult) -> list[Any]:
     line = term(f"baseline: {title} {_fmt(base['value'], r.digits)}, sd "
                 f"{_fmt(r.sd, r.digits + 1)} per answer, from {base['source']} "
                 f"(n {base['n']:,})")
-    table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for name, justify in (("group", "left"), ("share", "right"), ("answers", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Fit()
+    table.add_column("group", "key")
+    table.add_column("share")
+    table.add_column("answers")
     for g in d["per_group"]:
         table.add_row(term(g["group"]), f"{g['share']:g}%",
                       "–" if g["n"] is None else f"{g['n']:,}")
-    return [head, line, Text(""), table, Text(r.rule, style="dim")]
+    dropped = [f"{v:,} {k.replace('_', ' ')}" for k, v in r.dropped.items() if v]
+    return [head, line, Text(""), table, Text(r.rule, style="dim"),
+            Text("dropped: " + (", ".join(dropped) if dropped else "none"), style="dim")]

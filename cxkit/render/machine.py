@@ -44,11 +44,25 @@ def flat_rows(result: KpiResult) -> list[dict[str, Any]]:
         for name, val in rec.items():
             if name not in {"key", "value", "ci", "n", "counts", "groups", "kpi", "dropped", "rule",
                             "confidence", "columns", "trend", "benchmark", "warnings"}:
-                row[name] = val
+                # `versus` stays whole: the experiment renderer makes its columns
+                row.update({name: val} if name == "versus" else _flat(name, val))
         if not d["groups"]:
             row.update({f"dropped_{k}": v for k, v in d["dropped"].items()})
         rows.append(row)
     return rows
+
+
+def _flat(name: str, value: Any) -> dict[str, Any]:
+    """A nested extra as columns (`model` -> `model_bg_nbd_r`, ...); a list of records (a
+    holdout per period) has no place in one row: left out of CSV, it is in the JSON."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(f"{name}_{k}", v))
+        return out
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return {}
+    return {name: value}
 
 
 def _text(value: Any) -> str:

@@ -56,17 +56,23 @@ def shade(value: float, top: float) -> str:
 
 def heat_table(result: KpiResult, color: bool) -> Table:
     """Rows are cohorts; columns: cohort, customers, then +0, +1, ... periods since the first
-    order. With colour, the background of a cell scales with its share, relative to the best
-    share after the first period (k = 0 is always 100 %)."""
+    order (shares at one decimal, as the CSV has them). With colour, the background of a cell
+    scales with its share, relative to the best share after the first period (k = 0 is always
+    100 %). Laid out for the width it is printed at (`cxkit.render.table.Fit`): a matrix wider
+    than the terminal is folded, the cohort and its size repeated on each piece."""
+    from rich import box
+
+    from cxkit.render.table import Fit
+
     period = result.extra.get("period") or "period"
-    table = Table(title=f"Cohort retention by {period} of first order",
-                  caption=f"% of cohort ordering k {period}s later (+k)", show_edge=False,
-                  pad_edge=False, header_style="bold")
-    table.add_column("cohort", no_wrap=True)
-    table.add_column("customers", justify="right", no_wrap=True)
+    table = Fit(Text(f"Cohort retention by {period} of first order", style="bold"),
+                Text(f"% of cohort ordering k {period}s later (+k); empty: not observable yet",
+                     style="dim"), box=box.SIMPLE_HEAD, padding=(0, 0), max_chunks=None)
+    table.add_column("cohort", "key")
+    table.add_column("customers", "key", justify="right")
     width = _width(result)
     for k in range(width):
-        table.add_column(f"+{k}", justify="right", no_wrap=True)
+        table.add_column(f"+{k}")
     later = [v for g in result.groups for v in (g.extra.get("retention") or [])[1:]
              if v is not None]
     top = max(later, default=100.0) or 100.0

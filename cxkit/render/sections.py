@@ -67,7 +67,7 @@ def section_markdown(section: Section) -> str:
     return "\n".join(lines) + "\n"
 
 
-TERMINAL_HIDDEN = {"revenue_at_risk", "category", "ordered_again_n"}  # repeated by others
+TERMINAL_HIDDEN = {"revenue_at_risk", "category"}  # the same as revenue_to_date, and as score
 
 
 def cell(value: Any, digits: int, blank: str = "") -> str:
@@ -79,41 +79,52 @@ def cell(value: Any, digits: int, blank: str = "") -> str:
     return number(value, digits)
 
 
+def _header(section: Section, i: int) -> str:
+    """The header people read (`Section.label_at`: words, not field names), with "%" when the
+    column holds shares."""
+    label_at = getattr(section, "label_at", None)
+    name = (label_at(i) if label_at else str(section.columns[i])).replace("_", " ")
+    unit_at = getattr(section, "unit_at", None)
+    if unit_at and unit_at(i) == "%" and not name.endswith("%"):
+        name += " %"
+    return name
+
+
 def section_table(section: Section, color: bool = False, limit: int | None = None) -> Table:
     """A section as a terminal table: title above, note under it, numbers right-aligned,
-    columns with nothing to show left out, long free text cut with an ellipsis, a heat map
-    shaded (whole percents, blanks where a cohort has not reached that month), the first
-    `limit` rows. Title, caption, headers and cells are inert Text (`cxkit.render.inert`), so
-    brackets in the data are never read as Rich markup and escape codes are never sent."""
-    from rich.table import Table
+    columns with nothing to show left out, a heat map shaded (whole percents, blanks where a
+    cohort has not reached that month), the first `limit` rows. The table is laid out for the
+    width it is printed at (`cxkit.render.table.Fit`): headers and free text wrap, then it is
+    folded (the first column repeated) or stacked one block per row; a number is never cut.
+    Title, caption, headers and cells are inert Text (`cxkit.render.inert`), so brackets in the
+    data are never read as Rich markup and escape codes are never sent."""
+    from rich import box
 
     from cxkit.render.inert import term
     from cxkit.render.matrix import shade
+    from cxkit.render.table import Fit
 
     rows = section.rows if limit is None else section.rows[:limit]
     caption = section.note or ""
     if limit is not None and len(section.rows) > limit:
         caption += f"  (first {limit} of {len(section.rows)})"
-    table = Table(title=term(section.title, style="bold"), title_justify="left",
-                  caption=term(caption, style="table.caption") if caption else None,
-                  caption_justify="left",
-                  show_edge=False, pad_edge=False, header_style="bold")
     heat = section.kind == "heatmap"
+    layout: dict[str, Any] = {"box": box.SIMPLE_HEAD, "padding": (0, 0),
+                              "max_chunks": None} if heat else {}
+    table = Fit(term(section.title, style="bold"),
+                term(caption, style="table.caption") if caption else None, **layout)
     keep = [i for i, col in enumerate(section.columns)
             if heat or i == 0 or (col not in TERMINAL_HIDDEN
                                   and any(r[i] not in (None, "") for r in rows))]
     for i in keep:
-        shown = [cell(r[i], _digits(section, i), "–") for r in rows]
         text = any(isinstance(r[i], str) and len(r[i]) > 12 for r in rows)  # free text
         numeric = [r[i] for r in rows if r[i] is not None]
         right = not text and bool(numeric) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in numeric)
-        name = f"+{i - 2}" if heat and i >= 2 else str(section.columns[i]).replace("_", " ")
-        # numbers keep their width (min_width), so only a long header wraps, at its spaces
-        table.add_column(term(name), justify="right" if right or (heat and i) else "left",
-                         overflow="ellipsis" if text else "fold",
-                         max_width=36 if text else None,
-                         min_width=None if text or heat else max(map(len, shown), default=1))
+        name = f"+{i - 2}" if heat and i >= 2 else _header(section, i)
+        kind = "key" if i == 0 or (heat and i == 1) else "text" if text else "num"
+        table.add_column(term(name), kind,
+                         justify="right" if right or (heat and i) else "left")
     later = [v for r in section.rows for v in r[3:] if isinstance(v, (int, float))]
     top = max(later, default=100.0) or 100.0
     for row in rows:
