@@ -29,6 +29,7 @@ demo: $(VENV)/.installed
 	$(BIN)/cxkit orders sample_data/orders_shopify.csv --by Source
 	$(BIN)/cxkit retention sample_data/orders.csv --period quarter --cohorts
 	$(BIN)/cxkit clv sample_data/orders.csv --margin 35% --top 5
+	$(BIN)/cxkit clv sample_data/cdnow_sample.csv --model bgnbd --calibration-end 1997-09-30 --margin 35% --top 5
 	$(BIN)/cxkit nps-revenue sample_data/responses.csv --orders sample_data/orders.csv
 	@mkdir -p demo-output
 	$(BIN)/cxkit report -c sample_data/cxkit.toml -o demo-output/cx-report.html
@@ -41,9 +42,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n auto
 
+# make bench BENCH_ARGS="--only orders --keep": options of bench/run.py (--help lists them)
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 sample-data:
 	$(PYTHON) scripts/make_sample_data.py

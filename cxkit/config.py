@@ -49,6 +49,7 @@ KPI_NAMES = (  # cxkit.kpi.report.KPI_INFO: the cards a threshold can name
     "reopen_rate", "backlog", "sla_first_response", "sla_resolution", "ticket_csat",
     "complaint_rate", "orders", "customers", "revenue", "aov", "purchase_frequency",
     "repeat_purchase_rate", "return_rate", "cart_abandonment_rate", "referral_rate", "clv",
+    "clv_predicted",
     "retention_rate", "churn_rate",
 )
 # as cxkit.kpi.business_hours._SPEC reads it (that module imports Polars)

@@ -392,3 +392,24 @@ def test_a_by_column_no_export_has_is_refused():
                                  "responses (response_id, customer_id,")
     assert "did you mean 'region'?" in run.stderr
     assert run_cli("report", "--tickets", SAMPLE / "tickets.csv", "-f", "json").returncode == 0
+
+
+def test_predictive_clv_card_and_customers_at_risk(tmp_path):
+    # the card is `cxkit clv --model bgnbd` on every order; the at-risk list: CLV at least the
+    # median and P(alive) under 50 %, the most valuable first
+    cdnow = SAMPLE / "cdnow_sample.csv"
+    data = report_json(cdnow, "--sections", "kpis,breakdowns")
+    card = next(k for k in data["kpis"] if k["kpi"] == "clv_predicted")
+    alone = json.loads(run_cli("clv", cdnow, "--model", "bgnbd", "-f", "json").stdout)
+    assert card["value"] == alone["value"] == 30.58
+    # the check: the same model fitted up to three quarters of the span (1998-02-14)
+    assert card["holdout"]["start"] == "1998-02-15"
+    assert card["holdout"]["actual_repeat_purchases"] == 865
+    rows = data["tables"]["clv_at_risk"]["rows"]
+    assert len(rows) == 10 and all(r[1] < 50 for r in rows)
+    assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+    for suffix in (".html", ".xlsx", ".md", ".csv"):  # every format renders the card
+        out = tmp_path / f"r{suffix}"
+        assert run_cli("report", cdnow, "-o", out).returncode == 0
+        if suffix in (".html", ".md", ".csv"):
+            assert "30.58" in out.read_text(encoding="utf-8")

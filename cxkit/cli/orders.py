@@ -45,6 +45,16 @@ customers who ordered in the 90 days before the last 90, the share who did not o
 More: cxkit retention orders.csv --period quarter \\
           --fail-under retention_rate=30"""
 
+class Model(StrEnum):
+    historical = "historical"
+    bgnbd = "bgnbd"
+
+
+class TimeUnit(StrEnum):
+    week = "week"
+    day = "day"
+
+
 CLV_HELP = """Customer lifetime value: historical per customer and segment, and the formula.
 
 Example:  cxkit clv orders.csv --margin 35% --top 20
@@ -53,7 +63,19 @@ Historical CLV = revenue per customer to date (completed orders; mean, median, b
 segment). Formula CLV = AOV x purchases per customer per year x gross margin x expected
 lifetime in years, with lifetime = 1 / annual churn; annual churn is derived from the data
 (customers who ordered in the year before the last year and not in the last year), or given
-with --churn. --top N lists the N customers with the most revenue."""
+with --churn. --top N lists the N customers with the most revenue.
+
+Predictive CLV (--model bgnbd): BG/NBD for the purchases and Gamma-Gamma for the spend per
+purchase, fitted by maximum likelihood on the customers' purchase occasions (completed
+orders, same-day orders merged) up to --calibration-end (default: the last order); per
+customer P(alive), expected purchases over --horizon (52w), expected spend and CLV = margin
+x purchases x spend, discounted at --discount a year. The orders after --calibration-end
+are the holdout: the repeat purchases the model expected there against those that happened.
+Too few customers (100) or repeat buyers (20), no convergence or a parameter at a bound:
+no value, the reason in the rule.
+
+More: cxkit clv orders.csv --model bgnbd --calibration-end 2025-06-30 --margin 35%
+      cxkit clv orders.csv --model bgnbd --customers -o demo-output/clv-scores.csv"""
 
 Duration = lambda help, meta="DURATION": o.text_option(help, meta)  # noqa: E731
 
@@ -147,8 +169,26 @@ def register(app: typer.Typer) -> None:
                         "PCT") = None,
         top: Annotated[int | None, typer.Option(
             metavar="N", min=1, max=1_000_000,
-            help="List the N customers with the most revenue (up to 1,000,000).",
-            rich_help_panel=o.SCOPE)] = None,
+            help="List the N customers with the most revenue (--model bgnbd: the highest "
+            "predicted CLV), up to 1,000,000.", rich_help_panel=o.SCOPE)] = None,
+        model: Annotated[Model, typer.Option(
+            "--model", help="historical (revenue to date, the formula) or bgnbd (predictive: "
+            "BG/NBD + Gamma-Gamma).", rich_help_panel=o.SCOPE)] = Model.historical,
+        calibration_end: Annotated[str | None, typer.Option(
+            metavar="YYYY-MM-DD", rich_help_panel=o.SCOPE,
+            help="--model bgnbd: fit on the orders up to this day; the later ones are the "
+            "holdout check (default: the last order, no holdout).")] = None,
+        horizon: Duration("--model bgnbd: how far ahead CLV counts purchases, e.g. 52w or "
+                          "365d (default 52w).") = None,
+        time_unit: Annotated[TimeUnit, typer.Option(
+            "--time-unit", help="--model bgnbd: the unit of recency and T in the fit.",
+            rich_help_panel=o.SCOPE)] = TimeUnit.week,
+        discount: Duration("--model bgnbd: annual discount rate of future purchases, e.g. "
+                           "10% (default 0).", "PCT") = None,
+        customers: Annotated[bool, typer.Option(
+            "--customers", help="--model bgnbd: one row per customer (P(alive), expected "
+            "purchases and spend, CLV), most valuable first: a CSV a CRM can import.",
+            rich_help_panel=o.OUTPUT)] = False,
         kpi: Annotated[ClvKpi | None, typer.Option(
             "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
             "--fail-under X work.", rich_help_panel=o.SCOPE)] = None,
@@ -299,6 +339,18 @@ def run_retention(args: dict) -> None:
 def run_clv(args: dict) -> None:
     from cxkit.io.read import reading
     from cxkit.kpi.clv import MIN_CHURN, ClvOptions, compute, parse_share
+
+    if args["model"] == Model.bgnbd:
+        from cxkit.cli.clv_model import run_predicted
+
+        return run_predicted(args, _start, _load)
+    for flag, name in (("--calibration-end", "calibration_end"), ("--horizon", "horizon"),
+                       ("--discount", "discount"), ("--customers", "customers")):
+        if args[name]:
+            from cxkit.errors import UsageError
+
+            raise UsageError(f"{flag} goes with --model bgnbd (predictive CLV)",
+                             f"add --model bgnbd, or drop {flag}")
 
     only = args["kpi"].value if args["kpi"] else None
     env, under, over = _start(args, CLV_KPIS, only)

@@ -45,6 +45,7 @@ KPI_INFO: dict[str, KpiInfo] = {
     "cart_abandonment_rate": KpiInfo("Cart abandonment", "%", False),
     "referral_rate": KpiInfo("Referral rate", "%", True),
     "clv": KpiInfo("CLV (historical)", "money", True),
+    "clv_predicted": KpiInfo("CLV (predicted)", "money", True),
     "retention_rate": KpiInfo("Retention", "%", True),
     "churn_rate": KpiInfo("Churn", "%", False),
 }

@@ -94,6 +94,14 @@ def _note(result: KpiResult) -> str:
         at = result.extra.get("as_of")
         return ("tickets open" + (f" at {at}" if at else "")
                 + ("; trend: open at each period's end" if result.trend else ""))
+    if result.kpi == "clv_predicted":
+        h, e = result.extra.get("holdout"), result.extra
+        said = (f"per customer over {e.get('horizon', 52):g} {e['model']['time_unit']}s, "
+                f"margin {e.get('margin', 1.0):.0%}")
+        if h:
+            said += (f"; holdout {h['start']} – {h['end']}: {h['actual_repeat_purchases']:,} "
+                     f"repeat purchases, {h['predicted_repeat_purchases']:,.0f} expected")
+        return said
     return ""
 
 
