@@ -125,6 +125,13 @@ def _write_into(path: str, data: bytes, st: os.stat_result) -> None:
         raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
 
+def _fill(fd: int, st: os.stat_result | None, mode: int, data: bytes) -> None:
+    """The new file's owner and mode as the one it replaces, its bytes, on the disk."""
+    _keep_owner(fd, st, mode)
+    _write_all(fd, data)
+    os.fsync(fd)
+
+
 def _keep_owner(fd: int, st: os.stat_result | None, mode: int) -> None:
     """The replacement gets the replaced file's owner and group (when allowed), then its mode."""
     if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
@@ -148,9 +155,7 @@ def _replace_tmpfile(path: str, target: str, folder: str, data: bytes,
         raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
     try:
         try:
-            _keep_owner(fd, st, mode)
-            _write_all(fd, data)
-            os.fsync(fd)
+            _fill(fd, st, mode, data)
         except OSError as exc:
             raise IOFailure(f"{path}: cannot write: {exc.strerror or exc}") from exc
         name = _link(path, fd, folder, os.path.basename(target))
@@ -206,9 +211,7 @@ def _replace_mkstemp(path: str, target: str, folder: str, data: bytes,
         raise _failed(path, "create", exc, "check the folder exists and is writable") from exc
     try:
         try:
-            _keep_owner(fd, st, mode)
-            _write_all(fd, data)
-            os.fsync(fd)
+            _fill(fd, st, mode, data)
         finally:
             os.close(fd)
     except OSError as exc:
