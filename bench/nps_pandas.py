@@ -1,4 +1,4 @@
-"""Reference NPS per (channel, month) with pandas; prints JSON groups to stdout.
+"""NPS by channel and month with pandas (bench/run.py --pandas); prints bench/duck.py's shape.
 
 python bench/nps_pandas.py FILE.csv|FILE.parquet
 """
@@ -19,25 +19,21 @@ stamps = df["responded_at"]
 if not pd.api.types.is_datetime64_any_dtype(stamps):
     stamps = pd.to_datetime(stamps, format="%Y-%m-%d %H:%M:%S")
 score = pd.to_numeric(df["nps_score"], errors="coerce")
-valid = score.between(0, 10) & (score % 1 == 0)
+valid = score.between(0, 10) & (score % 1 == 0) & stamps.notna()
 frame = pd.DataFrame(
     {
         "channel": df["channel"],
-        "year": stamps.dt.year,
-        "month": stamps.dt.month,
+        "period": stamps.dt.strftime("%Y-%m"),
         "promoter": score >= 9,
         "detractor": score <= 6,
     }
 )[valid]
-counts = frame.groupby(["channel", "year", "month"]).agg(
-    n=("promoter", "size"), p=("promoter", "sum"), d=("detractor", "sum")
+counts = frame.groupby(["channel", "period"]).agg(
+    n=("promoter", "size"), promoters=("promoter", "sum"), detractors=("detractor", "sum")
 )
-groups = [
-    {
-        "key": {"channel": channel, "period": f"{year}-{month:02d}"},
-        "n": int(row.n),
-        "value": 100 * (int(row.p) - int(row.d)) / int(row.n),
-    }
-    for (channel, year, month), row in counts.iterrows()
-]
-print(json.dumps({"groups": groups}))
+total = counts.sum()
+out = {}
+for key, row in [("*", total), *((f"{c}|{p}", row) for (c, p), row in counts.iterrows())]:
+    n, p, d = int(row.n), int(row.promoters), int(row.detractors)
+    out[key] = {"n": n, "promoters": p, "detractors": d, "value": 100 * (p - d) / n}
+print(json.dumps(out))

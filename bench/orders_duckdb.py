@@ -1,38 +1,35 @@
-"""Reference monthly retention, or the monthly cohort matrix, with DuckDB; prints JSON to stdout.
+"""Order KPIs, monthly retention, the cohort matrix and CLV with DuckDB, as cxkit computes them.
 
-python bench/orders_duckdb.py FILE.csv|FILE.parquet [--cohorts]
+    python bench/orders_duckdb.py orders|retention|cohorts|clv FILE.parquet|'orders_*.csv'
 
-Active in month M: a customer with at least one order in calendar month M whose status is
-not cancelled. Months are numbered year * 12 + month - 1, so M - 1 is the calendar month
-before M even when a month has no orders. Retention, for each month P after the first active
-month through the last: n = customers active in P - 1, retained = those also active in P,
-churned = n - retained. Cohort: the month of a customer's first non-cancelled order;
-customers[k] = the cohort's customers active in month cohort + k, k = 0 .. last month - cohort.
-Output, the shape of cxkit's JSON: {"kpi": "retention_rate", "groups": [{"key": {"period"},
-"n", "value", "counts": {"retained", "churned"}}, ...]}, or with --cohorts {"kpi":
-"cohort_retention", "groups": [{"key": {"cohort"}, "n", "customers": [...], "retention":
-[...]}, ...]}, lists padded with null to the same length.
+A completed order: its status, folded as cxkit folds it, is not a cancelled, abandoned, pending
+or failed word (bench/duck.py). Months: the calendar month of ordered_at.
+- orders (by month and overall, dated orders): orders, revenue, aov (mean, median), return rate
+  (refunded statuses), and per customer with a completed order: customers, purchase frequency
+  (orders / customers), repeat purchase rate (2+ orders in the month), clv (mean and median of
+  the customer's revenue in the month, each sum rounded to 6 decimals as cxkit does).
+- retention: customers active (a completed order) in month P - 1, and of them active in P.
+- cohorts: customers by the month of their first completed order, active k months later.
+- clv: historical CLV over all completed orders (mean, median per customer) and the formula:
+  AOV x orders per customer per year x lifetime, lifetime = 1 / annual churn (customers with an
+  order in [T - 2y, T - 1y) and none after T - 1y, T = the last order, a year = 365 days).
 """
 
-import json
 import sys
 
-import duckdb
+from duck import emit, order_returned, order_state, rows, source
 
-path = sys.argv[1]
-cohorts = "--cohorts" in sys.argv[2:]
-source = "'" + path.replace("'", "''") + "'"
-if path.endswith(".parquet"):
-    reader = f"read_parquet({source})"
-else:
-    types = "{'order_id': 'VARCHAR', 'customer_id': 'VARCHAR', 'ordered_at': 'TIMESTAMP', "
-    types += "'amount': 'DOUBLE', 'status': 'VARCHAR'}"
-    reader = f"read_csv({source}, header = true, columns = {types})"
+analysis, path = sys.argv[1], sys.argv[2]
+orders = f"""
+    SELECT trim(order_id) AS order_id, trim(customer_id) AS customer,
+           CAST(ordered_at AS TIMESTAMP) AS ts, amount,
+           {order_state('status')} = 'completed' AS done, {order_returned('status')} AS returned
+    FROM {source(path, ('order_id', 'customer_id', 'status'))}
+"""
 active = f"""
     active AS (
-        SELECT DISTINCT customer_id, year(ordered_at) * 12 + month(ordered_at) - 1 AS month
-        FROM {reader}
-        WHERE status <> 'cancelled' AND ordered_at IS NOT NULL AND customer_id IS NOT NULL
+        SELECT DISTINCT customer, year(ts) * 12 + month(ts) - 1 AS month
+        FROM ({orders}) WHERE done AND ts IS NOT NULL AND customer IS NOT NULL
     )"""
 
 
@@ -40,65 +37,115 @@ def label(month: int) -> str:
     return f"{month // 12}-{month % 12 + 1:02d}"
 
 
-if cohorts:
-    # cohort, months since it, customers of the cohort active then
-    cells = duckdb.sql(
-        f"""
+def month_key(r: dict) -> str:
+    return "*" if r["overall"] else r["period"]
+
+
+if analysis == "orders":
+    found = rows(f"""
+        WITH o AS (SELECT *, strftime(ts, '%Y-%m') AS period FROM ({orders}) WHERE ts IS NOT NULL)
+        SELECT grouping(period) AS overall, period,
+               count(*) FILTER (done) AS orders, count(DISTINCT order_id) FILTER (done) AS ids,
+               count(amount) FILTER (done) AS with_amount, sum(amount) FILTER (done) AS revenue,
+               avg(amount) FILTER (done) AS aov, quantile_cont(amount, 0.5) FILTER (done) AS median,
+               count(*) FILTER (done AND returned) AS returned,
+               count(*) FILTER (done AND NOT returned) AS kept
+        FROM o GROUP BY GROUPING SETS ((period), ())
+    """)
+    per = rows(f"""
+        WITH o AS (SELECT *, strftime(ts, '%Y-%m') AS period FROM ({orders})
+                   WHERE ts IS NOT NULL AND done AND customer IS NOT NULL),
+        c AS (SELECT grouping(period) AS overall, period, customer, count(*) AS k,
+                     round(sum(amount), 6) AS revenue
+              FROM o GROUP BY GROUPING SETS ((period, customer), (customer)))
+        SELECT overall, period, count(*) AS customers, sum(k) AS orders,
+               count(*) FILTER (k >= 2) AS repeat, avg(revenue) AS clv,
+               quantile_cont(revenue, 0.5) AS clv_median
+        FROM c GROUP BY overall, period
+    """)
+    out = {}
+    for r in found:
+        rec = out.setdefault(month_key(r), {})
+        rec.update({"orders.n": r["orders"], "revenue.n": r["with_amount"],
+                    "revenue.value": r["revenue"], "aov.n": r["with_amount"],
+                    "aov.value": r["aov"], "aov.median": r["median"],
+                    "return_rate.returned": r["returned"], "return_rate.kept": r["kept"],
+                    "return_rate.value": 100 * r["returned"] / r["orders"]})
+        if r["ids"] < r["orders"]:
+            rec["orders.repeated_order_ids"] = r["orders"] - r["ids"]
+    for r in per:
+        n = r["customers"]
+        out.setdefault(month_key(r), {}).update({
+            "customers.n": n, "purchase_frequency.n": n,
+            "purchase_frequency.value": r["orders"] / n, "repeat_purchase_rate.n": n,
+            "repeat_purchase_rate.repeat": r["repeat"],
+            "repeat_purchase_rate.value": 100 * r["repeat"] / n,
+            "clv.n": n, "clv.value": r["clv"], "clv.median": r["clv_median"]})
+    emit(out)
+elif analysis == "cohorts":
+    cells = rows(f"""
         WITH {active},
-        cohorts AS (
-            SELECT customer_id, min(month) AS cohort FROM active GROUP BY customer_id
-        )
-        SELECT cohort, month - cohort AS since, count(*) AS customers
-        FROM active JOIN cohorts USING (customer_id)
-        GROUP BY ALL
-        """
-    ).fetchall()
-    counts = {(cohort, since): n for cohort, since, n in cells}
-    starts = sorted({cohort for cohort, _ in counts})
-    last = max((cohort + since for cohort, since in counts), default=0)
-    width = last - starts[0] + 1 if starts else 0
-    groups = []
-    for cohort in starts:
-        customers = [counts.get((cohort, since), 0) for since in range(last - cohort + 1)]
-        size = customers[0]
-        shares = [100 * n / size for n in customers]
-        pad = [None] * (width - len(customers))
-        groups.append(
-            {
-                "key": {"cohort": label(cohort)},
-                "n": size,
-                "value": shares[1] if len(shares) > 1 else None,
-                "counts": {"customers": size},
-                "retention": shares + pad,
-                "customers": customers + pad,
-            }
-        )
-    print(json.dumps({"kpi": "cohort_retention", "groups": groups}))
-else:
-    # month P, customers active in P - 1, of whom also active in P; P runs from the first
-    # active month + 1 to the last active month + 1 (where no one can be retained: dropped)
-    pairs = duckdb.sql(
-        f"""
+        firsts AS (SELECT customer, min(month) AS cohort FROM active GROUP BY customer)
+        SELECT cohort, month - cohort AS since, count(*) AS k
+        FROM active JOIN firsts USING (customer) GROUP BY ALL
+    """)
+    counts = {(r["cohort"], r["since"]): r["k"] for r in cells}
+    last = max((c + s for c, s in counts), default=0)
+    out = {}
+    for cohort in sorted({c for c, _ in counts}):
+        customers = [counts.get((cohort, s), 0) for s in range(last - cohort + 1)]
+        out[label(cohort)] = {"n": customers[0], "customers": customers}
+    seen = [c for c in {c for c, _ in counts} if c + 1 <= last]
+    base = sum(counts.get((c, 0), 0) for c in seen)
+    retained = sum(counts.get((c, 1), 0) for c in seen)
+    out["*"] = {"n": base, "retained": retained, "not_retained": base - retained}
+    emit(out)
+elif analysis == "retention":
+    # month P: customers active in P - 1 (n), of whom active in P (retained)
+    pairs = rows(f"""
         WITH {active}
-        SELECT before.month + 1 AS month,
-               count(*) AS n,
-               count(after.customer_id) AS retained
+        SELECT before.month + 1 AS month, count(*) AS n, count(after.customer) AS retained
         FROM active AS before
         LEFT JOIN active AS after
-               ON after.customer_id = before.customer_id AND after.month = before.month + 1
+               ON after.customer = before.customer AND after.month = before.month + 1
         GROUP BY ALL
-        """
-    ).fetchall()
-    counts = {month: (n, retained) for month, n, retained in pairs}
-    groups = []
-    for month in range(min(counts, default=0), max(counts, default=0)):
-        n, retained = counts.get(month, (0, 0))
-        groups.append(
-            {
-                "key": {"period": label(month)},
-                "n": n,
-                "value": 100 * retained / n if n else None,
-                "counts": {"retained": retained, "churned": n - retained},
-            }
-        )
-    print(json.dumps({"kpi": "retention_rate", "groups": groups}))
+    """)
+    counts = {r["month"]: (r["n"], r["retained"]) for r in pairs}
+    out = {}
+    for month in range(min(counts, default=0), max(counts, default=0)):  # drops last + 1
+        n, kept = counts.get(month, (0, 0))
+        if n:
+            out[label(month)] = {"n": n, "retained": kept, "churned": n - kept}
+    n = sum(r["n"] for r in out.values())
+    kept = sum(r["retained"] for r in out.values())
+    out["*"] = {"n": n, "retained": kept, "churned": n - kept}
+    emit(out)
+elif analysis == "clv":
+    (r,) = rows(f"""
+        WITH o AS (SELECT * FROM ({orders}) WHERE done AND customer IS NOT NULL),
+        t AS (SELECT max(ts) AS last FROM o),
+        c AS (SELECT customer, round(sum(amount), 6) AS revenue, count(amount) AS with_amount,
+                     count(*) AS k, min(ts) AS first,
+                     bool_or(ts >= last - INTERVAL 730 DAY AND ts < last - INTERVAL 365 DAY)
+                         AS before,
+                     bool_or(ts > last - INTERVAL 365 DAY) AS since
+              FROM o, t GROUP BY customer)
+        SELECT count(*) AS n, avg(revenue) AS mean, quantile_cont(revenue, 0.5) AS median,
+               sum(revenue) AS revenue, sum(with_amount) AS with_amount, sum(k) AS orders,
+               (SELECT CAST(last AS DATE) FROM t) - CAST(min(first) AS DATE) + 1 AS days,
+               count(*) FILTER (before) AS base,
+               count(*) FILTER (before AND NOT since) AS churned
+        FROM c
+    """)
+    aov = r["revenue"] / r["with_amount"]
+    per_year = r["orders"] / r["n"] / (r["days"] / 365.25)
+    churn = r["churned"] / r["base"]
+    emit({"*": {"clv.n": r["n"], "clv.value": r["mean"], "clv.median": r["median"],
+                "clv_formula.n": r["n"], "clv_formula.value": aov * per_year / churn,
+                "clv_formula.churned": r["churned"],
+                "clv_formula.retained": r["base"] - r["churned"], "clv_formula.aov": aov,
+                "clv_formula.purchases_per_year": per_year,
+                "clv_formula.annual_churn": 100 * churn,
+                "clv_formula.lifetime_years": 1 / churn}})
+else:
+    sys.exit(f"unknown analysis {analysis}")

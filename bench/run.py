@@ -1,20 +1,24 @@
-"""Benchmark `cxkit nps` (vs DuckDB, pandas), `tickets`, `retention` (vs DuckDB); CSV, Parquet.
+"""Benchmark every cxkit workload against the same query in DuckDB, in one run.
 
-    python bench/run.py [--only nps|tickets|orders] [--rows N] [--tickets N] [--orders N]
-                        [--repeat R] [--keep]
+    python bench/run.py [--only surveys|tickets|orders|report]... [--workload NAME]...
+                        [--format csv|parquet|parquet_text]... [--rows N] [--tickets N]
+                        [--orders N] [--big [N]] [--repeat R] [--pandas] [--keep] [--save F]
 
-nps: NPS by month and channel on --rows survey responses (default 10M). tickets: resolution
-time median and p90 by ISO week and channel on --tickets tickets (default 5M). orders: on
---orders orders (default 10M, ~2M customers), monthly retention (`cxkit retention --period
-month`) and the monthly cohort matrix (the same with --cohorts), each against DuckDB
-(bench/orders_duckdb.py), counts compared exactly (bench/orders.py). All parts run unless
---only; without --keep each part's data files are removed after its runs.
+The workloads (bench/surveys.py, tickets.py, orders.py) run on each format of their data set:
+surveys and tickets on CSV and Parquet, orders on four CSV files read by glob, Parquet, and
+Parquet with the timestamps stored as text; --big adds the survey workloads on one Parquet file
+of 100M responses. Each measurement alternates the two whole processes, `python -m cxkit ...`
+then `python bench/<x>_duckdb.py ...`, R times (default 3): the times are medians, the ratio
+is the median of the R per-pair ratios, peak memory the largest maximum RSS of each (GNU
+`/usr/bin/time -v` when available, else `os.wait4`). One line per workload and format: time
+ratio (target <= 1.00), memory ratio (target <= 2.00), agreement (counts exact, values within
+the rounding cxkit prints), and the 1-minute load average when the pairs started.
+Then `cxkit report` on each source (and on the three together) against the slowest single
+command on the same source and format (target <= 1.50).
 
-Data is generated (or reused) by bench/generate.py. Each measured command runs in its
-own subprocess: wall-clock time is the best of --repeat runs, peak memory is the largest
-maximum RSS seen (GNU `/usr/bin/time -v` when available, else `os.wait4` resource usage of
-that one child). This script imports no data library, so a child's RSS, which on Linux
-starts from the parent's at fork, is not inflated by it.
+Data comes from bench/generate.py, in bench/data/ (reused when meta.json matches, removed
+after the run unless --keep). This script imports no data library, so a child's RSS, which
+on Linux starts from the parent's at fork, is not inflated by it.
 """
 
 from __future__ import annotations
@@ -22,75 +26,66 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
-import orders  # bench/orders.py, next to this script
+import orders  # bench/*.py, next to this script
+import surveys
+import tickets
+from common import Workload, fill
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / "data"
 TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-FORMATS = {"csv": DATA_DIR / "responses.csv", "parquet": DATA_DIR / "responses.parquet"}
-TICKET_FORMATS = {"csv": DATA_DIR / "tickets.csv", "parquet": DATA_DIR / "tickets.parquet"}
-ORDER_FORMATS = {"csv": DATA_DIR / "orders.csv", "parquet": DATA_DIR / "orders.parquet"}
-# Files each part writes; removed after that part unless --keep.
-DATA_FILES = {
-    "nps": [*FORMATS.values(), DATA_DIR / "meta.json"],
-    "tickets": [*TICKET_FORMATS.values(), DATA_DIR / "tickets_meta.json"],
-    "orders": [*ORDER_FORMATS.values(), DATA_DIR / "orders_meta.json"],
+WORKLOADS = surveys.WORKLOADS + tickets.WORKLOADS + orders.WORKLOADS
+# family -> (data set of generate.py, {format: file or glob in bench/data})
+DATA = {
+    "surveys": ("responses", {"csv": "responses.csv", "parquet": "responses.parquet"}),
+    "tickets": ("tickets", {"csv": "tickets.csv", "parquet": "tickets.parquet"}),
+    "orders": ("orders", {"csv": "orders_*.csv", "parquet": "orders.parquet",
+                          "parquet_text": "orders_text.parquet"}),
 }
-TOOLS = ["cxkit", "duckdb", "pandas"]
-# (format, measure, baseline tool, limit): cxkit / baseline must be <= limit.
-TARGETS = [
-    ("parquet", "seconds", "duckdb", 0.6),
-    ("csv", "seconds", "duckdb", 0.9),
-    ("parquet", "peak_mib", "pandas", 0.33),
-    ("csv", "peak_mib", "pandas", 0.33),
-]
-NPS_TOLERANCE = 0.05
-TICKET_TOOLS = ["cxkit", "duckdb"]
-TICKET_KPI = "resolution_time"
-# (format, baseline tool, limit): cxkit seconds / baseline seconds must be <= limit.
-TICKET_TARGETS = [("parquet", "duckdb", 1.0), ("csv", "duckdb", 1.0)]
-HOURS_TOLERANCE = 0.01
-ORDER_TOOLS = ["cxkit", "duckdb"]
-# (analysis, format, baseline tool, limit): cxkit seconds / baseline seconds must be <= limit.
-ORDER_TARGETS = [
-    ("retention", "parquet", "duckdb", 1.0),
-    ("retention", "csv", "duckdb", 1.0),
-    ("cohorts", "parquet", "duckdb", 1.0),
-    ("cohorts", "csv", "duckdb", 1.0),
-]
+BIG = ("big", {"parquet_big": "responses_big.parquet"})
+REPORTS = {  # source -> `cxkit report` arguments; {surveys} etc. are that source's file
+    "surveys": ("report", "--responses", "{surveys}"),
+    "tickets": ("report", "--tickets", "{tickets}", "--sla-first-response", "4h"),
+    "orders": ("report", "--orders", "{orders}"),
+}
+REPORT_FORMATS = ("csv", "parquet")
+TIME_TARGET, MEMORY_TARGET, REPORT_TARGET = 1.0, 2.0, 1.5
 
 
 @dataclass
-class Result:
-    seconds: float | None = None
+class Runs:
+    seconds: list[float] = field(default_factory=list)
     peak_mib: float | None = None
-    groups: dict | None = None
+    output: str | None = None  # stdout of the first run
     error: str | None = None
 
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
 
-def command(tool: str, path: Path, part: str = "nps") -> list[str]:
-    """The command measured: part is nps, tickets or one orders analysis (retention, cohorts)."""
-    if part in orders.ANALYSES:
-        if tool == "cxkit":
-            return [sys.executable, "-m", "cxkit", *orders.cxkit_args(str(path), part)]
-        script = BENCH_DIR / f"orders_{tool}.py"
-        return [sys.executable, str(script), str(path), *orders.duckdb_args(part)]
-    if tool == "cxkit":
-        if part == "tickets":
-            options = f"--period week --by channel --kpi {TICKET_KPI} --format json"
-            args = ["tickets", str(path), *options.split()]
-        else:
-            args = ["nps", str(path), "--period", "month", "--by", "channel", "--format", "json"]
-        return [sys.executable, "-m", "cxkit", *args]
-    return [sys.executable, str(BENCH_DIR / f"{part}_{tool}.py"), str(path)]
+
+@dataclass
+class Line:
+    workload: str
+    family: str
+    baseline: str
+    format: str
+    load: float  # 1-minute load average when the pairs started
+    runs: dict[str, Runs]  # tool -> its runs
+    ratio: float | None = None  # median of the per-pair time ratios, cxkit / baseline
+    agreement: str = "-"
+    problems: list[str] = field(default_factory=list)
 
 
 def run_once(cmd: list[str]) -> tuple[float, float, int, str, str]:
@@ -121,24 +116,6 @@ def read_time_peak(path: Path) -> float | None:
     return None
 
 
-def measure(tool: str, path: Path, repeat: int, part: str = "nps") -> Result:
-    parse = {"nps": parse_groups, "tickets": parse_ticket_groups, **orders.PARSERS}[part]
-    result = Result()
-    for _ in range(repeat):
-        seconds, peak, code, stdout, stderr = run_once(command(tool, path, part))
-        if code == 2 and "No such command" in stderr:
-            return Result(error="missing")  # this cxkit has no such subcommand yet
-        if code != 0:
-            return Result(error=f"failed (exit {code}): {error_line(stderr)}")
-        try:
-            result.groups = parse(stdout)
-        except (ValueError, KeyError, TypeError) as exc:
-            return Result(error=f"failed: unexpected output ({exc!r}): {stdout[:80]!r}")
-        result.seconds = min(seconds, result.seconds or seconds)
-        result.peak_mib = max(peak, result.peak_mib or peak)
-    return result
-
-
 def error_line(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     if not lines:
@@ -147,258 +124,263 @@ def error_line(stderr: str) -> str:
     return lines[-1] if lines[0].startswith("Traceback") else lines[0]
 
 
-def parse_groups(stdout: str) -> dict[tuple[str, str], tuple[int, float | None]]:
-    """{(channel, period): (n, nps)} from a cxkit-style JSON document."""
-    groups = json.loads(stdout)["groups"]
-    return {(g["key"]["channel"], g["key"]["period"]): (g["n"], g["value"]) for g in groups}
+def run_into(runs: Runs, cmd: list[str]) -> float | None:
+    """One run of cmd recorded in `runs`; its seconds, or None when it failed (or had)."""
+    if runs.error:
+        return None
+    seconds, peak, code, stdout, stderr = run_once(cmd)
+    if code != 0:
+        runs.error = f"exit {code}: {error_line(stderr)}"
+        return None
+    runs.seconds.append(seconds)
+    runs.peak_mib = max(peak, runs.peak_mib or peak)
+    runs.output = runs.output if runs.output is not None else stdout
+    return seconds
 
 
-def parse_ticket_groups(stdout: str) -> dict[tuple[str, str], tuple[int, float, float]]:
-    """{(channel, period): (n, median, p90)} from a cxkit-style resolution_time document.
-
-    Accepts one KPI's document ({"kpi": ..., "groups": [...]}) or a set of them ({"kpis":
-    [...]}, the resolution_time one is used). Groups with n = 0 (no valid duration) are
-    left out: the reference only has groups that hold at least one ticket.
-    """
-    doc = json.loads(stdout)
-    if "kpis" in doc:
-        matches = [kpi for kpi in doc["kpis"] if kpi.get("kpi") == TICKET_KPI]
-        if not matches:
-            raise KeyError(TICKET_KPI)
-        doc = matches[0]
-    return {
-        (g["key"]["channel"], g["key"]["period"]): (g["n"], g["median"], g["p90"])
-        for g in doc["groups"]
-        if g["n"]
-    }
+def commands(w: Workload, path: str, pandas: bool) -> dict[str, list[str]]:
+    files = {"file": path}
+    cmds = {"cxkit": [sys.executable, "-m", "cxkit", *fill(w.cxkit, files)]}
+    script, *rest = w.duckdb
+    cmds["duckdb"] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
+    if pandas and w.pandas:
+        script, *rest = w.pandas
+        cmds["pandas"] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
+    return cmds
 
 
-def compare(groups: dict, reference: dict) -> list[str]:
-    """Differences between a tool's groups and the DuckDB reference groups."""
-    problems = [f"missing group {key}" for key in reference.keys() - groups.keys()]
-    problems += [f"extra group {key}" for key in groups.keys() - reference.keys()]
-    for key in sorted(reference.keys() & groups.keys()):
-        (n, value), (ref_n, ref_value) = groups[key], reference[key]
-        if n != ref_n or value is None or abs(value - ref_value) > NPS_TOLERANCE + 1e-9:
-            problems.append(f"{key}: n={n} nps={value} vs duckdb n={ref_n} nps={ref_value:.2f}")
-    return problems
+def measure(w: Workload, fmt: str, path: str, repeat: int, pandas: bool) -> list[Line]:
+    """cxkit, DuckDB (and pandas), cxkit, DuckDB...: one Line per baseline."""
+    load = os.getloadavg()[0]
+    cmds = commands(w, path, pandas)
+    runs = {tool: Runs() for tool in cmds}
+    pairs: dict[str, list[float]] = {tool: [] for tool in cmds if tool != "cxkit"}
+    for _ in range(repeat):
+        mine = run_into(runs["cxkit"], cmds["cxkit"])
+        for tool in pairs:
+            theirs = run_into(runs[tool], cmds[tool])
+            if mine and theirs:
+                pairs[tool].append(mine / theirs)
+    lines = []
+    for tool, ratios in pairs.items():
+        name = w.name if tool == "duckdb" else f"{w.name} ({tool})"
+        line = Line(name, w.family, tool, fmt, load, {"cxkit": runs["cxkit"], tool: runs[tool]},
+                    statistics.median(ratios) if ratios else None)
+        line.agreement, line.problems = agreement(w, runs["cxkit"], runs[tool])
+        lines.append(line)
+    return lines
 
 
-def compare_tickets(groups: dict, reference: dict) -> list[str]:
-    """Differences between cxkit's resolution-time groups and the DuckDB reference groups."""
-    problems = [f"missing group {key}" for key in reference.keys() - groups.keys()]
-    problems += [f"extra group {key}" for key in groups.keys() - reference.keys()]
-
-    def close(value: float | None, ref: float) -> bool:
-        return value is not None and abs(value - ref) <= HOURS_TOLERANCE + 1e-9
-
-    for key in sorted(reference.keys() & groups.keys()):
-        (n, median, p90), (ref_n, ref_median, ref_p90) = groups[key], reference[key]
-        if n != ref_n or not close(median, ref_median) or not close(p90, ref_p90):
-            problems.append(
-                f"{key}: n={n} median={median} p90={p90} vs duckdb n={ref_n} "
-                f"median={ref_median:.3f} p90={ref_p90:.3f}"
-            )
-    return problems
+def agreement(w: Workload, mine: Runs, ref: Runs) -> tuple[str, list[str]]:
+    if mine.output is None or ref.output is None:
+        return "not compared (a run failed)", []
+    try:
+        got, want = w.parse(mine.output), json.loads(ref.output)
+    except (ValueError, KeyError, TypeError) as exc:
+        return f"not compared (unexpected output: {exc!r})", []
+    problems = w.compare(got, want)
+    if problems:
+        return f"{len(problems)} differences", problems
+    return f"ok ({len(want)} groups)", []
 
 
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def print_runs(results: dict[tuple[str, str], Result]) -> None:
-    print(f"\n{'format':<8} {'tool':<7} {'seconds':>8} {'peak MiB':>9}  status")
-    for (fmt_name, tool), res in results.items():
-        seconds, peak = fmt(res.seconds, ".2f"), fmt(res.peak_mib, ".0f")
-        print(f"{fmt_name:<8} {tool:<7} {seconds:>8} {peak:>9}  {res.error or 'ok'}")
+def verdict(value: float | None, limit: float) -> str:
+    return "" if value is None else ("ok" if value <= limit else "MISS")
 
 
-def print_agreement(fmt_name: str, tool: str, problems: list[str] | None, why: str,
-                    groups: int) -> None:
-    """One tool's agreement with DuckDB: agree, the first differences, or why not compared."""
-    if problems is None:
-        print(f"  {fmt_name:<8} {tool:<7} not compared ({why})")
-    elif not problems:
-        print(f"  {fmt_name:<8} {tool:<7} results agree ({groups} groups)")
-    else:
-        print(f"  {fmt_name:<8} {tool:<7} {len(problems)} differences:")
-        for line in problems[:10]:
-            print(f"    {line}")
+HEADER = (f"{'workload':<20} {'format':<12} {'load':>5}  {'cxkit s':>8} {'base s':>8} "
+          f"{'ratio':>6} {'':4}  {'cxkit MiB':>9} {'base MiB':>9} {'ratio':>6} {'':4}  agreement")
 
 
-def print_time_target(label: str, mine: Result, theirs: Result, baseline: str, limit: float,
-                      width: int = 30) -> None:
-    """A seconds ratio against its limit (PASS/MISS), then the peak memory ratio (no limit)."""
-    timed = f"{label} time vs {baseline}"
-    if mine.seconds is None or not theirs.seconds:
-        print(f"  {timed:<{width}} {'-':>6}  (<= {limit:.2f})  n/a")
-    else:
-        ratio = mine.seconds / theirs.seconds
-        verdict = "PASS" if ratio <= limit else "MISS"
-        print(f"  {timed:<{width}} {ratio:>6.2f}  (<= {limit:.2f})  {verdict}")
-    mib = f"cxkit {fmt(mine.peak_mib, '.0f')} MiB, {baseline} {fmt(theirs.peak_mib, '.0f')} MiB"
-    both = mine.peak_mib and theirs.peak_mib
-    ratio = f"{mine.peak_mib / theirs.peak_mib:.2f}" if both else "-"
-    print(f"  {label + ' peak memory':<{width}} {ratio:>6}  ({mib})")
+def print_line(line: Line) -> None:
+    mine, base = (line.runs[t] for t in line.runs)
+    mem = mine.peak_mib / base.peak_mib if mine.peak_mib and base.peak_mib else None
+    errors = "; ".join(f"{t}: {r.error}" for t, r in line.runs.items() if r.error)
+    print(f"{line.workload:<20} {line.format:<12} {line.load:>5.1f}  {fmt(mine.median, '.2f'):>8} "
+          f"{fmt(base.median, '.2f'):>8} {fmt(line.ratio, '.2f'):>6} "
+          f"{verdict(line.ratio, TIME_TARGET):4}  {fmt(mine.peak_mib, '.0f'):>9} "
+          f"{fmt(base.peak_mib, '.0f'):>9} {fmt(mem, '.2f'):>6} "
+          f"{verdict(mem, MEMORY_TARGET):4}  {errors or line.agreement}", flush=True)
 
 
-def report(results: dict[tuple[str, str], Result]) -> None:
-    print_runs(results)
-
-    print("\ntargets (cxkit / baseline)")
-    for fmt_name, measure_name, baseline, limit in TARGETS:
-        mine = getattr(results[fmt_name, "cxkit"], measure_name)
-        theirs = getattr(results[fmt_name, baseline], measure_name)
-        label = f"{fmt_name} {'time' if measure_name == 'seconds' else 'memory'} vs {baseline}"
-        if mine is None or not theirs:
-            print(f"  {label:<26} {'-':>6}  (<= {limit:.2f})  n/a")
-            continue
-        ratio = mine / theirs
-        verdict = "PASS" if ratio <= limit else "MISS"
-        print(f"  {label:<26} {ratio:>6.2f}  (<= {limit:.2f})  {verdict}")
-
-    print("\nagreement with duckdb (n exact, NPS within 0.05)")
-    for fmt_name in FORMATS:
-        reference = results[fmt_name, "duckdb"].groups
-        for tool in ("cxkit", "pandas"):
-            groups = results[fmt_name, tool].groups
-            compared = reference is not None and groups is not None
-            print_agreement(fmt_name, tool, compare(groups, reference) if compared else None,
-                            "a run failed", len(reference or []))
-
-
-def report_tickets(results: dict[tuple[str, str], Result]) -> None:
-    print_runs(results)
-
-    print("\ntargets (cxkit / baseline)")
-    for fmt_name, baseline, limit in TICKET_TARGETS:
-        mine, theirs = results[fmt_name, "cxkit"], results[fmt_name, baseline]
-        print_time_target(f"tickets {fmt_name}", mine, theirs, baseline, limit)
-
-    tolerance = f"median and p90 within {HOURS_TOLERANCE} h"
-    print(f"\nagreement with duckdb (same groups, n exact, {tolerance})")
-    for fmt_name in TICKET_FORMATS:
-        reference = results[fmt_name, "duckdb"].groups
-        groups = results[fmt_name, "cxkit"].groups
-        missing = results[fmt_name, "cxkit"].error == "missing"
-        compared = reference is not None and groups is not None
-        print_agreement(fmt_name, "cxkit",
-                        compare_tickets(groups, reference) if compared else None,
-                        "cxkit tickets missing" if missing else "a run failed",
-                        len(reference or []))
+def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int,
+                families: list[str]) -> list[dict]:
+    """`cxkit report` per source (and on all three) vs the slowest single command there."""
+    print(f"\n== cxkit report vs the slowest single cxkit command on the same source "
+          f"(target <= {REPORT_TARGET:.2f}) ==")
+    print(f"{'report':<12} {'format':<8} {'load':>5}  {'report s':>8}  {'slowest single':<18} "
+          f"{'s':>6} {'ratio':>6}")
+    out = []
+    for fmt_name in REPORT_FORMATS:
+        slowest = {}
+        for family in families:
+            timed = [(line.runs["cxkit"].median, line.workload) for line in lines
+                     if line.format == fmt_name and line.family == family
+                     and line.baseline == "duckdb" and line.runs["cxkit"].median]
+            slowest[family] = max(timed) if timed else (None, "-")
+        paths = {f: files[f][fmt_name] for f in families}
+        cases = [(f, REPORTS[f], slowest[f]) for f in families]
+        if len(families) > 1:
+            args = ("report", *[a for f in families for a in REPORTS[f][1:]])
+            total = sum(s for s, _ in slowest.values() if s) if all(
+                s for s, _ in slowest.values()) else None
+            cases.append(("all three" if len(families) == 3 else "together", args,
+                          (total, "sum of those")))
+        for name, args, (single, which) in cases:
+            load = os.getloadavg()[0]
+            runs = Runs()
+            cmd = [sys.executable, "-m", "cxkit", *fill(args, paths), "--format", "json"]
+            for _ in range(repeat):
+                run_into(runs, cmd)
+            ratio = runs.median / single if runs.median and single else None
+            note = f"  {runs.error}" if runs.error else ""
+            limit = f" {verdict(ratio, REPORT_TARGET)}" if name in REPORTS else " (info)"
+            print(f"{name:<12} {fmt_name:<8} {load:>5.1f}  {fmt(runs.median, '.2f'):>8}  "
+                  f"{which:<18} {fmt(single, '.2f'):>6} {fmt(ratio, '.2f'):>6}{limit}{note}",
+                  flush=True)
+            out.append({"report": name, "format": fmt_name, "load": load, **asdict(runs),
+                        "slowest": which, "slowest_s": single, "ratio": ratio})
+    return out
 
 
-def report_orders(results: dict[tuple[str, str, str], Result]) -> None:
-    for analysis, what in orders.ANALYSES.items():
-        print(f"\n{analysis}: {what}", end="")
-        print_runs({key[1:]: res for key, res in results.items() if key[0] == analysis})
-
-    print("\ntargets (cxkit / baseline)")
-    for analysis, fmt_name, baseline, limit in ORDER_TARGETS:
-        mine, theirs = results[analysis, fmt_name, "cxkit"], results[analysis, fmt_name, baseline]
-        print_time_target(f"{analysis} {fmt_name}", mine, theirs, baseline, limit, width=32)
-
-    exact = {"retention": "n, retained, churned per month", "cohorts": "customers per cell"}
-    for analysis in orders.ANALYSES:
-        print(f"\nagreement with duckdb, {analysis} ({exact[analysis]} exact)")
-        for fmt_name in ORDER_FORMATS:
-            reference = results[analysis, fmt_name, "duckdb"].groups
-            mine = results[analysis, fmt_name, "cxkit"]
-            compared = reference is not None and mine.groups is not None
-            problems = orders.compare(analysis, mine.groups, reference) if compared else None
-            why = "cxkit retention missing" if mine.error == "missing" else "a run failed"
-            print_agreement(fmt_name, "cxkit", problems, why, len(reference or []))
+def generate(sets: dict[str, int]) -> None:
+    """Generate (or reuse) the data sets, {name: rows}, with bench/generate.py."""
+    for name, rows in sets.items():
+        size = {"responses": "--rows", "big": "--big", "tickets": "--tickets",
+                "orders": "--orders"}[name]
+        start = time.perf_counter()
+        subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--only", name,
+                        size, str(rows)], check=True)
+        print(f"  ({time.perf_counter() - start:.1f}s)", flush=True)
 
 
-def generate(part: str, rows: int) -> None:
-    """Generate (or reuse) one part's data and print how long it took."""
-    count = [f"--{part}", str(rows)] if part in ("tickets", "orders") else [str(rows)]
-    start = time.perf_counter()
-    script = str(BENCH_DIR / "generate.py")
-    subprocess.run([sys.executable, script, *count, "--only", part], check=True)
-    label = f"{part} data" if part in ("tickets", "orders") else "data"
-    print(f"{label} ready in {time.perf_counter() - start:.1f}s")
-
-
-def cleanup(part: str) -> None:
-    """Remove one part's data files, and bench/data/ once it is empty."""
-    for path in DATA_FILES[part]:
-        path.unlink(missing_ok=True)
+def cleanup(sets: list[str]) -> None:
+    """Remove the data files of these sets, and bench/data/ when nothing else is left."""
+    meta_path = DATA_DIR / "meta.json"
     try:
-        DATA_DIR.rmdir()
-    except OSError:  # missing, or still holds another part's files
-        pass
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError):
+        meta = {}
+    for name in sets:
+        entry = meta.pop({"big": "responses_big"}.get(name, name), None)
+        for file in (entry or {}).get("files", []):
+            (DATA_DIR / file).unlink(missing_ok=True)
+    if meta:
+        meta_path.write_text(json.dumps(meta, indent=1))
+    else:
+        meta_path.unlink(missing_ok=True)
+        try:
+            DATA_DIR.rmdir()
+        except OSError:  # missing, or holds other files
+            pass
 
 
-def run_orders(repeat: int) -> dict[tuple[str, str, str], Result]:
-    """Each analysis on each format, cxkit then DuckDB: {(analysis, format, tool): result}."""
-    results = {}
-    for fmt_name, path in ORDER_FORMATS.items():
-        for analysis in orders.ANALYSES:
-            for tool in ORDER_TOOLS:
-                res = measure(tool, path, repeat, analysis)
-                results[analysis, fmt_name, tool] = res
-                status = res.error or f"{res.seconds:.2f}s, {res.peak_mib:.0f} MiB"
-                print(f"  {analysis:<9} {fmt_name:<8} {tool:<7} {status}", flush=True)
-    return results
+def cxkit_state() -> str:
+    """The commit, the files of cxkit/ changed since, and a hash of its sources: the code
+    measured, when others edit it during a run."""
+    import hashlib
+
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # git status without touching the index
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, env=env, capture_output=True,  # noqa: E731
+                                    text=True).stdout.strip()
+    changed = len(git("status", "--porcelain", "--", "cxkit").splitlines())
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / "cxkit").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"cxkit {git('rev-parse', '--short', 'HEAD') or '?'} + {changed} changed files, " \
+        f"sources {digest.hexdigest()[:10]}"
 
 
-def run_part(part: str, repeat: int) -> dict[tuple[str, str], Result]:
-    if part == "orders":
-        return run_orders(repeat)
-    formats, tools = (TICKET_FORMATS, TICKET_TOOLS) if part == "tickets" else (FORMATS, TOOLS)
-    results = {}
-    for fmt_name, path in formats.items():
-        for tool in tools:
-            res = measure(tool, path, repeat, part)
-            results[fmt_name, tool] = res
-            status = res.error or f"{res.seconds:.2f}s, {res.peak_mib:.0f} MiB"
-            print(f"  {fmt_name:<8} {tool:<7} {status}", flush=True)
-    return results
+def versions() -> str:
+    found = []
+    for name in ("polars", "duckdb", "pandas"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(found)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--only", choices=["nps", "tickets", "orders"], help="run one part (default: all)"
-    )
-    parser.add_argument(
-        "--rows", type=int, default=10_000_000, help="survey responses to generate (nps part)"
-    )
-    parser.add_argument(
-        "--tickets", type=int, default=5_000_000, help="tickets to generate (tickets part)"
-    )
-    parser.add_argument(
-        "--orders", type=int, default=10_000_000, help="orders to generate (orders part)"
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best time)")
-    parser.add_argument("--keep", action="store_true", help="keep bench/data/ after the run")
+    parser.add_argument("--only", action="append", choices=[*DATA, "report"],
+                        help="run these families (repeatable; default: all and the reports)")
+    parser.add_argument("--workload", action="append", choices=[w.name for w in WORKLOADS],
+                        metavar="NAME", help="run this workload only (repeatable): "
+                        + ", ".join(w.name for w in WORKLOADS))
+    parser.add_argument("--format", action="append", dest="formats", metavar="FORMAT",
+                        help="only these formats: csv, parquet, parquet_text, parquet_big")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="survey responses")
+    parser.add_argument("--tickets", type=int, default=5_000_000, help="tickets")
+    parser.add_argument("--orders", type=int, default=10_000_000, help="orders")
+    parser.add_argument("--big", type=int, nargs="?", const=100_000_000, default=None,
+                        help="also the survey workloads on one Parquet file of N responses "
+                        "(default N: 100,000,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per measurement")
+    parser.add_argument("--pandas", action="store_true", help="NPS against pandas too")
+    parser.add_argument("--keep", action="store_true", help="keep bench/data/ for the next run")
+    parser.add_argument("--save", type=Path, help="write every measurement to this JSON file")
     args = parser.parse_args()
 
-    parts = [args.only] if args.only else ["nps", "tickets", "orders"]
-    sizes = {"nps": args.rows, "tickets": args.tickets, "orders": args.orders}
-    for index, part in enumerate(parts):
-        if part == "tickets":
-            print(
-                f"\n== tickets: resolution time median and p90 by ISO week and channel, "
-                f"{args.tickets:,} tickets ==",
-                flush=True,
-            )
-        if part == "orders":
-            print(
-                f"\n== orders: monthly retention and cohort matrix, {args.orders:,} orders ==",
-                flush=True,
-            )
-        generate(part, sizes[part])
-        if index == 0:
-            print(f"peak memory via {'/usr/bin/time -v' if TIME_BIN else 'os.wait4 rusage'}")
-            print(f"best of {args.repeat} runs, {os.cpu_count()} CPUs", flush=True)
-        try:
-            results = run_part(part, args.repeat)
-        finally:
-            if not args.keep:
-                cleanup(part)
-        {"nps": report, "tickets": report_tickets, "orders": report_orders}[part](results)
+    only = args.only or [*DATA, "report"]
+    if args.workload:
+        chosen = [w for w in WORKLOADS if w.name in args.workload]
+        families, reports = list(dict.fromkeys(w.family for w in chosen)), False
+    else:  # --only report alone: the reports on the three sources
+        families = [f for f in DATA if f in only] or list(DATA)
+        chosen, reports = [w for w in WORKLOADS if w.family in only], "report" in only
+    sizes = {"surveys": args.rows, "tickets": args.tickets, "orders": args.orders}
+    sets = {DATA[f][0]: sizes[f] for f in families}
+    if args.big and "surveys" in families:
+        sets["big"] = args.big
+    files = {f: {k: str(DATA_DIR / v) for k, v in DATA[f][1].items()} for f in DATA}
+    if "big" in sets:
+        files["surveys"].update({k: str(DATA_DIR / v) for k, v in BIG[1].items()})
+
+    print(f"cxkit vs DuckDB, {datetime.now():%Y-%m-%d %H:%M}; {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {versions()}")
+    print(f"{args.rows:,} responses, {args.tickets:,} tickets, {args.orders:,} orders"
+          + (f", {args.big:,} responses in one Parquet file" if "big" in sets else "")
+          + f"; {args.repeat} pairs per line; peak memory via "
+          + ("/usr/bin/time -v" if TIME_BIN else "os.wait4 rusage"), flush=True)
+    print(cxkit_state(), flush=True)
+    generate(sets)
+    lines: list[Line] = []
+    report_rows: list[dict] = []
+    try:
+        print(f"\ntime: median s, ratio = median of cxkit/base per pair (target <= "
+              f"{TIME_TARGET:.2f}); memory: peak RSS, ratio target <= {MEMORY_TARGET:.2f}; "
+              "base = DuckDB unless named")
+        print(HEADER, flush=True)
+        for w in chosen:
+            for fmt_name, path in files[w.family].items():
+                if args.formats and fmt_name not in args.formats:
+                    continue
+                for line in measure(w, fmt_name, path, args.repeat, args.pandas):
+                    print_line(line)
+                    lines.append(line)
+        if reports:
+            report_rows = run_reports(files, lines, args.repeat, families)
+        differences = [line for line in lines if line.problems]
+        for line in differences:
+            print(f"\n{line.workload} {line.format}: {len(line.problems)} differences, e.g.")
+            for problem in line.problems[:8]:
+                print(f"  {problem}")
+        print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+              f"{cxkit_state()}")
+    finally:
+        if not args.keep:
+            cleanup(list(sets))
+    if args.save:
+        saved = [asdict(line) for line in lines]
+        for item in saved + [{"runs": {"cxkit": r}} for r in report_rows]:
+            for runs in item["runs"].values():
+                runs.pop("output", None)  # the commands' stdout: not kept
+        args.save.write_text(json.dumps({"lines": saved, "reports": report_rows}, indent=1))
 
 
 if __name__ == "__main__":

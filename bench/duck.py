@@ -1,0 +1,70 @@
+"""What the DuckDB reference scripts share: reading a file or glob, printing the result.
+
+Every script prints one JSON object, {group key: {field: value}}: "*" is the headline (all
+rows), a group's key is its values joined by "|" in cxkit's order (segment, then period), and
+a field is named as cxkit's JSON names it (`n`, `value`, a count, an extra; `kpi.field` for a
+command that prints several KPIs). bench/common.py reads cxkit's output into the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+# cxkit.io.orders: the statuses of orders that are not completed, folded as cxkit folds them
+# (lower case, `wc-` dropped, spaces and hyphens as `_`); any other status is a completed order
+NOT_COMPLETED = {
+    "cancelled": ["cancelled", "canceled", "voided", "void", "annulee", "annulée", "annule",
+                  "annulé", "refused_by_merchant"],
+    "abandoned": ["abandoned", "abandoned_checkout", "abandoned_cart", "checkout", "cart",
+                  "abandonne", "abandonné", "abandonnee", "abandonnée", "panier_abandonne",
+                  "panier_abandonné"],
+    "pending": ["pending", "pending_payment", "authorized", "on_hold", "onhold", "unpaid",
+                "awaiting_payment", "uncaptured", "incomplete", "requires_payment_method",
+                "requires_capture", "requires_action", "draft", "en_attente",
+                "en_attente_de_paiement", "checkout_draft"],
+    "failed": ["failed", "declined", "expired", "blocked", "echouee", "échouée", "echoue",
+               "échoué", "refusee", "refusée", "refuse", "refusé"],
+}
+RETURNED = ["refunded", "partially_refunded", "returned", "remboursee", "remboursée",
+            "rembourse", "remboursé", "partiellement_remboursee", "partiellement_remboursée",
+            "retournee", "retournée", "disputed"]
+
+
+def words(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def source(path: str, text: tuple[str, ...] = ()) -> str:
+    """The FROM clause of a Parquet file, or of a CSV file or glob (DuckDB's type detection,
+    the `text` columns read as VARCHAR)."""
+    quoted = "'" + path.replace("'", "''") + "'"
+    if path.endswith(".parquet"):
+        return f"read_parquet({quoted})"
+    types = ", ".join(f"'{c}': 'VARCHAR'" for c in text)
+    return f"read_csv({quoted}, header = true" + (f", types = {{{types}}}" if types else "") + ")"
+
+
+def order_state(status: str) -> str:
+    """completed, cancelled, abandoned, pending or failed, as cxkit.io.orders.state_expr."""
+    key = f"replace(replace(regexp_replace(lower(trim({status})), '^wc-', ''), ' ', '_'), '-', '_')"
+    cases = " ".join(f"WHEN {key} IN ({words(ws)}) THEN '{state}'"
+                     for state, ws in NOT_COMPLETED.items())
+    return f"CASE {cases} ELSE 'completed' END"
+
+
+def order_returned(status: str) -> str:
+    key = f"replace(replace(regexp_replace(lower(trim({status})), '^wc-', ''), ' ', '_'), '-', '_')"
+    return f"coalesce({key} IN ({words(RETURNED)}), false)"
+
+
+def rows(sql: str) -> list[dict]:
+    """The rows of a query as dicts."""
+    rel = duckdb.sql(sql)
+    names = rel.columns
+    return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+
+def emit(records: dict[str, dict]) -> None:
+    print(json.dumps(records))
