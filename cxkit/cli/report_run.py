@@ -219,12 +219,12 @@ def build(specs: dict, opts, env: Env):
                                                  opts.by if moved or show_breakdowns else [])
         _notices(r.notices, env)
         roles = set(r.roles)
+        dated = "responded_at" in roles
         with reading(r.table):
-            cards, sections, details = rb.survey_part(r.lf, roles, r.by if show_breakdowns
-                                                      else [], "responded_at" in roles,
-                                                      r.day_format, opts)
-            extra = [moved and "responded_at" in roles and rb.moved_section(
-                         r.lf, roles, r.by, r.day_format, opts),
+            condensed = rb.condense_surveys(r.lf, roles, r.by, dated, r.day_format, opts)
+            cards, sections, details = rb.survey_part(condensed, r.by if show_breakdowns
+                                                      else [], dated, r.day_format, opts)
+            extra = [moved and dated and rb.moved_section(condensed, r.by, r.day_format, opts),
                      "themes" in opts.sections and rb.themes_section(r.lf, roles, r.day_format,
                                                                       opts)]
         add("responses", cards, sections + [s for s in extra if s], details,

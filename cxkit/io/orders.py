@@ -104,6 +104,9 @@ PRESETS = {
 }
 
 
+STATUS_KEY = "__status_key"
+
+
 @dataclass
 class OrderLoad:
     lf: pl.LazyFrame
@@ -122,13 +125,16 @@ def status_key(expr: pl.Expr) -> pl.Expr:
     return text.str.replace_all(" ", "_", literal=True).str.replace_all("-", "_", literal=True)
 
 
-def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None) -> pl.Expr:
-    """completed, cancelled, abandoned, pending or failed; no status means completed."""
+def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None,
+               folded: bool = False) -> pl.Expr:
+    """completed, cancelled, abandoned, pending or failed; no status means completed.
+    `folded`: the status is already `status_key`'s fold."""
     state = pl.lit("completed")
     if status is not None:  # one lookup of the folded status (a chain of is_in costs 4 passes)
         words = {w: name for name, ws in _STATUS.items() for w in ws}
-        state = status_key(status).replace_strict(list(words), list(words.values()),
-                                                  default="completed", return_dtype=pl.String)
+        key = status if folded else status_key(status)
+        state = key.replace_strict(list(words), list(words.values()), default="completed",
+                                   return_dtype=pl.String)
     if cancelled_at is not None:  # Shopify: `Cancelled at` filled beats the financial status
         text = cancelled_at.cast(pl.String).str.strip_chars()
         state = pl.when(text.is_not_null() & (text != "")).then(pl.lit("cancelled")) \
@@ -326,12 +332,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
                                                                                      fmt)
         stamp = stamp.dt.date() if day_only else stamp
     exprs.append(stamp.alias("ordered_at"))
-    raw = pl.col(date_col)
-    if schema[date_col].is_temporal():
-        exprs.append(raw.is_null().alias("ordered_at__blank"))
-    else:
-        text = raw.cast(pl.String).str.strip_chars()
-        exprs.append((text.is_null() | (text == "")).alias("ordered_at__blank"))
+    exprs.append(_blank(date_col, schema[date_col]).alias("ordered_at__blank"))
 
     amount_rule, refunded = "no amount column", None
     if "amount" in cols:
@@ -341,8 +342,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
         style = decimal_style(sample, table.dayfirst_hint)
         divisor = 100 if minor else 1
         exprs.append(amount_expr(acol, style, schema[acol], divisor).alias("amount"))
-        text = pl.col(acol).cast(pl.String).str.strip_chars()
-        exprs.append((text.is_null() | (text == "")).alias("amount__blank"))
+        exprs.append(_blank(acol, schema[acol]).alias("amount__blank"))
         amount_rule = ("minor units (cents) / 100" if minor else "major units") + (
             "" if schema[acol].is_numeric() else
             f", decimal {'comma' if style == 'comma' else 'point'}")
@@ -355,12 +355,17 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
             refunded = amount_expr(rcol, style, schema[rcol], divisor)
             exprs.append(refunded.alias("refunded"))
 
-    status = pl.col(cols["order_status"]) if "order_status" in cols else None
+    # the status folded once per row (`status_key` is five string passes), read twice below
+    lf = source.lf
+    status = None
+    if "order_status" in cols:
+        lf = lf.with_columns(status_key(pl.col(cols["order_status"])).alias(STATUS_KEY))
+        status = pl.col(STATUS_KEY)
     cancelled = pl.col(cols["cancelled_at"]) if "cancelled_at" in cols else None
-    exprs.append(state_expr(status, cancelled).alias("state"))
+    exprs.append(state_expr(status, cancelled, folded=True).alias("state"))
     returned = pl.lit(False)
     if status is not None:
-        returned = returned | status_key(status).is_in(RETURNED).fill_null(False)
+        returned = returned | status.is_in(RETURNED).fill_null(False)
         _unknown_statuses(table, cols["order_status"], notices)
     if "returned" in cols:
         flag = pl.col(cols["returned"]).cast(pl.String).str.strip_chars().str.to_lowercase()
@@ -373,7 +378,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
             exprs.append(pl.col(cols[role]).cast(pl.String).str.strip_chars().alias(role))
     names = {e.meta.output_name() for e in exprs}
     exprs.extend(pl.col(b) for b in by if b not in names)
-    return OrderLoad(source.lf.select(exprs), table, cols, notices, by, amount_rule)
+    return OrderLoad(lf.select(exprs), table, cols, notices, by, amount_rule)
 
 
 def _unreadable_amounts(table: Table, column: str, sample: pl.Series, style: str,
@@ -391,6 +396,15 @@ def _unreadable_amounts(table: Table, column: str, sample: pl.Series, style: str
         notices.append(f"{table.name}: '{column}': {bad.len():,} of {sample.len():,} sampled "
                        f"values are not amounts (e.g. {examples}); such orders are counted "
                        "as invalid_amount, not in revenue")
+
+
+def _blank(col: str, dtype: pl.DataType) -> pl.Expr:
+    """The cell is empty: null, or only spaces in a text column (a typed column has no text
+    to strip: `is_null` alone, not a cast of every row to text)."""
+    if dtype.is_temporal() or dtype.is_numeric() or dtype == pl.Boolean:
+        return pl.col(col).is_null()
+    text = pl.col(col).cast(pl.String).str.strip_chars()
+    return text.is_null() | (text == "")
 
 
 def _unknown_statuses(table: Table, column: str, notices: list[str]) -> None:

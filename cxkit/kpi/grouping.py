@@ -44,6 +44,11 @@ class Scope:
 
 def condense(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.DataFrame:
     """The one pass over the rows: row counts per segment, day and raw value (streaming)."""
+    return condense_query(lf, value, scope).collect(engine="streaming")
+
+
+def condense_query(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.LazyFrame:
+    """`condense` as a query, to collect with others over the same scan (`pl.collect_all`)."""
     names = lf.collect_schema().names()
     keys = [pl.col(b).cast(pl.String) for b in scope.by]
     if EXCLUDED in names:
@@ -53,7 +58,18 @@ def condense(lf: pl.LazyFrame, value: str, scope: Scope) -> pl.DataFrame:
         if NO_DATE in names:
             keys.append(pl.col(NO_DATE))
     keys.append(pl.col(value).alias(RAW))
-    return lf.group_by(keys).agg(pl.len().alias(WEIGHT)).collect(engine="streaming")
+    return lf.group_by(keys).agg(pl.len().alias(WEIGHT))
+
+
+def narrow(small: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    """A condensed frame of more segments (and days) re-summed to `scope`'s keys: the same frame
+    `condense` gives for `scope`, without another pass over the rows. `scope.by` must be among
+    the segments it was condensed on, and it must have the days if `scope` uses dates."""
+    keys = list(scope.by) + [c for c in (EXCLUDED,) if c in small.columns]
+    if scope.uses_date:
+        keys += [c for c in (DAY_KEY, NO_DATE) if c in small.columns]
+    keys.append(RAW)
+    return small.group_by(keys).agg(pl.col(WEIGHT).sum())
 
 
 def row_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:

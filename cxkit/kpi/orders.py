@@ -20,7 +20,9 @@ from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
 from cxkit.kpi.specs import (
     ROW,
+    Plan,
     Spec,
+    collect_plans,
     drops,
     mean_aggs,
     money_sum,
@@ -195,6 +197,12 @@ def _referrers(get) -> dict:
 def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             only: list[str] | None = None) -> list[KpiResult]:
     """Every order KPI (or those in `only`) overall, per group and per period."""
+    return collect_plans([plan(lf, scope, opts, only)])[0]
+
+
+def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
+         only: list[str] | None = None) -> Plan:
+    """`compute` as queries and their finish, to collect with others over the same scan."""
     cols = set(lf.collect_schema().names())
     lf = prepare(lf, scope)
     referrer_ids = _referrer_ids(lf, cols)
@@ -225,21 +233,24 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             queries.append(_agg(c, level, cust_aggs))
         if firsts is not None:
             queries.append(_agg(firsts, level, new_aggs))
-    frames = pl.collect_all(queries, engine="streaming")
-    per_level = len(frames) // len(levels)
-    joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
-              for i, level in enumerate(levels)]
-    z = stats.z_value(opts.confidence)
-    results = []
-    for spec in specs:
-        if CID not in cols and spec in custs + [ref_spec] and not spec.unavailable:
-            spec.unavailable = "no customer column (pass --customer COL)"
-        if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
-                not joined[0].row(0, named=True).get(spec.col("abandoned")):
-            spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); order "
-                                "exports usually leave them out")
-        results.append(to_result(spec, joined, scope, z, opts.confidence))
-    return results
+
+    def finish(frames: list[pl.DataFrame]) -> list[KpiResult]:
+        per_level = len(frames) // len(levels)
+        joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
+                  for i, level in enumerate(levels)]
+        z = stats.z_value(opts.confidence)
+        results = []
+        for spec in specs:
+            if CID not in cols and spec in custs + [ref_spec] and not spec.unavailable:
+                spec.unavailable = "no customer column (pass --customer COL)"
+            if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
+                    not joined[0].row(0, named=True).get(spec.col("abandoned")):
+                spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); "
+                                    "order exports usually leave them out")
+            results.append(to_result(spec, joined, scope, z, opts.confidence))
+        return results
+
+    return Plan(queries, finish)
 
 
 def _agg(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:

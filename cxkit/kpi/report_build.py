@@ -105,31 +105,58 @@ def _snake(text: str) -> str:
     return "_".join(p for p in out.split("_") if p) or "segment"
 
 
-def survey_part(lf: pl.LazyFrame, roles: set[str], by: list[str], dated: bool,
-                day_format: str | None, opts: ReportOptions
-                ) -> tuple[list[KpiResult], list[Section]]:
+def _measures(roles: set[str]) -> list:
     from cxkit.kpi import survey
 
-    measures = [m for m in (survey.Nps(), survey.Csat(), survey.Ces())
-                if m.role in roles]
-    cards = [survey.compute(lf, m, opts.scope(dated=dated, day_format=day_format),
-                            opts.confidence, opts.benchmark) for m in measures]
+    return [m for m in (survey.Nps(), survey.Csat(), survey.Ces()) if m.role in roles]
+
+
+def condense_surveys(lf: pl.LazyFrame, roles: set[str], dims: list[str], dated: bool,
+                     day_format: str | None, opts: ReportOptions) -> dict[str, pl.DataFrame]:
+    """The one pass over the responses for every survey section: each measure's rows condensed
+    on every breakdown column and the day (`grouping.condense`), collected together over one
+    scan; each card, breakdown and what-moved table re-sums its own keys from these."""
+    from cxkit.kpi.grouping import condense_query
+
+    measures = _measures(roles)
+    scope = Scope(by=list(dict.fromkeys(dims)), period=opts.period if dated else None,
+                  since=opts.since, until=opts.until, day_format=day_format)
+    frames = pl.collect_all([condense_query(lf, m.role, scope) for m in measures],
+                            engine="streaming")
+    return {m.role: f for m, f in zip(measures, frames, strict=True)}
+
+
+def survey_part(condensed: dict[str, pl.DataFrame], by: list[str], dated: bool,
+                day_format: str | None, opts: ReportOptions
+                ) -> tuple[list[KpiResult], list[Section]]:
+    """Survey cards and breakdowns from `condense_surveys` (which must cover `by`)."""
+    from cxkit.kpi import survey
+    from cxkit.kpi.grouping import narrow
+
+    measures = _measures(set(condensed))
+
+    def result(m, scope: Scope) -> KpiResult:
+        small = narrow(condensed[m.role], scope)
+        return survey.result_of(survey.summed(None, m, scope, small), m, scope,
+                                opts.confidence, opts.benchmark)
+
+    cards = [result(m, opts.scope(dated=dated, day_format=day_format)) for m in measures]
     sections, details = [], []
     for col in by:
-        per = [survey.compute(lf, m, opts.scope([col], day_format=day_format), opts.confidence,
-                              opts.benchmark)
-               for m in measures]
+        per = [result(m, opts.scope([col], day_format=day_format)) for m in measures]
         sections.append(breakdown("responses", col, per))
         details.append(("responses", col, breakdown_kpis("responses", per)))
     return _tag(cards, "responses"), [s for s in sections if s], details
 
 
-def _ticket_results(lf, scope: Scope, topts, only: tuple[str, ...] | None = None
-                    ) -> list[KpiResult]:
-    from cxkit.kpi.tickets import compute
+def _ticket_plan(lf, scope: Scope, topts, only: tuple[str, ...] | None = None):
+    from cxkit.kpi.tickets import plan
 
     wanted = None if only is None else ["csat" if k == "ticket_csat" else k for k in only]
-    results = compute(lf, scope, topts, wanted)
+    return plan(lf, scope, topts, wanted)
+
+
+def _ticket_names(results: list[KpiResult]) -> list[KpiResult]:
     for r in results:
         if r.kpi == "csat":
             r.kpi = "ticket_csat"
@@ -139,19 +166,22 @@ def _ticket_results(lf, scope: Scope, topts, only: tuple[str, ...] | None = None
 def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     from dataclasses import replace
 
+    from cxkit.kpi.specs import collect_plans
     from cxkit.kpi.tickets import latest_time
 
     topts = opts.tickets
     if topts.as_of is None:  # the backlog's as-of time, said on its card
         topts = replace(topts, as_of=latest_time(lf, set(lf.collect_schema().names())))
-    cards = _ticket_results(lf, opts.scope(), topts)
+    # the cards and every breakdown in one pass over the tickets (one collect_all); a
+    # breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
+    plans = [_ticket_plan(lf, opts.scope(), topts)]
+    plans += [_ticket_plan(lf, opts.scope([col]), topts, BREAKDOWN["tickets"]) for col in by]
+    cards, *breakdowns = (_ticket_names(r) for r in collect_plans(plans))
     for r in cards:
         if r.kpi == "backlog" and topts.as_of is not None:
             r.extra["as_of"] = f"{topts.as_of:%Y-%m-%d %H:%M}"
-    # a breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
     sections, details = [], []
-    for col in by:
-        per = _ticket_results(lf, opts.scope([col]), topts, BREAKDOWN["tickets"])
+    for col, per in zip(by, breakdowns, strict=True):
         sections.append(breakdown("tickets", col, per))
         details.append(("tickets", col, breakdown_kpis("tickets", per)))
     cards = [r for r in cards if r.kpi in TICKET_CARDS]
@@ -160,20 +190,27 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
 
 def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     from cxkit.kpi import orders, retention
+    from cxkit.kpi.specs import collect_plans
 
     oopts = orders.OrderOptions(opts.confidence)
-    cards = [r for r in orders.compute(lf, opts.scope(), oopts) if r.kpi in ORDER_CARDS]
+    # the cards and every breakdown in one pass over the orders (one collect_all)
+    plans = [orders.plan(lf, opts.scope(), oopts)]
+    plans += [orders.plan(lf, opts.scope([col]), oopts, list(BREAKDOWN["orders"])) for col in by]
+    cards, *breakdowns = collect_plans(plans)
+    cards = [r for r in cards if r.kpi in ORDER_CARDS]
     ropts = retention.RetentionOptions(period=opts.period, since=opts.since, until=opts.until,
                                        confidence=opts.confidence)
+    scanned = None  # one pass over the orders for retention and cohorts
     if "customer_id" in lf.collect_schema().names():
-        cards += [r for r in retention.retention(lf, ropts) if r.kpi == "retention_rate"]
+        scanned = retention.scan(lf, ropts)
+        cards += [r for r in retention.retention(lf, ropts, scanned)
+                  if r.kpi == "retention_rate"]
     sections, details = [], []
-    for col in by:
-        per = orders.compute(lf, opts.scope([col]), oopts, list(BREAKDOWN["orders"]))
+    for col, per in zip(by, breakdowns, strict=True):
         sections.append(breakdown("orders", col, per))
         details.append(("orders", col, breakdown_kpis("orders", per)))
     if "cohorts" in opts.sections and "customer_id" in lf.collect_schema().names():
-        sections.append(cohort_section(retention.cohorts(lf, ropts)))
+        sections.append(cohort_section(retention.cohorts(lf, ropts, scanned)))
     if {"customer_id", "amount"} <= set(lf.collect_schema().names()):
         card, at_risk = predicted_part(lf, opts)
         cards.append(card)
@@ -185,7 +222,7 @@ AT_RISK = 10  # customers listed: the most valuable of those less likely alive t
 HOLDOUT_SHARE = 4  # the report checks the model on the last quarter of the orders' span
 
 
-def _holdout_check(lf: pl.LazyFrame, found) -> None:
+def _holdout_check(lf: pl.LazyFrame, found, occasions: tuple) -> None:
     """The card's holdout check: the same model fitted up to three quarters of the span (at
     least 4 weeks before the last order), its expected repeat purchases after that against the
     actual ones. The card's value and the scores stay those of the fit on every order."""
@@ -200,7 +237,7 @@ def _holdout_check(lf: pl.LazyFrame, found) -> None:
     end = last - timedelta(days=back.days)
     if end <= first + timedelta(days=28):
         return
-    check = predict(lf, PredictOptions(calibration_end=end))
+    check = predict(lf, PredictOptions(calibration_end=end), occasions)
     holdout = check.result.extra.get("holdout")
     if check.result.value is not None and holdout:
         found.result.extra["holdout"] = holdout
@@ -212,12 +249,14 @@ def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Se
     """Predictive CLV (BG/NBD + Gamma-Gamma, as `cxkit clv --model bgnbd`): its card, and the
     customers at risk: high value (at least the median CLV), P(alive) under 50 %."""
     from cxkit.kpi.models.predict import PredictOptions, predict
+    from cxkit.kpi.models.summary import occasions
 
-    found = predict(lf, PredictOptions())
+    once = occasions(lf)  # one pass over the orders for both fits
+    found = predict(lf, PredictOptions(), once)
     if found.result.value is None or found.customers.is_empty():
         return found.result, None
     scores = found.customers
-    _holdout_check(lf, found)
+    _holdout_check(lf, found, once)
     risky = scores.filter((pl.col("clv") >= pl.col("clv").median()) & (pl.col("p_alive") < 0.5))
     if risky.is_empty():
         return found.result, None
@@ -306,21 +345,21 @@ def finish(report: Report) -> Report:
     return report
 
 
-def moved_section(lf: pl.LazyFrame, roles: set[str], dims: list[str], day_format: str | None,
+def moved_section(condensed: dict[str, pl.DataFrame], dims: list[str], day_format: str | None,
                   opts: ReportOptions) -> Section | None:
     """What moved the survey KPI (NPS, else CSAT, else CES) between the last two periods: the
     change split per segment of each breakdown column into mix and rate, the sentence on top."""
     from cxkit.kpi import survey
     from cxkit.kpi.explain import change
+    from cxkit.kpi.grouping import narrow
 
-    measure = next((m for m in (survey.Nps(), survey.Csat(), survey.Ces()) if m.role in roles),
-                   None)
+    measure = next(iter(_measures(set(condensed))), None)
     if measure is None or not dims:
         return None
     scope = Scope(by=list(dims), period=opts.period, since=opts.since, until=opts.until,
                   day_format=day_format)
-    moved = change(survey.summed(lf, measure, scope), measure, list(dims), opts.period,
-                   confidence=opts.confidence)
+    sums = survey.summed(None, measure, scope, narrow(condensed[measure.role], scope))
+    moved = change(sums, measure, list(dims), opts.period, confidence=opts.confidence)
     if moved.diff is None and not moved.drivers:
         return None
     name = info(measure.kpi).label

@@ -144,6 +144,27 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str],
     return queries
 
 
+@dataclass
+class Plan:
+    """A command's KPIs as lazy queries and the function that turns their frames into results:
+    several plans over the same rows are collected together, so the scan is made once."""
+
+    queries: list[pl.LazyFrame]
+    finish: Callable[[list[pl.DataFrame]], list[KpiResult]]
+
+
+def collect_plans(plans: list[Plan]) -> list[list[KpiResult]]:
+    """Every plan's queries in one `pl.collect_all` (common subplans, the scan among them, run
+    once), then each plan's finish on its own frames."""
+    queries = [q for p in plans for q in p.queries]
+    frames = pl.collect_all(queries, engine="streaming") if queries else []
+    out, at = [], 0
+    for p in plans:
+        out.append(p.finish(frames[at:at + len(p.queries)]))
+        at += len(p.queries)
+    return out
+
+
 def unavailable(spec: Spec, confidence: float) -> KpiResult:
     return KpiResult(spec.kpi, None, 0, None, {}, {}, "not computed: " + (spec.unavailable or ""),
                      spec.digits, confidence=confidence)

@@ -317,9 +317,12 @@ class Summed:
         return [c for c in self.df.columns if c not in self.keys]
 
 
-def summed(lf: pl.LazyFrame, measure: Measure, scope: Scope) -> Summed:
-    """Condense the file once (`condense`), then sum the measure per segment and period."""
-    small = condense(lf, measure.role, scope)
+def summed(lf: pl.LazyFrame | None, measure: Measure, scope: Scope,
+           condensed: pl.DataFrame | None = None) -> Summed:
+    """Condense the file once (`condense`), then sum the measure per segment and period.
+
+    `condensed`: that frame made by another engine (cxkit.engines.surveys); `lf` is then None."""
+    small = condense(lf, measure.role, scope) if condensed is None else condensed
     small, reasons = row_reasons(small, scope)
     notes = []
     if small.schema[RAW] == pl.String:

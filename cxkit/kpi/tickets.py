@@ -21,8 +21,10 @@ from cxkit.kpi.scores import is_blank, label_scale, score_value
 from cxkit.kpi.specs import (
     DATE_DROPS,
     ROW,
+    Plan,
     Spec,
     aggregate,
+    collect_plans,
     drops,
     mean_aggs,
     row_status,
@@ -417,6 +419,12 @@ def latest_time(lf: pl.LazyFrame, cols: set) -> datetime | None:
 def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
             only: list[str] | None = None) -> list[KpiResult]:
     """Every ticket KPI (or those in `only`) overall, per group and per period."""
+    return collect_plans([plan(lf, scope, opts, only)])[0]
+
+
+def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
+         only: list[str] | None = None) -> Plan:
+    """`compute` as queries and their finish, to collect with others over the same scan."""
     cols = set(lf.collect_schema().names())
     wants_fcr = only is None or "fcr" in only
     if wants_fcr and not {"fcr", "contacts"} & cols and "customer_id" in cols:
@@ -438,12 +446,14 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     live = [s for s in specs if not s.unavailable]
     aggs = [a for s in live for a in s.aggs]
     keys = list(scope.by) + ([START] if scope.period else [])
-    frames = pl.collect_all(aggregate(lf, aggs, keys, scope), engine="streaming") if aggs else []
-    z = stats.z_value(opts.confidence)
-    results = [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
-    for spec, result in zip(specs, results, strict=True):
-        if spec.kpi == "backlog" and not spec.unavailable and scope.period and as_of:
-            _backlog_at_period_ends(lf, cols, scope, as_of, spec, result, z, opts.confidence)
-    return results
 
+    def finish(frames: list[pl.DataFrame]) -> list[KpiResult]:
+        z = stats.z_value(opts.confidence)
+        results = [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
+        for spec, result in zip(specs, results, strict=True):
+            if spec.kpi == "backlog" and not spec.unavailable and scope.period and as_of:
+                _backlog_at_period_ends(lf, cols, scope, as_of, spec, result, z,
+                                        opts.confidence)
+        return results
 
+    return Plan(aggregate(lf, aggs, keys, scope) if aggs else [], finish)

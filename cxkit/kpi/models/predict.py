@@ -47,7 +47,8 @@ class Prediction:
     gamma_gamma: object | None = None  # gamma_gamma.GammaGammaFit
 
 
-def predict(lf: pl.LazyFrame, opts: PredictOptions) -> Prediction:
+def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None) -> Prediction:
+    """The fits and the customer scores; `found`: `summary.occasions(lf, opts.by)` already made."""
     from cxkit.kpi.models import bgnbd, gamma_gamma
 
     unit = UNIT_DAYS.get(opts.time_unit)
@@ -56,7 +57,7 @@ def predict(lf: pl.LazyFrame, opts: PredictOptions) -> Prediction:
     horizon = opts.horizon if opts.horizon is not None else HORIZON_WEEKS * 7 // unit
     if not horizon > 0 or opts.discount < 0:
         raise ValueError("the horizon must be above 0 and the discount rate 0 or more")
-    s = summ.build(lf, opts.calibration_end, opts.time_unit, opts.by)
+    s = summ.build(lf, opts.calibration_end, opts.time_unit, opts.by, found)
     model: dict = {"time_unit": opts.time_unit, "calibration_end": _day(s.calibration_end),
                    "bg_nbd": None, "gamma_gamma": None}
     reason, bg, gg, warnings = _gate_data(s, opts), None, None, []
