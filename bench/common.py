@@ -5,6 +5,9 @@ Both outputs are read into one shape, {group key: {field: value}} ("*" is the he
 bench/duck.py): the DuckDB scripts print it, `Workload.parse` reads it from cxkit's JSON.
 Counts are compared exactly; a field listed in `digits` is compared within the rounding cxkit
 prints it with (half a unit of its last decimal), since cxkit rounds and DuckDB does not.
+A `step` workload times one step of cxkit in-process, not a command: both sides are bench/
+scripts printing {"seconds": s, "records": {group key: {field: value}}}, and its time ratio is
+of those seconds (bench/clv_summary.py).
 This module imports no data library (bench/run.py imports it: see run.py on peak memory).
 """
 
@@ -21,17 +24,23 @@ class Workload:
     name: str
     family: str  # surveys, tickets or orders: the data set it reads (bench/run.py DATA)
     what: str
-    cxkit: tuple[str, ...]  # arguments after `python -m cxkit`
+    cxkit: tuple[str, ...]  # arguments after `python -m cxkit`; `step`: a bench/ script, its
     duckdb: tuple[str, ...]  # a bench/ script and its arguments
     kpis: dict[str, tuple[str, ...]]  # cxkit KPI -> the fields compared
     digits: dict[str, int] = field(default_factory=dict)  # field -> decimals cxkit prints
     prefix: bool = False  # fields named `kpi.field` (a command printing several KPIs)
     pandas: tuple[str, ...] | None = None  # a pandas script, for --pandas
+    step: bool = False  # both sides print {"seconds", "records"}: the seconds are compared
+    ratio_info: bool = False  # the baseline does less than cxkit: the time ratio is information
+    limits: tuple[float, float] | None = None  # cxkit's own targets: (median s, peak MiB) below
 
     def parse(self, stdout: str) -> dict[str, dict]:
         """cxkit's JSON (one KPI, or {"kpis": [...]}) -> {group key: {field: value}}; groups
-        with n = 0 (every row dropped) are left out, as the DuckDB scripts have none."""
+        with n = 0 (every row dropped) are left out, as the DuckDB scripts have none. A field
+        with dots (`dropped.cancelled`, `model.gamma_gamma.n`) is a path into the KPI."""
         doc = json.loads(stdout)
+        if self.step:
+            return doc["records"]
         out: dict[str, dict] = {}
         for kpi in doc.get("kpis", [doc]):
             fields = self.kpis.get(kpi["kpi"])
@@ -44,12 +53,19 @@ class Workload:
                 record = out.setdefault(key, {})
                 for name in fields:
                     value = g.get(name, g.get("counts", {}).get(name))
+                    if value is None and "." in name:
+                        value = path(g, name)
                     if isinstance(value, list):  # the cohort matrix: no trailing nulls
                         while value and value[-1] is None:
                             value = value[:-1]
                     if value is not None:
                         record[f"{kpi['kpi']}.{name}" if self.prefix else name] = value
         return out
+
+    def reference(self, stdout: str) -> dict[str, dict]:
+        """The baseline's records."""
+        doc = json.loads(stdout)
+        return doc["records"] if self.step else doc
 
     def compare(self, mine: dict[str, dict], ref: dict[str, dict]) -> list[str]:
         """Differences between cxkit's records and DuckDB's (every field DuckDB gives)."""
@@ -61,6 +77,13 @@ class Workload:
                 if not close(got, want, self.digits.get(name)):
                     problems.append(f"{key} {name}: cxkit {got} vs duckdb {want}")
         return problems
+
+
+def path(doc: dict, name: str):
+    """doc["a"]["b"] for `a.b`; None when a step is missing."""
+    for part in name.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
 
 
 def close(got, want, digits: int | None) -> bool:

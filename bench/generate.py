@@ -18,7 +18,8 @@ The shapes real exports have: timestamps as text in CSV (`YYYY-MM-DD HH:MM:SS`),
 - orders (--orders, default 10,000,000): orders_1..4.csv (one export cut in four, no overlap),
   orders.parquet (native timestamps) and orders_text.parquet (timestamps stored as text).
   Orders per customer are heavy-tailed (Zipf, a = 2.1, capped at 5,000: ~80 % of customers
-  order once or twice, a few hundred thousands of times), ids `C0001234`, 0.5 % guest
+  order once or twice, a few hundred a thousand times or more; 10M orders: 2.36M customers,
+  ~2.2M with a completed order, as predictive CLV models them), ids `C0001234`, 0.5 % guest
   orders without a customer, statuses in mixed case (`Paid`, `PAID`, `wc-completed`,
   `Cancelled`, `wc-on-hold`...). Seeded numpy draws; the order list (~0.5 GB) is built in memory
   and written in time order.

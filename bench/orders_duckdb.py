@@ -1,6 +1,6 @@
 """Order KPIs, monthly retention, the cohort matrix and CLV with DuckDB, as cxkit computes them.
 
-    python bench/orders_duckdb.py orders|retention|cohorts|clv FILE.parquet|'orders_*.csv'
+    python bench/orders_duckdb.py orders|retention|cohorts|clv|clv_model FILE.parquet|'orders_*.csv'
 
 A completed order: its status, folded as cxkit folds it, is not a cancelled, abandoned, pending
 or failed word (bench/duck.py). Months: the calendar month of ordered_at.
@@ -13,6 +13,10 @@ or failed word (bench/duck.py). Months: the calendar month of ordered_at.
 - clv: historical CLV over all completed orders (mean, median per customer) and the formula:
   AOV x orders per customer per year x lifetime, lifetime = 1 / annual churn (customers with an
   order in [T - 2y, T - 1y) and none after T - 1y, T = the last order, a year = 365 days).
+- clv_model: the customer summary `cxkit clv --model bgnbd` fits its models on
+  (bench/clv_summary_duckdb.py), as the counts its JSON prints: customers, repeat and one-time
+  buyers, repeat purchases, the Gamma-Gamma customers, the order rows dropped by reason. The
+  models themselves are not fitted here.
 """
 
 import sys
@@ -147,5 +151,15 @@ elif analysis == "clv":
                 "clv_formula.purchases_per_year": per_year,
                 "clv_formula.annual_churn": 100 * churn,
                 "clv_formula.lifetime_years": 1 / churn}})
+elif analysis == "clv_model":
+    from clv_summary_duckdb import DROPPED, summary
+
+    r = summary(path)
+    emit({"*": {"n": r["customers"], "repeat_buyers": r["repeat_buyers"],
+                "one_time_buyers": r["customers"] - r["repeat_buyers"],
+                "repeat_purchases": r["repeat_purchases"],
+                "first_after_calibration": r["first_after_calibration"],
+                "model.gamma_gamma.n": r["gamma_gamma_n"],
+                **{f"dropped.{d}": r[f"dropped.{d}"] for d in DROPPED}}})
 else:
     sys.exit(f"unknown analysis {analysis}")

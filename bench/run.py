@@ -3,6 +3,7 @@
     python bench/run.py [--only surveys|tickets|orders|report]... [--workload NAME]...
                         [--format csv|parquet|parquet_text]... [--rows N] [--tickets N]
                         [--orders N] [--big [N]] [--repeat R] [--pandas] [--keep] [--save F]
+                        [--data DIR]
 
 The workloads (bench/surveys.py, tickets.py, orders.py) run on each format of their data set:
 surveys and tickets on CSV and Parquet, orders on four CSV files read by glob, Parquet, and
@@ -13,12 +14,18 @@ is the median of the R per-pair ratios, peak memory the largest maximum RSS of e
 `/usr/bin/time -v` when available, else `os.wait4`). One line per workload and format: time
 ratio (target <= 1.00), memory ratio (target <= 2.00), agreement (counts exact, values within
 the rounding cxkit prints), and the 1-minute load average when the pairs started.
+Predictive CLV (orders): `cxkit clv --model bgnbd`, the whole command, against the customer
+summary it fits on computed in DuckDB (the time ratio is information only: DuckDB fits no
+model), with absolute targets of its own (median < 30 s, peak memory < 2 GB) in a table of
+their own; and `clv_summary`, that summary step alone: bench/clv_summary.py (cxkit's loader and
+`summary.build`, in-process) against bench/clv_summary_duckdb.py, each timing its step inside
+the process (the times and ratio are of those seconds; memory is the processes' peak).
 Then `cxkit report` on each source (and on the three together) against the slowest single
 command on the same source and format (target <= 1.50).
 
-Data comes from bench/generate.py, in bench/data/ (reused when meta.json matches, removed
-after the run unless --keep). This script imports no data library, so a child's RSS, which
-on Linux starts from the parent's at fork, is not inflated by it.
+Data comes from bench/generate.py, in bench/data/ or --data DIR (reused when meta.json
+matches, removed after the run unless --keep). This script imports no data library, so a
+child's RSS, which on Linux starts from the parent's at fork, is not inflated by it.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ TIME_TARGET, MEMORY_TARGET, REPORT_TARGET = 1.0, 2.0, 1.5
 @dataclass
 class Runs:
     seconds: list[float] = field(default_factory=list)
+    step: list[float] = field(default_factory=list)  # a `step` workload: the seconds it printed
     peak_mib: float | None = None
     output: str | None = None  # stdout of the first run
     error: str | None = None
@@ -73,6 +81,10 @@ class Runs:
     @property
     def median(self) -> float | None:
         return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def step_median(self) -> float | None:
+        return statistics.median(self.step) if self.step else None
 
 
 @dataclass
@@ -86,6 +98,9 @@ class Line:
     ratio: float | None = None  # median of the per-pair time ratios, cxkit / baseline
     agreement: str = "-"
     problems: list[str] = field(default_factory=list)
+    step: bool = False  # times and ratio of the seconds the scripts printed (Workload.step)
+    ratio_info: bool = False  # the ratio has no target (Workload.ratio_info)
+    limits: tuple[float, float] | None = None  # cxkit's own (median s, peak MiB) targets
 
 
 def run_once(cmd: list[str]) -> tuple[float, float, int, str, str]:
@@ -124,23 +139,34 @@ def error_line(stderr: str) -> str:
     return lines[-1] if lines[0].startswith("Traceback") else lines[0]
 
 
-def run_into(runs: Runs, cmd: list[str]) -> float | None:
-    """One run of cmd recorded in `runs`; its seconds, or None when it failed (or had)."""
+def run_into(runs: Runs, cmd: list[str], step: bool = False) -> float | None:
+    """One run of cmd recorded in `runs`; its seconds (`step`: the seconds it printed), or None
+    when it failed (or had)."""
     if runs.error:
         return None
     seconds, peak, code, stdout, stderr = run_once(cmd)
     if code != 0:
         runs.error = f"exit {code}: {error_line(stderr)}"
         return None
+    if step:
+        try:
+            runs.step.append(float(json.loads(stdout)["seconds"]))
+        except (ValueError, KeyError, TypeError):
+            runs.error = "no seconds in its output"
+            return None
     runs.seconds.append(seconds)
     runs.peak_mib = max(peak, runs.peak_mib or peak)
     runs.output = runs.output if runs.output is not None else stdout
-    return seconds
+    return runs.step[-1] if step else seconds
 
 
 def commands(w: Workload, path: str, pandas: bool) -> dict[str, list[str]]:
     files = {"file": path}
-    cmds = {"cxkit": [sys.executable, "-m", "cxkit", *fill(w.cxkit, files)]}
+    if w.step:  # a bench/ script timing one step of cxkit
+        script, *rest = w.cxkit
+        cmds = {"cxkit": [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]}
+    else:
+        cmds = {"cxkit": [sys.executable, "-m", "cxkit", *fill(w.cxkit, files)]}
     script, *rest = w.duckdb
     cmds["duckdb"] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
     if pandas and w.pandas:
@@ -156,16 +182,17 @@ def measure(w: Workload, fmt: str, path: str, repeat: int, pandas: bool) -> list
     runs = {tool: Runs() for tool in cmds}
     pairs: dict[str, list[float]] = {tool: [] for tool in cmds if tool != "cxkit"}
     for _ in range(repeat):
-        mine = run_into(runs["cxkit"], cmds["cxkit"])
+        mine = run_into(runs["cxkit"], cmds["cxkit"], w.step)
         for tool in pairs:
-            theirs = run_into(runs[tool], cmds[tool])
+            theirs = run_into(runs[tool], cmds[tool], w.step)
             if mine and theirs:
                 pairs[tool].append(mine / theirs)
     lines = []
     for tool, ratios in pairs.items():
         name = w.name if tool == "duckdb" else f"{w.name} ({tool})"
         line = Line(name, w.family, tool, fmt, load, {"cxkit": runs["cxkit"], tool: runs[tool]},
-                    statistics.median(ratios) if ratios else None)
+                    statistics.median(ratios) if ratios else None, step=w.step,
+                    ratio_info=w.ratio_info, limits=w.limits)
         line.agreement, line.problems = agreement(w, runs["cxkit"], runs[tool])
         lines.append(line)
     return lines
@@ -175,7 +202,7 @@ def agreement(w: Workload, mine: Runs, ref: Runs) -> tuple[str, list[str]]:
     if mine.output is None or ref.output is None:
         return "not compared (a run failed)", []
     try:
-        got, want = w.parse(mine.output), json.loads(ref.output)
+        got, want = w.parse(mine.output), w.reference(ref.output)
     except (ValueError, KeyError, TypeError) as exc:
         return f"not compared (unexpected output: {exc!r})", []
     problems = w.compare(got, want)
@@ -200,11 +227,37 @@ def print_line(line: Line) -> None:
     mine, base = (line.runs[t] for t in line.runs)
     mem = mine.peak_mib / base.peak_mib if mine.peak_mib and base.peak_mib else None
     errors = "; ".join(f"{t}: {r.error}" for t, r in line.runs.items() if r.error)
-    print(f"{line.workload:<20} {line.format:<12} {line.load:>5.1f}  {fmt(mine.median, '.2f'):>8} "
-          f"{fmt(base.median, '.2f'):>8} {fmt(line.ratio, '.2f'):>6} "
-          f"{verdict(line.ratio, TIME_TARGET):4}  {fmt(mine.peak_mib, '.0f'):>9} "
+    took = [r.step_median if line.step else r.median for r in (mine, base)]
+    time_verdict = "info" if line.ratio_info and line.ratio else verdict(line.ratio, TIME_TARGET)
+    note = (f"; in-process s, processes {fmt(mine.median, '.2f')} / {fmt(base.median, '.2f')} s"
+            if line.step else "")
+    print(f"{line.workload:<20} {line.format:<12} {line.load:>5.1f}  {fmt(took[0], '.2f'):>8} "
+          f"{fmt(took[1], '.2f'):>8} {fmt(line.ratio, '.2f'):>6} "
+          f"{time_verdict:4}  {fmt(mine.peak_mib, '.0f'):>9} "
           f"{fmt(base.peak_mib, '.0f'):>9} {fmt(mem, '.2f'):>6} "
-          f"{verdict(mem, MEMORY_TARGET):4}  {errors or line.agreement}", flush=True)
+          f"{verdict(mem, MEMORY_TARGET):4}  {errors or line.agreement + note}", flush=True)
+
+
+def print_limits(lines: list[Line]) -> None:
+    """The commands with targets of their own: median seconds and peak MiB against them."""
+    bounded = [line for line in lines if line.limits and line.baseline == "duckdb"]
+    if not bounded:
+        return
+    print("\n== commands with absolute targets: median time and peak memory ==")
+    print(f"{'workload':<20} {'format':<12} {'cxkit s':>8} {'target':>7} {'':4}  "
+          f"{'cxkit MiB':>9} {'target':>7} {'':4}  slowest s")
+    for line in bounded:
+        runs, (seconds, mib) = line.runs["cxkit"], line.limits
+        print(f"{line.workload:<20} {line.format:<12} {fmt(runs.median, '.2f'):>8} "
+              f"{'< ' + format(seconds, 'g'):>7} {below(runs.median, seconds):4}  "
+              f"{fmt(runs.peak_mib, '.0f'):>9} {'< ' + format(mib, 'g'):>7} "
+              f"{below(runs.peak_mib, mib):4}  "
+              f"{fmt(max(runs.seconds) if runs.seconds else None, '.2f')}"
+              + (f"  {runs.error}" if runs.error else ""), flush=True)
+
+
+def below(value: float | None, limit: float) -> str:
+    return "" if value is None else ("ok" if value < limit else "MISS")
 
 
 def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int,
@@ -220,7 +273,8 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
         for family in families:
             timed = [(line.runs["cxkit"].median, line.workload) for line in lines
                      if line.format == fmt_name and line.family == family
-                     and line.baseline == "duckdb" and line.runs["cxkit"].median]
+                     and line.baseline == "duckdb" and not line.step
+                     and line.runs["cxkit"].median]
             slowest[family] = max(timed) if timed else (None, "-")
         paths = {f: files[f][fmt_name] for f in families}
         cases = [(f, REPORTS[f], slowest[f]) for f in families]
@@ -247,20 +301,20 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
     return out
 
 
-def generate(sets: dict[str, int]) -> None:
-    """Generate (or reuse) the data sets, {name: rows}, with bench/generate.py."""
+def generate(sets: dict[str, int], data_dir: Path) -> None:
+    """Generate (or reuse) the data sets, {name: rows}, in data_dir with bench/generate.py."""
     for name, rows in sets.items():
         size = {"responses": "--rows", "big": "--big", "tickets": "--tickets",
                 "orders": "--orders"}[name]
         start = time.perf_counter()
         subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--only", name,
-                        size, str(rows)], check=True)
+                        size, str(rows), "--out", str(data_dir)], check=True)
         print(f"  ({time.perf_counter() - start:.1f}s)", flush=True)
 
 
-def cleanup(sets: list[str]) -> None:
-    """Remove the data files of these sets, and bench/data/ when nothing else is left."""
-    meta_path = DATA_DIR / "meta.json"
+def cleanup(sets: list[str], data_dir: Path) -> None:
+    """Remove the data files of these sets, and data_dir when nothing else is left."""
+    meta_path = data_dir / "meta.json"
     try:
         meta = json.loads(meta_path.read_text())
     except (OSError, ValueError):
@@ -268,13 +322,13 @@ def cleanup(sets: list[str]) -> None:
     for name in sets:
         entry = meta.pop({"big": "responses_big"}.get(name, name), None)
         for file in (entry or {}).get("files", []):
-            (DATA_DIR / file).unlink(missing_ok=True)
+            (data_dir / file).unlink(missing_ok=True)
     if meta:
         meta_path.write_text(json.dumps(meta, indent=1))
     else:
         meta_path.unlink(missing_ok=True)
         try:
-            DATA_DIR.rmdir()
+            data_dir.rmdir()
         except OSError:  # missing, or holds other files
             pass
 
@@ -322,7 +376,10 @@ def main() -> None:
                         "(default N: 100,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per measurement")
     parser.add_argument("--pandas", action="store_true", help="NPS against pandas too")
-    parser.add_argument("--keep", action="store_true", help="keep bench/data/ for the next run")
+    parser.add_argument("--keep", action="store_true", help="keep the data for the next run")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, metavar="DIR",
+                        help="the data sets' folder (default bench/data; another one for a "
+                        "small run, e.g. /tmp/bench_small, leaves bench/data as it is)")
     parser.add_argument("--save", type=Path, help="write every measurement to this JSON file")
     args = parser.parse_args()
 
@@ -337,9 +394,10 @@ def main() -> None:
     sets = {DATA[f][0]: sizes[f] for f in families}
     if args.big and "surveys" in families:
         sets["big"] = args.big
-    files = {f: {k: str(DATA_DIR / v) for k, v in DATA[f][1].items()} for f in DATA}
+    data_dir = args.data.resolve()
+    files = {f: {k: str(data_dir / v) for k, v in DATA[f][1].items()} for f in DATA}
     if "big" in sets:
-        files["surveys"].update({k: str(DATA_DIR / v) for k, v in BIG[1].items()})
+        files["surveys"].update({k: str(data_dir / v) for k, v in BIG[1].items()})
 
     print(f"cxkit vs DuckDB, {datetime.now():%Y-%m-%d %H:%M}; {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {versions()}")
@@ -348,7 +406,7 @@ def main() -> None:
           + f"; {args.repeat} pairs per line; peak memory via "
           + ("/usr/bin/time -v" if TIME_BIN else "os.wait4 rusage"), flush=True)
     print(cxkit_state(), flush=True)
-    generate(sets)
+    generate(sets, data_dir)
     lines: list[Line] = []
     report_rows: list[dict] = []
     try:
@@ -363,6 +421,7 @@ def main() -> None:
                 for line in measure(w, fmt_name, path, args.repeat, args.pandas):
                     print_line(line)
                     lines.append(line)
+        print_limits(lines)
         if reports:
             report_rows = run_reports(files, lines, args.repeat, families)
         differences = [line for line in lines if line.problems]
@@ -374,7 +433,7 @@ def main() -> None:
               f"{cxkit_state()}")
     finally:
         if not args.keep:
-            cleanup(list(sets))
+            cleanup(list(sets), data_dir)
     if args.save:
         saved = [asdict(line) for line in lines]
         for item in saved + [{"runs": {"cxkit": r}} for r in report_rows]:

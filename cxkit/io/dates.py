@@ -46,9 +46,20 @@ def date_range_text() -> str:
     return f"{MIN_YEAR}-01-01 to {max_year()}-12-31"
 
 
-def in_range(expr: pl.Expr) -> pl.Expr:
-    """A Date or Datetime expression with the values outside MIN_YEAR..max_year() as null."""
-    return pl.when(expr.dt.year().is_between(MIN_YEAR, max_year())).then(expr)
+def in_range(expr: pl.Expr, dtype: type[pl.Date] | type[pl.Datetime] = pl.Datetime
+             ) -> pl.Expr:
+    """A Datetime (or, with `dtype=pl.Date`, Date) expression with the values outside
+    MIN_YEAR..max_year() as null.
+
+    `expr` is read once: what falls outside is clipped to the instant just before or just
+    after the range, and those two become null (`when(year in range).then(expr)` would parse
+    the column twice: the streaming engine does not share the two)."""
+    if dtype == pl.Date:
+        low, high = date(MIN_YEAR - 1, 12, 31), date(max_year() + 1, 1, 1)
+    else:
+        low = datetime(MIN_YEAR - 1, 12, 31, 23, 59, 59, 999999)
+        high = datetime(max_year() + 1, 1, 1)
+    return expr.clip(low, high).replace([low, high], None)
 
 
 @dataclass

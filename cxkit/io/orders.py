@@ -326,7 +326,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     fmt: DateFormat = column_format(table, date_col, opts.dayfirst, notices)
     if day_only and fmt.prefix and not timezone:  # only the day: parse `YYYY-MM-DD`, not times
         stamp = in_range(pl.col(date_col).str.slice(0, fmt.prefix).str.strptime(
-            pl.Date, fmt.date_part, strict=False))
+            pl.Date, fmt.date_part, strict=False), pl.Date)
     else:
         stamp = timestamp_expr(date_col, fmt, timezone) if timezone else parse_expr(date_col,
                                                                                      fmt)

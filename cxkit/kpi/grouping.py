@@ -91,7 +91,7 @@ def row_reasons(small: pl.DataFrame, scope: Scope) -> tuple[pl.DataFrame, list]:
 
     # the loader already nulls implausible years (cxkit.io.dates); a key parsed here is checked
     # again so that no path can bring year 0001 or 9999 into a period
-    small = small.with_columns(in_range(day).alias("__date"))
+    small = small.with_columns(in_range(day, pl.Date).alias("__date"))
     date_col = pl.col("__date")
     outside = pl.lit(False)
     if scope.since is not None:
