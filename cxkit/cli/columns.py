@@ -127,7 +127,7 @@ def run(files, fmt, encoding, delimiter, env: Env) -> None:
     for r in rows:
         out.add_row(term(r["column"]), term(r["type"]), term(r["role"], style="green"),
                     term(r["filled"]),
-                    term(" | ".join(r["examples"]), overflow="ellipsis", no_wrap=True))
+                    term(" | ".join(r["examples"]), overflow="fold"))  # wrapped, never cut
     env.console().print(out)
 
 
