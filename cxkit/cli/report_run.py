@@ -197,7 +197,7 @@ def _format(fmt, output: str | None, env: Env) -> str:
 
 def build(specs: dict, opts, env: Env):
     """Load each source, compute its part, then what joins them."""
-    from cxkit.io.read import reading
+    from cxkit.io.read import reading, spill
     from cxkit.io.sources import load_orders_source, load_responses, load_tickets_source
     from cxkit.kpi import report_build as rb
     from cxkit.kpi.report import Report
@@ -233,12 +233,14 @@ def build(specs: dict, opts, env: Env):
         ol = loaded["orders"] = load_orders_source(specs["orders"], by)
         _notices(ol.notices, env)
         with reading(ol.table):
+            ol.lf = spill(ol.lf, ol.table)  # read by several sections: parsed once
             cards, sections, details = rb.orders_part(ol.lf, ol.by, opts)
         add("orders", cards, sections, details, ol.columns)
     if "tickets" in specs:
         tl = loaded["tickets"] = load_tickets_source(specs["tickets"], by)
         _notices(tl.notices, env)
         with reading(tl.table):
+            tl.lf = spill(tl.lf, tl.table)  # read by several sections: parsed once
             cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
             rate = rb.complaint_card(tl.lf, loaded["orders"].lf if "orders" in loaded else None,
                                      opts)

@@ -98,6 +98,19 @@ def _scratch(suffix: str) -> tuple[int, str]:
     return fd, path
 
 
+def spill(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
+    """The loaded rows of a text source that will be read several times (the report: cards,
+    backlog, complaints, retention, the CLV fit...), parsed once: written by a streaming sink
+    to an unnamed Arrow scratch file and scanned from there, so each later pass reads typed
+    columns instead of parsing the CSV again. Parquet is returned as it is (re-reading it is
+    cheaper than a copy)."""
+    if table.kind == "parquet":
+        return lf
+    _, path = _scratch(".arrow")
+    lf.sink_ipc(path)
+    return pl.scan_ipc(path)
+
+
 def release() -> None:
     """Close the scratch files (a long-lived process that runs cxkit many times: the tests)."""
     while _SCRATCH:
