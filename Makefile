@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# the tests run every KPI on DuckDB and Spark too (tests/test_engines.py): their extras
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,duckdb,spark]'
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed

@@ -19,7 +19,7 @@ from conftest import run_cli_os as run_cli
 
 from cxkit import __version__
 
-HEAVY = ("polars", "pyarrow")
+HEAVY = ("polars", "pyarrow", "narwhals", "duckdb", "pyspark", "py4j")  # engines too
 COMMANDS = sorted(cli_commands())
 README = Path(__file__).resolve().parent.parent / "README.md"
 LIGHT_BUDGET_S = 0.5  # a lenient bound for `cxkit --version`; the goal is about 0.25 s

@@ -336,3 +336,51 @@ def fail_on_drop(bad: str):
         "--fail-on-drop", rich_help_panel=WHY,
         help=f"Exit 3 when the last period's change is a significant {bad} at --confidence: "
         "the bad direction (needs --period).")]
+
+
+# Past one machine (cxkit.engines): the same KPIs on DuckDB or Spark, on typed tables
+ENGINE = "Engine"
+
+
+class EngineName(StrEnum):
+    polars = "polars"
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option("--engine", rich_help_panel=ENGINE, envvar="CXKIT_ENGINE",
+                 help="Where the rows are read: polars (default: any export, one machine), "
+                 "duckdb (typed Parquet/CSV larger than memory, pip install 'cxkit[duckdb]') "
+                 "or spark (a lake: local, cluster or Spark Connect, pip install "
+                 "'cxkit[spark]'). Same KPIs, same JSON."),
+]
+TableOpt = Annotated[
+    str | None,
+    typer.Option("--table", metavar="NAME", rich_help_panel=ENGINE,
+                 help="Read this table of the engine (Spark catalog, DuckDB database of "
+                 "CXKIT_DUCKDB) instead of FILE."),
+]
+SparkRemote = Annotated[
+    str | None,
+    typer.Option("--spark-remote", metavar="URL", rich_help_panel=ENGINE,
+                 envvar="SPARK_REMOTE",
+                 help="Spark Connect server, e.g. sc://spark.internal:15002 (default: a local "
+                 "session, or SPARK_MASTER)."),
+]
+ApproxQuantiles = Annotated[
+    bool,
+    typer.Option("--approx-quantiles", rich_help_panel=ENGINE,
+                 help="Medians and percentiles from the engine's approximate quantiles "
+                 "(faster on Spark; the rule says so). Default: exact."),
+]
+EngineFiles = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Exports: CSV/TSV/TXT, Parquet, XLSX, NDJSON, optionally .gz; globs; - for stdin. "
+        "With --engine duckdb|spark: one typed Parquet/CSV path, glob or URL (or --table).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]

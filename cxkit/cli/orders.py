@@ -83,7 +83,7 @@ Duration = lambda help, meta="DURATION": o.text_option(help, meta)  # noqa: E731
 def register(app: typer.Typer) -> None:
     @app.command("orders", help=ORDERS_HELP, no_args_is_help=True)
     def orders(
-        files: o.Files,
+        files: o.EngineFiles = None,
         kpi: Annotated[OrderKpi | None, typer.Option(
             "--kpi", "-k", help="Only this KPI: its own output shape, --value and bare "
             "--fail-under X work.", rich_help_panel=o.SCOPE)] = None,
@@ -114,6 +114,9 @@ def register(app: typer.Typer) -> None:
         encoding: o.Encoding = None,
         delimiter: o.Delimiter = None,
         dayfirst: o.DayFirst = None,
+        engine: o.EngineOpt = o.EngineName.polars,
+        table: o.TableOpt = None,
+        spark_remote: o.SparkRemote = None,
         no_color: o.NoColor = False,
         quiet: o.Quiet = False,
         debug: o.Debug = False,
@@ -122,7 +125,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("retention", help=RETENTION_HELP, no_args_is_help=True)
     def retention(
-        files: o.Files,
+        files: o.EngineFiles = None,
         period: Annotated[o.Period, typer.Option(
             "--period", "-p", help="Calendar period customers are counted in.",
             rich_help_panel=o.SCOPE)] = o.Period.month,
@@ -153,6 +156,9 @@ def register(app: typer.Typer) -> None:
         encoding: o.Encoding = None,
         delimiter: o.Delimiter = None,
         dayfirst: o.DayFirst = None,
+        engine: o.EngineOpt = o.EngineName.polars,
+        table: o.TableOpt = None,
+        spark_remote: o.SparkRemote = None,
         no_color: o.NoColor = False,
         quiet: o.Quiet = False,
         debug: o.Debug = False,
@@ -161,7 +167,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("clv", help=CLV_HELP, no_args_is_help=True)
     def clv(
-        files: o.Files,
+        files: o.EngineFiles = None,
         by: o.By = None,
         margin: Duration("Gross margin for the formula, e.g. 35% or 0.35 (default 100%: "
                          "revenue CLV).", "PCT") = None,
@@ -210,6 +216,9 @@ def register(app: typer.Typer) -> None:
         encoding: o.Encoding = None,
         delimiter: o.Delimiter = None,
         dayfirst: o.DayFirst = None,
+        engine: o.EngineOpt = o.EngineName.polars,
+        table: o.TableOpt = None,
+        spark_remote: o.SparkRemote = None,
         no_color: o.NoColor = False,
         quiet: o.Quiet = False,
         debug: o.Debug = False,
@@ -242,6 +251,39 @@ def _load(args: dict, env: Env, by: list[str], day_only: bool = False,
     return loaded
 
 
+def _engine(args: dict) -> str:
+    return args["engine"].value if args.get("engine") else "polars"
+
+
+def _on_engine(args: dict, by: list[str], command: str, only: str | None = None):
+    """--engine duckdb|spark: the typed table opened on the engine, its roles by the loader's
+    rules (names, --column, --ordered, --customer, --amount); what the engine cannot do is
+    refused (exit 2) before any row is read."""
+    from types import SimpleNamespace
+
+    from cxkit.cli.output import column_roles
+    from cxkit.engines import open_table, refuse_options
+    from cxkit.engines import orders as on_engine
+    from cxkit.io.roles import ORDER_ROLES
+
+    engine = _engine(args)
+    refuse_options(engine, {"--timezone": args.get("timezone"), "--preset": args.get("preset"),
+                            "--amount-unit": args.get("amount_unit"),
+                            f"--kpi {only}": bool(only)}, command)
+    given = column_roles(args["column"], ORDER_ROLES)
+    given |= {"ordered_at": args["ordered"], "customer_id": args["customer"],
+              "amount": args.get("amount")}
+    flags = {"ordered_at": "--ordered", "customer_id": "--customer", "amount": "--amount"}
+    source = open_table(engine, args["files"], args["table"], args["spark_remote"])
+    typed = on_engine.load(source, given, by, flags)
+    shown = SimpleNamespace(table=typed.table, columns={r: m.column for r, m in
+                                                        typed.roles.items()},
+                            by=typed.by, notices=[],
+                            amount_rule="major units" if "amount" in typed.roles
+                            else "no amount column")
+    return source, typed, shown
+
+
 def _scope(args: dict, by: list[str], period: str | None):
     from cxkit.io.dates import parse_bound
     from cxkit.kpi.grouping import Scope
@@ -270,9 +312,11 @@ def _finish(results, loaded, args: dict, env: Env, single: bool, under, over,
 
 def _start(args: dict, names: list[str], only: str | None):
     from cxkit.cli.output import guard_output, thresholds
+    from cxkit.engines import need_files
     from cxkit.errors import UsageError
 
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
+    args["files"] = need_files(args["files"], args.get("table"), _engine(args))
     guard_output(args["output"], args["files"])
     if args.get("value") and not only:
         example = "aov" if "aov" in names else names[0]  # a KPI this command has
@@ -289,9 +333,22 @@ def run_orders(args: dict) -> None:
     env, under, over = _start(args, ORDER_KPIS, only)
     by = list(args["by"] or [])
     why = why_options(args, only, by)
+    period = args["period"].value if args["period"] else None
+    if _engine(args) != "polars":
+        from cxkit.engines.orders import compute as on_engine
+
+        with env.status(f"Reading {', '.join(args['files']) or args['table']}"):
+            source, typed, loaded = _on_engine(args, by, "cxkit orders", only)
+            scope = _scope(args, typed.by, period)
+            results = on_engine(source, typed, scope, OrderOptions(args["confidence"]),
+                                [only] if only else None)
+        for r in results:
+            if r.kpi in ("revenue", "aov", "clv", "return_rate"):
+                r.rule += f"; amounts in {loaded.amount_rule}"
+        return _finish(results, loaded, args, env, bool(only), under, over, why)
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = _load(args, env, by)
-        scope = _scope(args, loaded.by, args["period"].value if args["period"] else None)
+        scope = _scope(args, loaded.by, period)
         with reading(loaded.table):
             results = compute(loaded.lf, scope, OrderOptions(args["confidence"]),
                               [only] if only else None)
@@ -326,6 +383,17 @@ def run_retention(args: dict) -> None:
     opts = RetentionOptions(period=scope.period, since=scope.since, until=scope.until,
                             as_of=parse_moment(args["as_of"], "--as-of") if args["as_of"]
                             else None, inactive_after_days=days, confidence=args["confidence"])
+    if _engine(args) != "polars":
+        from cxkit.engines.retention import scan as on_engine
+
+        with env.status(f"Reading {', '.join(args['files']) or args['table']}"):
+            source, typed, loaded = _on_engine(args, [], "cxkit retention")
+            scanned = on_engine(source, typed, opts)
+            results = [cohorts(None, opts, scanned)] if args["cohorts"] else \
+                retention(None, opts, scanned)
+        if only:
+            results = [r for r in results if r.kpi == only]
+        return _finish(results, loaded, args, env, bool(only), under, over, why)
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = _load(args, env, [], day_only=days is None, command="cxkit retention")
         with reading(loaded.table):
@@ -342,6 +410,9 @@ def run_clv(args: dict) -> None:
 
     if args["model"] == Model.bgnbd:
         from cxkit.cli.clv_model import run_predicted
+        from cxkit.engines import check
+
+        check("clv --model", _engine(args), "clv --model bgnbd")
 
         return run_predicted(args, _start, _load)
     for flag, name in (("--calibration-end", "calibration_end"), ("--horizon", "horizon"),
@@ -360,6 +431,15 @@ def run_clv(args: dict) -> None:
                       annual_churn=parse_share(args["churn"], "--churn", MIN_CHURN)
                       if args["churn"] else None, top=args["top"], confidence=args["confidence"])
     by = list(args["by"] or [])
+    if _engine(args) != "polars":
+        from cxkit.engines.orders import clv as on_engine
+
+        with env.status(f"Reading {', '.join(args['files']) or args['table']}"):
+            source, typed, loaded = _on_engine(args, by, "cxkit clv")
+            results = on_engine(source, typed, _scope(args, typed.by, None), opts)
+        if only:
+            results = [r for r in results if r.kpi == only]
+        return _finish(results, loaded, args, env, bool(only), under, over)
     with env.status(f"Reading {', '.join(args['files'])}"):
         loaded = _load(args, env, by, command="cxkit clv")
         scope = _scope(args, loaded.by, None)

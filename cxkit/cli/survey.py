@@ -127,13 +127,14 @@ def _load_explained(opts, loader, explain: list[str]):
 
 def run(kind: str, args: dict) -> None:
     from cxkit.cli.output import ThresholdCrossed, check_thresholds, emit, guard_output, tell_notes
-    from cxkit.io import LoadOptions, load
+    from cxkit.engines import need_files
+    from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound
-    from cxkit.io.read import reading
     from cxkit.kpi.grouping import Scope
-    from cxkit.kpi.survey import summed
 
     env = Env(quiet=args["quiet"], no_color=args["no_color"])
+    engine = args["engine"].value
+    args["files"] = need_files(args["files"], args["table"], engine)
     guard_output(args["output"], args["files"])
     why = _why(args)
     measure = _measure(kind, args.get("scale"), args.get("satisfied_from"))
@@ -153,16 +154,10 @@ def run(kind: str, args: dict) -> None:
         dayfirst=args["dayfirst"],
     )
     flags = {role: "--score", "responded_at": "--date"}
-    with env.status(f"Reading {', '.join(args['files'])}"):
-        loaded = _load_explained(opts, lambda op: load(
-            op, (role, "responded_at"), (role,), flags, "responded_at",
-            need_date=scope.uses_date, accept=ACCEPT[kind], command=f"cxkit {kind}",
-        ), why["explain"])
-        for note in loaded.notices:
-            env.notice(note)
-        scope.by, scope.day_format = loaded.by, loaded.day_format
-        with reading(loaded.table):
-            sums = summed(loaded.lf, measure, scope)  # the one pass over the rows
+    if engine == "polars":
+        loaded, sums = _on_polars(opts, kind, measure, scope, why, role, flags, env)
+    else:
+        loaded, sums = _on_engine(engine, args, opts, measure, scope, why, role, flags, env)
     result = _view(sums, measure, scope, why, args)
     result.columns = {
         r: m.column
@@ -188,6 +183,44 @@ def run(kind: str, args: dict) -> None:
         crossed += _alert(result, sums, measure, scope, why, args["confidence"], env)
     if crossed:
         raise ThresholdCrossed("; ".join(crossed))
+
+
+def _on_polars(opts, kind: str, measure, scope, why: dict, role: str, flags: dict, env: Env):
+    """The default engine: the loader of exports, then the one pass (cxkit.kpi.grouping)."""
+    from cxkit.io import load
+    from cxkit.io.read import reading
+    from cxkit.kpi.survey import summed
+
+    with env.status(f"Reading {', '.join(opts.inputs)}"):
+        loaded = _load_explained(opts, lambda op: load(
+            op, (role, "responded_at"), (role,), flags, "responded_at",
+            need_date=scope.uses_date, accept=ACCEPT[kind], command=f"cxkit {kind}",
+        ), why["explain"])
+        for note in loaded.notices:
+            env.notice(note)
+        scope.by, scope.day_format = loaded.by, loaded.day_format
+        with reading(loaded.table):
+            sums = summed(loaded.lf, measure, scope)  # the one pass over the rows
+    return loaded, sums
+
+
+def _on_engine(engine: str, args: dict, opts, measure, scope, why: dict, role: str,
+               flags: dict, env: Env):
+    """--engine duckdb|spark: the typed table's one pass on the engine (cxkit.engines.surveys),
+    then the same code as on Polars, on the same small frame."""
+    from cxkit.engines import open_table
+    from cxkit.engines import surveys as on_engine
+    from cxkit.kpi.survey import summed
+
+    with env.status(f"Reading {', '.join(opts.inputs) or args['table']} on {engine}"):
+        source = open_table(engine, opts.inputs, args["table"], args["spark_remote"])
+        loaded = _load_explained(opts, lambda op: on_engine.load(
+            source, role, "responded_at", op.columns, op.by, scope.uses_date, flags,
+        ), why["explain"])
+        scope.by, scope.day_format = loaded.by, None
+        small = on_engine.condense(source, loaded, role, scope)  # the one pass over the rows
+        sums = summed(None, measure, scope, condensed=small)
+    return loaded, sums
 
 
 def _view(sums, measure, scope, why: dict, args: dict):
@@ -291,7 +324,7 @@ def register(app: typer.Typer, kind: str) -> None:
 
     @app.command(kind, help=help_text, no_args_is_help=True)
     def command(
-        files: o.Files,
+        files: o.EngineFiles = None,
         score: Score = None,
         date: o.DateCol = None,
         by: o.By = None,
@@ -319,6 +352,9 @@ def register(app: typer.Typer, kind: str) -> None:
         encoding: o.Encoding = None,
         delimiter: o.Delimiter = None,
         dayfirst: o.DayFirst = None,
+        engine: o.EngineOpt = o.EngineName.polars,
+        table: o.TableOpt = None,
+        spark_remote: o.SparkRemote = None,
         no_color: o.NoColor = False,
         quiet: o.Quiet = False,
         debug: o.Debug = False,

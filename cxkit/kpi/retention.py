@@ -123,6 +123,11 @@ class _Scan:
     latest: datetime | None  # the latest counted order
     pairs: pl.DataFrame  # in-scope (customer, period) pairs: P, FIRST, RET, MEMBER
     inactive: tuple[int, int] | None = None  # (denominator, still active)
+    # made on another engine (cxkit.engines.retention.scan) instead of from `pairs`: the
+    # counts per period (P, active, new, retained), the cohort cells (FIRST, since, k), last P
+    per: pl.DataFrame | None = None
+    cells: pl.DataFrame | None = None
+    span: int | None = None
 
 
 def _ident() -> list[pl.Expr]:
@@ -209,7 +214,8 @@ def _scan(lf: pl.LazyFrame, opts: RetentionOptions, inactive: bool = False) -> _
     return scan
 
 
-def _per_period(pairs: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def _per_period(pairs: pl.DataFrame, per: pl.DataFrame | None = None
+                ) -> tuple[pl.DataFrame, int]:
     """Every period from the first to the last with a counted order (gaps included): active,
     new (first order ever), retained (also active in the period before), active before; and the
     number of periods in that span.
@@ -219,8 +225,10 @@ def _per_period(pairs: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     right after them are. The others have no customers before them: no retention to measure,
     so every figure is the same, only their empty rows are left out."""
     p = pl.col(P)
-    per = pairs.group_by(P).agg(pl.len().alias("active"), (p == pl.col(FIRST)).sum().alias("new"),
-                                pl.col(RET).sum().alias("retained"))
+    if per is None:  # else made on another engine
+        per = pairs.group_by(P).agg(pl.len().alias("active"),
+                                    (p == pl.col(FIRST)).sum().alias("new"),
+                                    pl.col(RET).sum().alias("retained"))
     if per.height == 0:
         return per, 0
     lo, hi = per[P].min(), per[P].max()
@@ -248,11 +256,17 @@ def _mirror(value, ci):
             None if ci is None else (100 - ci[1], 100 - ci[0]))
 
 
-def retention(lf: pl.LazyFrame, opts: RetentionOptions) -> list[KpiResult]:
+def scan(lf: pl.LazyFrame, opts: RetentionOptions) -> _Scan:
+    """The pass over the orders that `retention` and `cohorts` share (the report makes it once)."""
+    return _scan(lf, opts, inactive=opts.inactive_after_days is not None)
+
+
+def retention(lf: pl.LazyFrame, opts: RetentionOptions, scanned: _Scan | None = None
+              ) -> list[KpiResult]:
     """retention_rate and churn_rate per period (pooled headline), plus inactivity_churn when
-    `opts.inactive_after_days` is set."""
-    scan = _scan(lf, opts, inactive=opts.inactive_after_days is not None)
-    per, span = _per_period(scan.pairs)
+    `opts.inactive_after_days` is set. `scanned`: `scan(lf, opts)` already made."""
+    scan = scanned or _scan(lf, opts, inactive=opts.inactive_after_days is not None)
+    per, span = _per_period(scan.pairs, scan.per)
     z = stats.z_value(opts.confidence)
     rows = per.to_dicts()[1:] if per.height else []  # the first period has none before it
     labels = _labels([r[P] for r in rows], opts.period) if rows else []
@@ -326,18 +340,20 @@ def _inactivity(scan: _Scan, opts: RetentionOptions, z: float) -> KpiResult:
                      confidence=opts.confidence, extra={"as_of": when, "window_days": w})
 
 
-def cohorts(lf: pl.LazyFrame, opts: RetentionOptions) -> KpiResult:
+def cohorts(lf: pl.LazyFrame, opts: RetentionOptions, scanned: _Scan | None = None
+            ) -> KpiResult:
     """cohort_retention: customers by the period of their first order; cell (c, k) = share of
     cohort c with a counted order in period c + k. Unobservable cells are None."""
-    scan = _scan(lf, opts)
+    scan = scanned or _scan(lf, opts)
     # members: active in scope in their first period ever, so cell 0 is the cohort size
     # one integer key per cell (cohort * 2^32 + periods since) groups faster than two columns
     cell_key = pl.col(FIRST).cast(pl.Int64) * 2**32 + (pl.col(P) - pl.col(FIRST))
-    cells = (scan.pairs.lazy().filter(pl.col(MEMBER)).group_by(cell_key.alias("c"))
-             .agg(pl.len().alias("k"))
-             .select((pl.col("c") // 2**32).alias(FIRST), (pl.col("c") % 2**32).alias("since"),
-                     "k").collect())
-    span = scan.pairs[P].max()  # the last period of the range
+    cells = scan.cells if scan.cells is not None else (  # else made on another engine
+        scan.pairs.lazy().filter(pl.col(MEMBER)).group_by(cell_key.alias("c"))
+        .agg(pl.len().alias("k"))
+        .select((pl.col("c") // 2**32).alias(FIRST), (pl.col("c") % 2**32).alias("since"),
+                "k").collect())
+    span = scan.span if scan.cells is not None else scan.pairs[P].max()  # the last period
     z = stats.z_value(opts.confidence)
     name = opts.period
     rule = (f"customers grouped by the {name} of their first completed order; cell k = share of "

@@ -1,0 +1,54 @@
+"""DuckDB: larger-than-memory work on one machine. Reads a Parquet or CSV path or glob (or any
+URL DuckDB understands, e.g. s3:// with its httpfs extension), or a table of the database named
+by CXKIT_DUCKDB (default: in memory) with --table NAME."""
+
+from __future__ import annotations
+
+import os
+
+_CON: list = []
+
+
+def connection():
+    import duckdb
+
+    if not _CON:
+        con = duckdb.connect(os.environ.get("CXKIT_DUCKDB", ":memory:"))
+        con.execute("SET TimeZone = 'UTC'")  # zone-stamped times fall on their UTC day
+        con.execute("SET enable_progress_bar = false")  # stdout is for the data only
+        _CON.append(con)
+    return _CON[0]
+
+
+def read(path: str | None, table: str | None, remote: str | None = None):
+    """(DuckDB relation, name) of the input."""
+    import duckdb
+
+    from cxkit.engines import first_line
+    from cxkit.errors import InputError
+
+    con = connection()
+    name = table or path or ""
+    try:
+        if table:
+            return con.table(table), table
+        lower = path.lower()
+        if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+            return con.read_csv(path), path
+        if lower.endswith((".json", ".ndjson", ".jsonl")):
+            return con.read_json(path), path
+        return con.read_parquet(path), path
+    except duckdb.Error as exc:
+        raise InputError(f"{name}: cannot read on --engine duckdb: {first_line(exc)}",
+                         "check the path, glob or table name") from None
+
+
+APPROX = "DuckDB approx_quantile (T-Digest)"
+
+
+def approx_quantiles(native, keys: list[str], wanted: dict[str, tuple[str, float]]):
+    """Per group of `keys`: approximate quantiles, name -> (column, q); a DuckDB relation."""
+    quoted = ", ".join(f'"{k}"' for k in keys)
+    parts = [f'approx_quantile("{col}", {q}) AS "{name}"' for name, (col, q) in wanted.items()]
+    select = ", ".join(([quoted] if keys else []) + parts)
+    return native.aggregate(select, quoted) if keys else native.aggregate(select)
