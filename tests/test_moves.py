@@ -140,3 +140,46 @@ def test_complaint_rate_rise(tmp_path, capsys):
     rate = json.loads(run.stdout)["kpis"][0]
     assert (rate["change"], rate["significant"]) == (25.0, True)
     assert "complaint_rate rose 25.00 from 2025-01 to 2025-02" in run.stderr
+
+
+def test_plan_for_a_share_ticket_kpi(tmp_path, capsys):
+    # 60 of 100 tickets solved at first contact: p = 0.6, spread of one ticket
+    # 100 x sqrt(0.6 x 0.4) = 48.99 points. For 5 points at 80 % power, alpha 0.05, 50/50:
+    # N = (1.959964 + 0.841621)^2 x 48.99^2 x (1/0.5 + 1/0.5) / 5^2 = 7.84887 x 2400 x 4 / 25
+    # = 3013.97 -> 3014 in all, 1507 per group
+    path = tickets(tmp_path, fcr_rows("01", 60, 100))
+    doc, _ = cxkit_json(capsys, "tickets", path, "--kpi", "fcr", "--plan", "--mde", "5")
+    assert doc["kpi"] == "fcr_plan"
+    assert doc["sd"] == 48.99 and doc["baseline"]["value"] == 60.0
+    assert [g["n"] for g in doc["per_group"]] == [1507, 1507] and doc["total"] == 3014
+
+
+def test_plan_for_a_mean_uses_the_control_group(tmp_path, capsys):
+    # AOV of the control group A: amounts 10, 20, 30 -> sd 10 (n - 1); for 5 (money) at 80 %
+    # power, alpha 0.05 (two groups: one comparison), 50/50:
+    # N = 7.84887 x 10^2 x 4 / 5^2 = 125.58 -> 126 in all, 63 per group
+    path = write_csv(tmp_path / "orders.csv", ("order_id", "customer_id", "ordered_at",
+                                               "amount", "status", "variant"),
+                     [("1", "a", "2025-01-02", "10", "paid", "A"),
+                      ("2", "b", "2025-01-02", "20", "paid", "A"),
+                      ("3", "c", "2025-01-02", "30", "paid", "A"),
+                      ("4", "d", "2025-01-02", "100", "paid", "B"),
+                      ("5", "e", "2025-01-02", "300", "paid", "B")])
+    doc, _ = cxkit_json(capsys, "orders", path, "--kpi", "aov", "--by", "variant", "--versus",
+                        "A", "--plan", "--mde", "5")
+    assert doc["kpi"] == "aov_plan" and doc["sd"] == 10.0
+    assert doc["baseline"]["source"] == "the control group variant = A"
+    assert [(g["group"], g["n"]) for g in doc["per_group"]] == [("A", 63), ("B", 63)]
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--kpi", "fcr", "--plan"), "--plan and --mde go together"),
+    (("--plan", "--mde", "5"), "--plan needs one --kpi"),
+    (("--kpi", "fcr", "--plan", "--mde", "5", "--period", "month"), "--plan with --period"),
+    (("--kpi", "volume", "--plan", "--mde", "5"), "--plan: volume has no test"),
+])
+def test_plan_refuses_what_it_cannot_plan(tmp_path, capsys, args, says):
+    path = tickets(tmp_path, fcr_rows("01", 6, 10))
+    run = cxkit_in_process(capsys, "tickets", path, *args)
+    assert run.returncode == 2, run
+    assert says in run.stderr

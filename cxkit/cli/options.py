@@ -322,6 +322,18 @@ ExpectedSplit = Annotated[
                  help="Planned shares of the --by groups, in their order: a chi-square "
                  "sample-ratio check, flagged when p < 0.001."),
 ]
+PlanOpt = Annotated[
+    bool,
+    typer.Option("--plan", rich_help_panel=WHY,
+                 help="With --kpi and --mde: print how many rows per group a test needs, from "
+                 "the spread in the file (the --versus group's if given)."),
+]
+MdeOpt = Annotated[
+    float | None,
+    typer.Option("--mde", metavar="X", rich_help_panel=WHY,
+                 help="With --plan: the smallest difference to find, in the KPI's unit "
+                 "(% points of a share, hours or money of a mean; 80% power)."),
+]
 FailOnChange = Annotated[
     bool,
     typer.Option("--fail-on-change", rich_help_panel=WHY,

@@ -426,6 +426,7 @@ def why_options(args: dict, only: str | None, by: list[str]) -> dict:
     """--versus / --correction / --expected-split / --fail-on-drop / --fail-on-change of a ticket
     or order command, checked before any file is read."""
     why = {"versus": args.get("versus"), "split": args.get("expected_split"),
+           "plan": args.get("plan"), "mde": args.get("mde"),
            "correction": args["correction"].value if args.get("correction") else "holm",
            "fail": "--fail-on-change" if args.get("fail_on_change") else
                    "--fail-on-drop" if args.get("fail_on_drop") else None}
@@ -439,18 +440,38 @@ def why_options(args: dict, only: str | None, by: list[str]) -> dict:
         if args.get("period"):
             raise UsageError("--versus with --period: compare over the whole span here",
                              "drop --period (or --since/--until to choose the span)")
-    if why["split"] and not why["versus"]:
-        raise UsageError("--expected-split needs --by COL and --versus VALUE",
+    if bool(why["plan"]) != (why["mde"] is not None):
+        raise UsageError("--plan and --mde go together: the plan needs the difference to find",
+                         "e.g. --kpi fcr --plan --mde 5")
+    if why["plan"]:
+        if not only:
+            raise UsageError("--plan needs one --kpi: the KPI the test is planned for",
+                             "e.g. --kpi fcr --plan --mde 5")
+        if args.get("period"):
+            raise UsageError("--plan with --period: the plan uses the whole span",
+                             "drop --period (or --since/--until to choose the span)")
+        if len(by) > 1:
+            raise UsageError("--plan takes at most one --by COL: the groups of the test")
+    if why["split"] and not (why["versus"] or why["plan"]):
+        raise UsageError("--expected-split needs --by COL and --versus VALUE (or --plan)",
                          "e.g. --by variant --versus control --expected-split 50/50")
     return why
 
 
 def compared(result, why: dict):
-    """The --versus view of one KPI's result (the result itself without --versus)."""
-    if not why["versus"]:
+    """The --versus view (or the --plan) of one KPI's result (else the result itself)."""
+    if not why["versus"] and not why.get("plan"):
         return result
     from cxkit.kpi import moves
 
+    if why.get("plan"):
+        if result.value is not None and not result.basis:
+            raise UsageError(f"--plan: {result.kpi} has no test (a count or a median)",
+                             "pick a share or a mean, e.g. --kpi fcr, --kpi resolution_time, "
+                             "--kpi aov")
+        by = result.group_keys[0] if result.group_keys else None
+        return moves.plan(result, why["mde"], by, why["versus"], why["split"],
+                          why["correction"], result.confidence)
     if not moves.can_compare(result):
         raise UsageError(f"--versus: {result.kpi} has no test (a count or a median)",
                          "pick a share or a mean, e.g. --kpi fcr, --kpi resolution_time, "

@@ -81,6 +81,8 @@ def register(app: typer.Typer) -> None:
         versus: o.Versus = None,
         correction: o.CorrectionOpt = None,
         expected_split: o.ExpectedSplit = None,
+        plan: o.PlanOpt = False,
+        mde: o.MdeOpt = None,
         format: o.FormatOpt = None,
         value: o.Value = False,
         output: o.Output = None,

@@ -89,6 +89,16 @@ class SpecMeasure:
     def parts(self, row: dict[str, Any]) -> dict[str, float]:
         return {}
 
+    def unit_sd(self, row: dict[str, Any]) -> float | None:
+        """Spread of one row in the KPI's unit: 100 x sqrt(p(1 - p)) for a share in %, the
+        standard deviation for a mean."""
+        if not row["n"]:
+            return None
+        if self.share:
+            p = row["yes"] / row["n"]
+            return 100 * (p * (1 - p)) ** 0.5
+        return row["sd"]
+
 
 @dataclass
 class GroupSums:
@@ -111,6 +121,28 @@ def can_compare(result: KpiResult) -> bool:
     return bool(result.groups) and all(g.basis or g.n == 0 for g in result.groups)
 
 
+def _measure(result: KpiResult, share: bool) -> SpecMeasure:
+    good = higher_is_better(result.kpi)
+    return SpecMeasure(result.kpi, share, result.digits, result.rule,
+                       True if good is None else good)
+
+
+def plan(result: KpiResult, mde: float, by: str | None, control: str | None,
+         split: str | None, correction: str = "holm", confidence: float = 0.95):
+    """Rows each group needs for a test of `mde` (`cxkit.kpi.experiment.plan`), from the spread of
+    the KPI's rows: the --versus group's, else every row in scope."""
+    from cxkit.kpi.experiment import plan as plan_groups
+
+    share = "yes" in result.basis
+    empty = {"n": 0, "yes": 0} if share else {"n": 0, "mean": None, "sd": None}
+    rows = [{by: g.key.get(by), **(g.basis or empty)} for g in result.groups] if by else []
+    df = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+    sums = GroupSums(df, [by] if by else [], totals=dict(result.basis),
+                     dropped=dict(result.dropped))
+    return plan_groups(sums, _measure(result, share), mde, by, control, split, correction,
+                       confidence)
+
+
 def versus(result: KpiResult, by: str, control: str, correction: str = "holm",
            split: str | None = None, confidence: float = 0.95):
     """Every group of `by` against the control group, as `cxkit nps --versus` compares them."""
@@ -120,7 +152,5 @@ def versus(result: KpiResult, by: str, control: str, correction: str = "holm",
     empty = {"n": 0, "yes": 0} if share else {"n": 0, "mean": None, "sd": None}
     rows = [{by: g.key.get(by), **(g.basis or empty)} for g in result.groups]
     sums = GroupSums(pl.DataFrame(rows, infer_schema_length=None), [by])
-    good = higher_is_better(result.kpi)
-    measure = SpecMeasure(result.kpi, share, result.digits, result.rule,
-                          True if good is None else good)
-    return compare_groups(result, sums, measure, by, control, correction, split, confidence)
+    return compare_groups(result, sums, _measure(result, share), by, control, correction, split,
+                          confidence)

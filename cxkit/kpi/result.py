@@ -74,6 +74,9 @@ class KpiResult:
     # the last period's change against the one before as a stats.Difference (interval, p), when
     # the KPI has a test for it; never printed as such (`change` and `significant` are)
     change_test: Any = field(default=None, repr=False, compare=False)
+    # what the headline is made of (cxkit.kpi.specs.basis: counts of a share, n/mean/sd of a
+    # mean): the spread `--plan` plans with; never printed
+    basis: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     notes: list[str] = field(default_factory=list)  # how the data was read (stderr notices)
     warnings: list[str] = field(default_factory=list)  # what may be wrong (stderr and JSON)
     extra_digits: int | None = None  # decimals of `extra` (model parameters); None: digits, 2+

@@ -178,6 +178,7 @@ def to_result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
     result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
                        overall["dropped"], spec.rule, spec.digits, overall["extra"],
                        confidence=confidence)
+    result.basis = basis(spec, overall)
     if len(frames) > 1:
         result.groups = _groups(spec, frames[1], scope, z, confidence)
         result.group_keys = list(scope.by) + ([PERIOD_COL] if scope.period else [])
