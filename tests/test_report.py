@@ -405,6 +405,11 @@ def test_predictive_clv_card_and_customers_at_risk(tmp_path):
     # the check: the same model fitted up to three quarters of the span (1998-02-14)
     assert card["holdout"]["start"] == "1998-02-15"
     assert card["holdout"]["actual_repeat_purchases"] == 865
+    # the holdout check week by week: the running totals end at the card's figures
+    weeks = data["tables"]["clv_holdout"]["rows"]
+    assert len(weeks) == card["holdout"]["periods"]
+    assert sum(w[4] for w in weeks) == weeks[-1][6] == 865
+    assert weeks[-1][5] == pytest.approx(card["holdout"]["predicted_repeat_purchases"], abs=0.05)
     rows = data["tables"]["clv_at_risk"]["rows"]
     assert len(rows) == 10 and all(r[1] < 50 for r in rows)
     assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)

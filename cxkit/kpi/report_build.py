@@ -214,7 +214,7 @@ def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     if {"customer_id", "amount"} <= set(lf.collect_schema().names()):
         card, at_risk = predicted_part(lf, opts)
         cards.append(card)
-        sections.append(at_risk)
+        sections += [holdout_section(card), at_risk]
     return _tag(cards, "orders"), [s for s in sections if s], details
 
 
@@ -272,6 +272,31 @@ def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Se
         column_digits=[0, 1, 2, 2, 0],
         labels=["Customer", "P(alive)", "CLV (predicted)", "Expected purchases", "Last order"],
         units=["", "%", "money", "", "date"])
+
+
+def holdout_section(result: KpiResult) -> Section | None:
+    """The predictive CLV's holdout check week by week: repeat purchases the model fitted before
+    the holdout expected against those that happened, and their running totals (the tracking
+    plot of Fader, Hardie & Lee 2005, as a table every format shows)."""
+    holdout = result.extra.get("holdout") if result.value is not None else None
+    if not holdout or not holdout.get("per_period"):
+        return None
+    rows, expected, actual = [], 0.0, 0
+    for p in holdout["per_period"]:
+        expected += p["predicted"]
+        actual += p["actual"]
+        rows.append([p["period"], p["start"], p["end"], p["predicted"], p["actual"], expected,
+                     actual])
+    return Section(
+        "clv_holdout", "Predictive CLV: the holdout check",
+        ["period", "start", "end", "expected", "actual", "expected_total", "actual_total"], rows,
+        note=f"the model fitted on the orders before {holdout['start']}, its expected repeat "
+        f"purchases per week from then on against the actual ones: {actual:,} happened, "
+        f"{expected:,.0f} expected",
+        column_digits=[0, 0, 0, 1, 0, 1, 0],
+        labels=["Week", "From", "To", "Expected", "Actual", "Expected (total)",
+                "Actual (total)"],
+        units=["", "date", "date", "", "count", "", "count"])
 
 
 def cohort_section(result: KpiResult) -> Section | None:
