@@ -418,3 +418,7 @@ def test_predictive_clv_card_and_customers_at_risk(tmp_path):
         assert run_cli("report", cdnow, "-o", out).returncode == 0
         if suffix in (".html", ".md", ".csv"):
             assert "30.58" in out.read_text(encoding="utf-8")
+        if suffix == ".html":  # the holdout check drawn: one point per week, two lines
+            html = out.read_text(encoding="utf-8")
+            assert f'<svg class="tracking" data-points="{len(weeks)}"' in html
+            assert html.count('<path class="expected"') == html.count('<path class="actual"') == 1

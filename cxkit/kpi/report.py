@@ -108,7 +108,9 @@ class Section:
     columns: list[str]
     rows: list[list[Any]]
     note: str = ""  # one line under the title: the rule, what was dropped or unmatched
-    kind: str = "table"  # "table", or "heatmap": cells after the first two are shares 0-100
+    # "table"; "heatmap": cells after the first two are shares 0-100; "tracking": a table whose
+    # `expected` and `actual` columns the HTML report also draws as two lines
+    kind: str = "table"
     digits: int = 1  # decimals for float cells
     column_digits: list[int] | None = None  # per column, when they differ (breakdowns)
     labels: list[str] | None = None  # headers in words; None: `columns` as they are

@@ -293,7 +293,7 @@ def holdout_section(result: KpiResult) -> Section | None:
         note=f"the model fitted on the orders before {holdout['start']}, its expected repeat "
         f"purchases per week from then on against the actual ones: {actual:,} happened, "
         f"{expected:,.0f} expected",
-        column_digits=[0, 0, 0, 1, 0, 1, 0],
+        kind="tracking", column_digits=[0, 0, 0, 1, 0, 1, 0],
         labels=["Week", "From", "To", "Expected", "Actual", "Expected (total)",
                 "Actual (total)"],
         units=["", "date", "date", "", "count", "", "count"])

@@ -91,6 +91,11 @@ stroke-linecap:round}
 .axis{grid-column:2;grid-row:2;display:flex;justify-content:space-between;gap:8px;
 font-size:11px;color:var(--faint);margin-top:4px;white-space:nowrap}
 .axis strong{font-weight:650;color:var(--ink)}
+svg.tracking{display:block;width:100%;height:120px;margin-top:12px;overflow:visible}
+.tracking .expected{fill:none;stroke:var(--accent);stroke-width:2px;stroke-dasharray:5 4}
+.tracking .actual{fill:none;stroke:var(--ink);stroke-width:2px;stroke-linejoin:round}
+.legend{display:flex;gap:16px;font-size:12px;color:var(--muted);margin-top:6px}
+.legend .key-expected{color:var(--accent)}.legend .key-actual{color:var(--ink)}
 .report-section{background:var(--card);border:1px solid var(--line);border-radius:12px;
 padding:16px;margin:0 0 18px;box-shadow:0 1px 2px rgba(20,30,50,.05)}
 .note{margin:4px 0 0;color:var(--muted);font-size:13px}
@@ -438,12 +443,42 @@ def _table(section: Section) -> str:
 WIDE_COLUMNS = 5  # sections with this many columns (and heat maps) take the whole row
 
 
+TRACK_W, TRACK_H = 600.0, 120.0
+
+
+def tracking_svg(section: Section) -> str:
+    """A "tracking" section (the predictive CLV's holdout check) as a chart: the expected repeat
+    purchases per week (dashed) and the actual ones (solid), on one scale from 0."""
+    expected = [float(r[section.columns.index("expected")]) for r in section.rows]
+    actual = [float(r[section.columns.index("actual")]) for r in section.rows]
+    top = max(expected + actual + [1.0])
+    n = len(expected)
+
+    def path(values: list[float]) -> str:
+        xy = [(_fmt(TRACK_W * i / max(n - 1, 1)), _fmt(TRACK_H * (1 - v / top)))
+              for i, v in enumerate(values)]
+        return "M" + " L".join(f"{a} {b}" for a, b in xy)
+
+    title = "; ".join(f"week {r[0]}: {e:.1f} expected, {a:.0f} actual"
+                      for r, e, a in zip(section.rows, expected, actual, strict=True))
+    return (f'<svg class="tracking" data-points="{n}" viewBox="0 0 {_fmt(TRACK_W)} '
+            f'{_fmt(TRACK_H)}" preserveAspectRatio="none" role="img" aria-label="expected and '
+            f'actual repeat purchases per week"><title>{_e(title)}</title>'
+            f'<path class="expected" d="{path(expected)}" vector-effect="non-scaling-stroke"/>'
+            f'<path class="actual" d="{path(actual)}" vector-effect="non-scaling-stroke"/></svg>'
+            f'<div class="legend"><span class="key-expected">- - expected</span>'
+            f'<span class="key-actual">— actual</span><span>0 to {cards.number(top, 0)} '
+            f'repeat purchases a week</span></div>')
+
+
 def section_html(section: Section) -> str:
     wide = section.kind == "heatmap" or len(section.columns) >= WIDE_COLUMNS
     parts = [f'<section class="report-section{" wide" if wide else ""}" id="{_e(section.name)}" '
              f'data-kind="{_e(section.kind)}"><h2>{_e(section.title)}</h2>']
     if section.note:
         parts.append(f'<p class="note">{_e(section.note)}</p>')
+    if section.rows and section.kind == "tracking":
+        parts.append(tracking_svg(section))
     if section.rows:
         parts.append(_table(section))
     else:
