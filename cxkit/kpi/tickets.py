@@ -113,6 +113,9 @@ def _hours(delta: pl.Expr) -> pl.Expr:
     return delta.dt.total_microseconds() / 3_600_000_000
 
 
+FCR_FOLDED = "__fcr_folded"  # the fcr flag in lower case (`prepare`)
+
+
 def _text_in(column: str, values: list[str]) -> pl.Expr:
     return pl.col(column).str.to_lowercase().is_in(values)
 
@@ -140,6 +143,8 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     else:
         resolved = pl.lit(None, dtype=pl.Boolean)
     new.append(resolved.fill_null(False).alias("__resolved"))
+    if "fcr" in cols:  # folded once here, not in each level's aggregation (three passes)
+        new.append(pl.col("fcr").cast(pl.String).str.to_lowercase().alias(FCR_FOLDED))
     lf = lf.with_columns(new)
     if scope.period:  # rows out of scope belong to no period
         lf = lf.with_columns(pl.when(pl.col(ROW) == 0).then(pl.col(START)).alias(START))
@@ -229,7 +234,8 @@ def _fcr_spec(cols, ok, resolved, scope, opts) -> Spec:
     """KPIS.md: the explicit flag; else contacts <= 1 and no reopen; else no repeat ticket."""
     unresolved = {"unresolved": ~resolved}
     if "fcr" in cols:
-        yes, no = _text_in("fcr", TRUE), _text_in("fcr", FALSE)
+        flag = pl.col(FCR_FOLDED) if FCR_FOLDED in cols else pl.col("fcr").str.to_lowercase()
+        yes, no = flag.is_in(TRUE), flag.is_in(FALSE)
         rule = "the export's first-contact flag"
     elif "contacts" in cols:
         c = pl.col("contacts")
