@@ -26,6 +26,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,15 @@ class Table:
 
 
 _TMP: list[str] = []
-_SCRATCH: list[int] = []  # descriptors of unnamed scratch files (see `_scratch`)
+# descriptors of unnamed scratch files (see `_scratch`), per thread: `release` closes those of
+# its own run (the tests run cxkit in threads of one process)
+_LOCAL = threading.local()
+
+
+def _held() -> list[int]:
+    if not hasattr(_LOCAL, "fds"):
+        _LOCAL.fds = []
+    return _LOCAL.fds
 
 
 def _tempdir() -> str:
@@ -93,7 +102,7 @@ def _scratch(suffix: str) -> tuple[int, str]:
     fd, path = tempfile.mkstemp(suffix=suffix, dir=_tempdir())
     if os.path.isdir("/proc/self/fd"):
         os.unlink(path)
-        _SCRATCH.append(fd)
+        _held().append(fd)
         return fd, f"/proc/self/fd/{fd}"
     return fd, path
 
@@ -113,9 +122,10 @@ def spill(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
 
 def release() -> None:
     """Close the scratch files (a long-lived process that runs cxkit many times: the tests)."""
-    while _SCRATCH:
+    held = _held()
+    while held:
         with contextlib.suppress(OSError):
-            os.close(_SCRATCH.pop())
+            os.close(held.pop())
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:
@@ -198,14 +208,14 @@ def _spool(src, suffix: str, head: bytes = b"", limit: int | None = None,
     more than `limit` bytes in all is refused (a gzip bomb)."""
     fd, path = _scratch(suffix)
     written = len(head)
-    with os.fdopen(fd, "wb", closefd=fd not in _SCRATCH) as out:
+    with os.fdopen(fd, "wb", closefd=fd not in _held()) as out:
         out.write(head)
         while chunk := src.read(1 << 20):
             written += len(chunk)
             if limit is not None and written > limit:
                 out.truncate(0)
                 out.close()
-                if fd not in _SCRATCH:
+                if fd not in _held():
                     os.unlink(path)
                 raise DataError(
                     f"{display}: decompresses to more than {limit >> 20:,} MiB, over "
@@ -352,7 +362,7 @@ def _transcode(path: str, encoding: str, newline: str = "\n") -> str:
     fd, out_path = _scratch(".csv")
     held = ""
     try:
-        with open(path, "rb") as src, os.fdopen(fd, "wb", closefd=fd not in _SCRATCH) as out:
+        with open(path, "rb") as src, os.fdopen(fd, "wb", closefd=fd not in _held()) as out:
             while True:
                 chunk = src.read(1 << 20)
                 text = held + decoder.decode(chunk, final=not chunk)
