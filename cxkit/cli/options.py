@@ -325,8 +325,9 @@ ExpectedSplit = Annotated[
 PlanOpt = Annotated[
     bool,
     typer.Option("--plan", rich_help_panel=WHY,
-                 help="With --kpi and --mde: print how many rows per group a test needs, from "
-                 "the spread in the file (the --versus group's if given)."),
+                 help="Print how many answers (tickets, orders) per group a test needs, with "
+                 "--mde (and one --kpi on tickets and orders), from the spread in the file "
+                 "(the --versus group's if given)."),
 ]
 MdeOpt = Annotated[
     float | None,

@@ -305,12 +305,6 @@ def register(app: typer.Typer, kind: str) -> None:
                      help="The two periods to compare, as labelled (e.g. 2025-05,2025-06); "
                      "default: the last two with answers."),
     ]
-    Plan = Annotated[
-        bool,
-        typer.Option("--plan", rich_help_panel=WHY,
-                     help="Print how many answers per group a test needs (with --mde), from "
-                     "the spread of the answers in the file (the --versus group's if given)."),
-    ]
     Mde = Annotated[
         float | None,
         typer.Option("--mde", metavar="X", rich_help_panel=WHY,
@@ -342,7 +336,7 @@ def register(app: typer.Typer, kind: str) -> None:
         versus: o.Versus = None,
         correction: o.CorrectionOpt = None,
         expected_split: o.ExpectedSplit = None,
-        plan: Plan = False,
+        plan: o.PlanOpt = False,
         mde: Mde = None,
         fail_on_drop: FailOnDrop = False,
         fail_on_change: o.FailOnChange = False,

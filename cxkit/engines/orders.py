@@ -300,9 +300,7 @@ def finish_frame(df, scope, zero: list[str]):
 
 def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
     """cxkit.kpi.orders.compute on the engine: the same KpiResults."""
-    from cxkit.kpi import stats
-    from cxkit.kpi.orders import _join, customer_specs, referral_spec, row_specs
-    from cxkit.kpi.specs import to_result
+    from cxkit.kpi.orders import _join, customer_specs, finish_specs, referral_spec, row_specs
 
     lf, cols = canonical(source, loaded, scope)
     rows = row_specs(cols, scope)
@@ -330,17 +328,7 @@ def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
         if cust_frame is not None:
             frames.append(finish_frame(cust_frame, scope, []))
         joined.append(_join(frames, level))
-    z = stats.z_value(opts.confidence)
-    results = []
-    for spec in specs:
-        if not has_cid and spec in custs + [ref_spec] and not spec.unavailable:
-            spec.unavailable = "no customer column (pass --customer COL)"
-        if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
-                not joined[0].row(0, named=True).get(spec.col("abandoned")):
-            spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); order "
-                                "exports usually leave them out")
-        results.append(to_result(spec, joined, scope, z, opts.confidence))
-    return results
+    return finish_specs(specs, joined, has_cid, custs + [ref_spec], scope, opts)
 
 
 def clv(source: Source, loaded, scope, opts):

@@ -238,19 +238,26 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         per_level = len(frames) // len(levels)
         joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
                   for i, level in enumerate(levels)]
-        z = stats.z_value(opts.confidence)
-        results = []
-        for spec in specs:
-            if CID not in cols and spec in custs + [ref_spec] and not spec.unavailable:
-                spec.unavailable = "no customer column (pass --customer COL)"
-            if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
-                    not joined[0].row(0, named=True).get(spec.col("abandoned")):
-                spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); "
-                                    "order exports usually leave them out")
-            results.append(to_result(spec, joined, scope, z, opts.confidence))
-        return results
+        return finish_specs(specs, joined, CID in cols, custs + [ref_spec], scope, opts)
 
     return Plan(queries, finish)
+
+
+def finish_specs(specs: list[Spec], joined: list[pl.DataFrame], has_customer: bool,
+                 per_customer: list[Spec], scope: Scope, opts: OrderOptions) -> list[KpiResult]:
+    """The results of the order specs from their sums per level (overall, per group, per
+    period), on any engine: what the export cannot give said as the reason."""
+    z = stats.z_value(opts.confidence)
+    results = []
+    for spec in specs:
+        if not has_customer and spec in per_customer and not spec.unavailable:
+            spec.unavailable = "no customer column (pass --customer COL)"
+        if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
+                not joined[0].row(0, named=True).get(spec.col("abandoned")):
+            spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); "
+                                "order exports usually leave them out")
+        results.append(to_result(spec, joined, scope, z, opts.confidence))
+    return results
 
 
 def _agg(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
