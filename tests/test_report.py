@@ -349,6 +349,24 @@ def test_backlog_per_period_is_what_is_open_at_its_end(tmp_path):
     assert [t["value"] for t in same["trend"]] == [2, 3, 2]
 
 
+def test_backlog_whose_last_period_ends_before_the_as_of_period(tmp_path):
+    # --as-of 2025-03-01 12:00: T7 (03-02) is created after it, so February is the last period
+    # and is measured at the as-of time, not at its end (03-01 00:00), and March is not shown.
+    # Open then: T3 (01-25 12:00, 840 h), T4 (02-07 09:00, 531 h), T6 (02-20 09:00, 219 h);
+    # at February's end the ages would be 828, 519, 207 h.
+    path = write_csv(tmp_path / "tickets.csv", *BACKLOG)
+    run = run_cli("tickets", path, "--period", "month", "--as-of", "2025-03-01 12:00",
+                  "-f", "json")
+    assert run.returncode == 0, run
+    backlog = next(k for k in json.loads(run.stdout)["kpis"] if k["kpi"] == "backlog")
+    assert [(t["period"], t["value"]) for t in backlog["trend"]] == [("2025-01", 2),
+                                                                     ("2025-02", 3)]
+    assert backlog["value"] == 3 and backlog["dropped"]["created_after_as_of"] == 1
+    last = backlog["groups"][-1]
+    assert last["mean_age_hours"] == pytest.approx((840 + 531 + 219) / 3)
+    assert last["max_age_hours"] == pytest.approx(840)
+
+
 def test_backlog_without_a_resolution_time_is_closed_at_every_end(tmp_path):
     rows = [r[:] for r in BACKLOG[1]]
     header = BACKLOG[0] + ["status"]

@@ -94,9 +94,10 @@ class ComplaintOptions:
     confidence: float = 0.95
 
 
-def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintOptions
-            ) -> list[KpiResult]:
-    """complaint_rate (per period), complaints by category x severity, recurrence by category.
+def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintOptions,
+            rate_only: bool = False) -> list[KpiResult]:
+    """complaint_rate (per period), complaints by category x severity, recurrence by category
+    (`rate_only`: the rate alone, as the report's card shows it).
 
     `orders` holds one row per order day: `__date` and `__rows` (completed orders that day), as
     `completed_order_days` gives them.
@@ -129,6 +130,8 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
     q_cust = (complaints.group_by("customer_id").agg(pl.len().alias("n"))
               .filter(pl.col("n") >= 2).select(pl.len()) if "customer_id" in cols else None)
     q_all = lf.select(pl.col("customer_id").n_unique()) if "customer_id" in cols else None
+    if rate_only:
+        q_cat = q_rec = q_cust = None
     queries = [q for q in (q_period, q_all, q_cat, q_rec, q_cust) if q is not None]
     frames = iter(pl.collect_all(queries, engine="streaming"))
     by_period = next(frames)

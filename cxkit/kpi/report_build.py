@@ -149,11 +149,12 @@ def survey_part(condensed: dict[str, pl.DataFrame], by: list[str], dated: bool,
     return _tag(cards, "responses"), [s for s in sections if s], details
 
 
-def _ticket_plan(lf, scope: Scope, topts, only: tuple[str, ...] | None = None):
+def _ticket_plan(lf, scope: Scope, topts, repeated, shared: Scope,
+                 only: tuple[str, ...] | None = None):
     from cxkit.kpi.tickets import plan
 
     wanted = None if only is None else ["csat" if k == "ticket_csat" else k for k in only]
-    return plan(lf, scope, topts, wanted)
+    return plan(lf, scope, topts, wanted, repeated, shared)
 
 
 def _ticket_names(results: list[KpiResult]) -> list[KpiResult]:
@@ -167,15 +168,19 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     from dataclasses import replace
 
     from cxkit.kpi.specs import collect_plans
-    from cxkit.kpi.tickets import latest_time
+    from cxkit.kpi.tickets import latest_times, with_repeats
 
     topts = opts.tickets
     if topts.as_of is None:  # the backlog's as-of time, said on its card
-        topts = replace(topts, as_of=latest_time(lf, set(lf.collect_schema().names())))
+        latest = latest_times(lf, set(lf.collect_schema().names()))
+        topts = replace(topts, as_of=latest[0], latest=latest)
     # the cards and every breakdown in one pass over the tickets (one collect_all); a
     # breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
-    plans = [_ticket_plan(lf, opts.scope(), topts)]
-    plans += [_ticket_plan(lf, opts.scope([col]), topts, BREAKDOWN["tickets"]) for col in by]
+    # one frame (one scan, one sort for FCR's repeats) under the cards and every breakdown
+    repeated, cards = with_repeats(lf, topts), opts.scope()
+    plans = [_ticket_plan(lf, cards, topts, repeated, cards)]
+    plans += [_ticket_plan(lf, opts.scope([col]), topts, repeated, cards, BREAKDOWN["tickets"])
+              for col in by]
     cards, *breakdowns = (_ticket_names(r) for r in collect_plans(plans))
     for r in cards:
         if r.kpi == "backlog" and topts.as_of is not None:
@@ -339,7 +344,8 @@ def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
         if span[0] is not None:
             order_days = completed_order_days(orders, span[0], span[1])[0]
     rate = compute(tickets, order_days, ComplaintOptions(period=opts.period,
-                                                         confidence=opts.confidence))[0]
+                                                         confidence=opts.confidence),
+                   rate_only=True)[0]
     base = "orders" if "orders" in rate.counts else "customers"
     rate.extra["label"] = f"Complaints per 100 {base}"
     return rate
