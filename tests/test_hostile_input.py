@@ -220,6 +220,25 @@ def test_the_plausible_years():
     assert max_year() == date.today().year + 2
 
 
+@pytest.mark.parametrize("typed", [False, True])
+def test_in_range_keeps_the_plausible_years_to_the_microsecond(typed):
+    from cxkit.io.dates import in_range
+
+    y = max_year()
+    stamps = [datetime(1, 1, 1), datetime(1899, 12, 31, 23, 59, 59, 999999),
+              datetime(1900, 1, 1), datetime(1969, 12, 31, 23, 59, 59, 1),
+              datetime(2025, 6, 1, 12, 30, 15, 123456), datetime(y, 12, 31, 23, 59, 59, 999999),
+              datetime(y + 1, 1, 1), datetime(9999, 12, 31), None]
+    kept = [None, None, *stamps[2:6], None, None, None]  # the first and last instants kept
+    got = pl.DataFrame({"t": stamps}, schema={"t": pl.Datetime("us")}).select(
+        in_range(pl.col("t"), typed=typed))["t"].to_list()
+    assert got == kept
+    days = [date(1, 1, 1), date(1899, 12, 31), date(1900, 1, 1), date(1969, 12, 31),
+            date(y, 12, 31), date(y + 1, 1, 1), None]
+    got = pl.DataFrame({"d": days}).select(in_range(pl.col("d"), pl.Date, typed))["d"]
+    assert got.to_list() == [None, None, *days[2:5], None, None]
+
+
 def test_retention_by_day_with_year_0001_is_quick(tmp_path, capsys):
     path = write_csv(tmp_path / "o.csv", ORDER_HEADER, ORDERS_0001)
     start = time.monotonic()

@@ -42,24 +42,45 @@ def max_year() -> int:
     return date.today().year + FUTURE_YEARS
 
 
+EPOCH_DAY = date(1970, 1, 1)
+DAY_US = 86_400_000_000
+
+
 def date_range_text() -> str:
     return f"{MIN_YEAR}-01-01 to {max_year()}-12-31"
 
 
-def in_range(expr: pl.Expr, dtype: type[pl.Date] | type[pl.Datetime] = pl.Datetime
-             ) -> pl.Expr:
-    """A Datetime (or, with `dtype=pl.Date`, Date) expression with the values outside
-    MIN_YEAR..max_year() as null.
+def in_range(expr: pl.Expr, dtype: type[pl.Date] | type[pl.Datetime] = pl.Datetime,
+             typed: bool = False) -> pl.Expr:
+    """A naive Datetime("us") (or, with `dtype=pl.Date`, Date) expression with the values
+    outside MIN_YEAR..max_year() as null.
 
-    `expr` is read once: what falls outside is clipped to the instant just before or just
-    after the range, and those two become null (`when(year in range).then(expr)` would parse
-    the column twice: the streaming engine does not share the two)."""
+    `expr` is read once, by a chain of one-input steps on its integer value (days or
+    microseconds): `v - first` is negative below the range, `(last - first) - (v - first)`
+    negative above it, and a cast of a negative number to an unsigned type is null. The
+    obvious ways read it twice or break streaming: `when(expr in range).then(expr)` parsed a
+    text column twice per row in the streaming engine (which shares no subexpression there),
+    and `clip(...).replace(...)` kept every row in memory (100M timestamps: 4 GB, not 0.5).
+    `typed`: `expr` is a column already of that type, cheap to read twice: `when` is faster
+    there (100M Parquet timestamps: 4.8 s CPU, the chain 6.4 s)."""
+    if typed:
+        low, high = (date(MIN_YEAR, 1, 1), date(max_year(), 12, 31)) if dtype == pl.Date else \
+            (datetime(MIN_YEAR, 1, 1), datetime(max_year(), 12, 31, 23, 59, 59, 999999))
+        return pl.when(expr.is_between(low, high)).then(expr)
     if dtype == pl.Date:
-        low, high = date(MIN_YEAR - 1, 12, 31), date(max_year() + 1, 1, 1)
+        first = (date(MIN_YEAR, 1, 1) - EPOCH_DAY).days
+        last = (date(max_year(), 12, 31) - EPOCH_DAY).days
+        physical, back = expr.cast(pl.Int32).cast(pl.Int64), pl.Date
     else:
-        low = datetime(MIN_YEAR - 1, 12, 31, 23, 59, 59, 999999)
-        high = datetime(max_year() + 1, 1, 1)
-    return expr.clip(low, high).replace([low, high], None)
+        first = (date(MIN_YEAR, 1, 1) - EPOCH_DAY).days * DAY_US
+        last = ((date(max_year(), 12, 31) - EPOCH_DAY).days + 1) * DAY_US - 1
+        physical, back = expr.cast(pl.Int64), pl.Datetime("us")
+    span = last - first
+    above_first = (physical - first).cast(pl.UInt64, strict=False).cast(pl.Int64)
+    # (-x + c), not (c - x): the result keeps `expr`'s name
+    below_last = (-above_first + span).cast(pl.UInt64, strict=False).cast(pl.Int64)
+    value = -below_last + last
+    return value.cast(pl.Int32).cast(back) if dtype == pl.Date else value.cast(back)
 
 
 @dataclass
@@ -240,7 +261,7 @@ def _parse(col: pl.Expr, fmt: DateFormat) -> pl.Expr:
 def parse_expr(column: str, fmt: DateFormat) -> pl.Expr:
     """A Datetime expression for the column; values that do not fit, and dates outside
     MIN_YEAR..max_year(), become null (counted as invalid dates)."""
-    return in_range(_parse(pl.col(column), fmt))
+    return in_range(_parse(pl.col(column), fmt), typed=fmt.native)
 
 
 def ambiguity_notice(source: str, column: str, fmt: DateFormat) -> str:
