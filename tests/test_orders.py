@@ -295,6 +295,16 @@ def test_repeated_order_ids_are_reported_and_negative_amounts_read(tmp_path):
     # 3 rows, 2 distinct ids: 1 repeated; (4.00) is -4: revenue 10 + 10 - 4 = 16
     assert got["orders"]["repeated_order_ids"] == 1
     assert got["revenue"]["value"] == 16.0
+    # said on the headline only (a segment's figure is the headline's, split): per customer,
+    # A's two rows are the repeat, and no group repeats the note
+    by = kpis("orders", str(path), "--by", "customer_id")["orders"]
+    assert by["repeated_order_ids"] == 1
+    assert [("repeated_order_ids" in g, g["value"]) for g in by["groups"]] == [(False, 2.0),
+                                                                               (False, 1.0)]
+    # distinct ids: no note at all
+    path.write_text("order_id,customer_id,ordered_at,amount\n1,A,2025-01-01,10\n"
+                    "2,A,2025-01-02,5\n")
+    assert "repeated_order_ids" not in kpis("orders", str(path))["orders"]
 
 
 def test_customer_revenue_does_not_depend_on_row_order(tmp_path):

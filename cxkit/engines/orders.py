@@ -238,7 +238,7 @@ def per_customer(lf, cols: set, level: list[str]):
     sums = [nw.len().alias("__orders")]
     if "amount" in cols:
         sums.append(nw.col("amount").sum().alias("__revenue"))
-    out = base.group_by(*level, CID).agg(*sums)
+    out = base.group_by(*dict.fromkeys([*level, CID])).agg(*sums)  # --by the customer column
     if "amount" in cols:  # a customer whose amounts are all missing has revenue 0, as on Polars
         out = out.with_columns(nw.col("__revenue").fill_null(0.0).round(6))
     return out
@@ -300,6 +300,7 @@ def finish_frame(df, scope, zero: list[str]):
 
 def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
     """cxkit.kpi.orders.compute on the engine: the same KpiResults."""
+    from cxkit.kpi import orders as kpi_orders
     from cxkit.kpi.orders import _join, customer_specs, finish_specs, referral_spec, row_specs
 
     lf, cols = canonical(source, loaded, scope)
@@ -327,7 +328,8 @@ def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
         frames = [finish_frame(rows_frame, scope, zero)]
         if cust_frame is not None:
             frames.append(finish_frame(cust_frame, scope, []))
-        joined.append(_join(frames, level))
+        frame = _join(frames, level)  # repeated order ids: said on the headline only
+        joined.append(frame.drop(kpi_orders.IDS, strict=False) if level else frame)
     return finish_specs(specs, joined, has_cid, custs + [ref_spec], scope, opts)
 
 

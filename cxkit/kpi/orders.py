@@ -52,6 +52,8 @@ def prepare(lf: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
     return lf
 
 
+IDS = "orders__ids"  # distinct order ids (the headline's repeated ids)
+
 def _status_reasons(*skip: str) -> dict[str, pl.Expr]:
     return {s: pl.col("state") == s for s in NOT_COMPLETED if s not in skip}
 
@@ -65,8 +67,8 @@ def row_specs(cols: set, scope: Scope) -> list[Spec]:
                   kind="count", finisher=_count)
     orders.aggs = [done.sum().alias(orders.col("n"))] + drops(orders, ok, _status_reasons(),
                                                                scope)
-    if "order_id" in cols:
-        orders.aggs.append(pl.col("order_id").filter(done).n_unique().alias(orders.col("ids")))
+    if "order_id" in cols:  # distinct hashes: as many as orders proves no id repeats
+        orders.aggs.append(pl.col("order_id").filter(done).hash().n_unique().alias(IDS))
     specs.append(orders)
 
     if "amount" in cols:
@@ -221,13 +223,15 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     per_cust = lf.filter(done & pl.col(CID).is_not_null()) if CID in cols else None
     firsts = _first_orders(lf, cols, scope) if new_aggs and CID in cols else None
     queries = []
-    for level in levels:
-        queries.append(_agg(lf, level, row_aggs))
+    for level in levels:  # repeated order ids: said on the headline only
+        queries.append(_agg(lf, level, [a for a in row_aggs
+                                        if not level or a.meta.output_name() != IDS]))
         if per_cust is not None:
             sums = [pl.len().alias("__orders")]
             if "amount" in cols:
                 sums.append(money_sum(pl.col("amount")).alias("__revenue"))
-            c = per_cust.group_by(level + [CID]).agg(sums)
+            # --by the customer column itself: one key (a customer is their own segment)
+            c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
             if referrer_ids is not None:
                 c = c.with_columns(pl.col(CID).is_in(referrer_ids.implode()).alias("__referrer"))
             queries.append(_agg(c, level, cust_aggs))
@@ -238,6 +242,13 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         per_level = len(frames) // len(levels)
         joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
                   for i, level in enumerate(levels)]
+        head = joined[0]
+        if IDS in head.columns and head[IDS][0] < head["orders__n"][0]:
+            # fewer hashes than orders: a repeated id, or (rarely) two ids of one hash; the
+            # exact count of ids, in a pass made only then
+            exact = lf.filter(done).select(pl.col("order_id").n_unique()).collect(
+                engine="streaming").item()
+            joined[0] = head.with_columns(pl.lit(exact, pl.UInt32).alias(IDS))
         return finish_specs(specs, joined, CID in cols, custs + [ref_spec], scope, opts)
 
     return Plan(queries, finish)
