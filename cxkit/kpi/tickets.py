@@ -355,7 +355,7 @@ def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec
     spec = Spec("backlog", rule, 0, kind="backlog", finisher=_backlog)
     spec.aggs = [is_open.sum().alias(spec.col("n"))] + _age_aggs(spec, age)
     if scope.period:  # the last period measured at its end, found in the same pass
-        spec.aggs.append(created.filter(_counted(cols, ok, as_of)).max()
+        spec.aggs.append(pl.when(_counted(cols, ok, as_of)).then(created).max()
                          .dt.truncate(PERIODS[scope.period]).dt.date().alias(spec.col(LAST)))
     spec.aggs += drops(spec, ok, {"created_after_as_of": created > as_of}, scope)
     return spec
