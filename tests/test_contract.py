@@ -1024,8 +1024,13 @@ def test_no_color_also_in_help_and_errors(command, tmp_path):
         assert not ANSI.search(run.stderr_bytes), run
 
 
-@pytest.mark.parametrize("fmt", MACHINE_FORMATS)
-@pytest.mark.parametrize("command", COMMANDS)
+# a real terminal is a subprocess each (0.6 s): every command once, the formats in turn so that
+# each is seen on several commands; every command x format is checked in-process with
+# FORCE_COLOR by test_output_is_byte_identical_whatever_the_terminal
+TERMINAL_PAIRS = [(c, MACHINE_FORMATS[i % len(MACHINE_FORMATS)]) for i, c in enumerate(COMMANDS)]
+
+
+@pytest.mark.parametrize(("command", "fmt"), TERMINAL_PAIRS)
 def test_machine_formats_on_a_terminal_have_no_ansi(command, fmt, tmp_path):
     c = case(command)
     run = run_cli_tty(*c.argv(command, tmp_path), "--format", fmt,
