@@ -529,4 +529,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
                             results[specs.index(ends)], z, opts.confidence)
         return results
 
-    return Plan(aggregate(lf, aggs, keys, scope) if aggs else [], finish)
+    # counts and shares are sums: the coarser levels re-sum the finest (durations and the
+    # backlog's ages have medians)
+    additive = all(s.kind == "share" or s.kpi == "volume" for s in live)
+    return Plan(aggregate(lf, aggs, keys, scope, additive) if aggs else [], finish)
