@@ -55,20 +55,25 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: ClvOptions) -> list[KpiResult]
     lf = lf.select([c for c in dict.fromkeys(keep) if c in names]).collect(
         engine="streaming").lazy()
     cols = set(lf.collect_schema().names())
-    results = orders.compute(lf, scope, orders.OrderOptions(opts.confidence), ["clv"])
+    oopts = orders.OrderOptions(opts.confidence)
     if not {CID, "amount"} <= cols:
-        return results
+        return orders.compute(lf, scope, oopts, ["clv"])
     done = orders.prepare(lf, Scope(since=scope.since, until=scope.until))
     done = done.filter((pl.col(ROW) == 0) & pl.col("__done") & pl.col(CID).is_not_null())
     last = done.select(pl.col("ordered_at").max()).collect().item()
-    per = _per_customer(done, last)
+    customers = _per_customer(done, last)
+    # the KPI's per-customer sums are these customers' (one group-by of the ids, not two)
+    plan = orders.plan(lf, scope, oopts, ["clv"], customers.select(
+        CID, pl.col("n").alias("__orders"), pl.col("revenue").alias("__revenue")))
+    *frames, per = pl.collect_all([*plan.queries, customers], engine="streaming")
+    results = plan.finish(frames)
     results.append(_formula(per, last, opts))
     if opts.top:
         results.append(_top(per, opts.top))
     return results
 
 
-def _per_customer(done: pl.LazyFrame, last) -> pl.DataFrame:
+def _per_customer(done: pl.LazyFrame, last) -> pl.LazyFrame:
     """One row per customer: revenue, orders, first and last order, and whether they ordered
     in the year before the last year (`before`) and in the last year (`since`)."""
     at, amount = pl.col("ordered_at"), pl.col("amount")
@@ -80,7 +85,7 @@ def _per_customer(done: pl.LazyFrame, last) -> pl.DataFrame:
     return done.group_by(CID).agg(
         money_sum(amount).alias("revenue"), amount.count().alias("with_amount"),
         pl.len().alias("n"), at.min().alias("first"), at.max().alias("last"), *flags,
-    ).collect()
+    )
 
 
 def _formula(per: pl.DataFrame, last, opts: ClvOptions) -> KpiResult:

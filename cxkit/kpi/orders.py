@@ -203,8 +203,11 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
 
 
 def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
-         only: list[str] | None = None) -> Plan:
-    """`compute` as queries and their finish, to collect with others over the same scan."""
+         only: list[str] | None = None, customers: pl.LazyFrame | None = None) -> Plan:
+    """`compute` as queries and their finish, to collect with others over the same scan.
+    `customers`: one row per customer of the scope's completed orders (`__orders`,
+    `__revenue`) that the caller computes anyway (`cxkit clv`); it stands for this plan's own
+    per-customer group-by when there is one level (no --by, no period) and no referrers."""
     cols = set(lf.collect_schema().names())
     lf = prepare(lf, scope)
     referrer_ids = _referrer_ids(lf, cols)
@@ -226,7 +229,10 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     for level in levels:  # repeated order ids: said on the headline only
         queries.append(_agg(lf, level, [a for a in row_aggs
                                         if not level or a.meta.output_name() != IDS]))
-        if per_cust is not None:
+        if per_cust is not None and customers is not None and levels == [[]] \
+                and referrer_ids is None:
+            queries.append(_agg(customers, level, cust_aggs))
+        elif per_cust is not None:
             sums = [pl.len().alias("__orders")]
             if "amount" in cols:
                 sums.append(money_sum(pl.col("amount")).alias("__revenue"))
