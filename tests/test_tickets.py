@@ -144,6 +144,25 @@ def test_generic_backlog_at_as_of(every):
     assert backlog["counts"] == {"under_1d": 1, "1_3d": 1, "3_7d": 0, "over_7d": 0}
 
 
+def test_backlog_by_segment_with_a_segment_that_has_nothing_open(tmp_path):
+    # as-of = the latest time, 01-04 10:00: chat's ticket open since 01-02 10:00 (48 h);
+    # email's two are resolved by then (01-01 12:00, and 01-04 10:00: at the as-of, closed)
+    path = write_csv(tmp_path / "t.csv", ("ticket_id", "created_at", "resolved_at", "status",
+                                          "channel"),
+                     [("1", "2025-01-01 10:00", "2025-01-01 12:00", "solved", "email"),
+                      ("2", "2025-01-02 10:00", "", "open", "chat"),
+                      ("3", "2025-01-03 10:00", "2025-01-04 10:00", "solved", "email")])
+    backlog = run_json(path, "--kpi", "backlog", "--by", "channel")[0]  # the --kpi object
+    assert (backlog["value"], backlog["max_age_hours"]) == (1, 48.0)
+    chat, email = backlog["groups"]
+    assert (chat["key"], chat["value"], chat["median_age_hours"]) == ({"channel": "chat"}, 1,
+                                                                       48.0)
+    assert chat["counts"] == {"under_1d": 0, "1_3d": 1, "3_7d": 0, "over_7d": 0}
+    # nothing open: zero in every bucket, and no age at all (not 0 h)
+    assert (email["value"], email["mean_age_hours"], email["max_age_hours"]) == (0, None, None)
+    assert email["counts"] == {"under_1d": 0, "1_3d": 0, "3_7d": 0, "over_7d": 0}
+
+
 def test_t_interval_of_three_values_and_value_flag(tmp_path):
     path = write_csv(tmp_path / "t.csv", ("created_at", "resolved_at", "status"), [
         ("2025-01-06 08:00", "2025-01-06 18:00", "solved"),  # 10 h

@@ -39,6 +39,10 @@ class Spec:
     finisher: Callable[[Callable[[str], Any]], dict] | None = None  # replaces the kind's finish
     extras: Callable[[Callable[[str], Any]], dict] | None = None  # fields added after it
     hide: tuple[str, ...] = ("sd",)  # extras used for tests of change, not printed
+    # (condition, aggregations) over the rows the condition keeps, in a query of their own
+    # joined to each level's (`aggregate`): a median inside a group-by keeps a value for every
+    # row, kept or not (the backlog's ages: 392k open of 5M tickets)
+    subsets: list[tuple[pl.Expr, list[pl.Expr]]] = field(default_factory=list)
 
     def col(self, name: str) -> str:
         return f"{self.kpi}__{name}"
@@ -133,11 +137,14 @@ def differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | 
 
 
 def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Scope,
-              additive: bool = False) -> list[pl.LazyFrame]:
+              additive: bool = False, subsets: list[tuple[pl.Expr, list[pl.Expr]]] = ()
+              ) -> list[pl.LazyFrame]:
     """Overall, per group, per period (when grouped by segment and period): three queries
     over the same rows. Medians do not add up, so each level is aggregated from the rows;
     `additive` (every aggregation a sum): the coarser levels re-sum the finest one instead
     (one pass over the rows, not three)."""
+    if subsets:  # one frame under the queries and the subsets' filters: one cache
+        lf = lf.cache()
     if additive and keys:
         finest = lf.group_by(keys).agg(aggs)
         sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
@@ -145,11 +152,19 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
         if scope.period and scope.by:
             queries.append(finest.group_by(START).agg(sums))
         return queries
-    queries = [lf.select(aggs)]
-    if keys:
-        queries.append(lf.group_by(keys).agg(aggs))
-        if scope.period and scope.by:
-            queries.append(lf.group_by(START).agg(aggs))
+    levels = [[]] + ([keys] if keys else []) + ([[START]] if keys and scope.period and scope.by
+                                                  else [])
+    queries = []
+    for level in levels:
+        query = lf.group_by(level).agg(aggs) if level else lf.select(aggs)
+        for cond, sub in subsets:
+            part = lf.filter(cond)
+            if level:  # a group with no row kept has null statistics
+                query = query.join(part.group_by(level).agg(sub), on=level, how="left",
+                                   nulls_equal=True)
+            else:
+                query = query.join(part.select(sub), how="cross")
+        queries.append(query)
     return queries
 
 

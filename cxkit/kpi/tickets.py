@@ -337,13 +337,17 @@ def _csat_spec(ok: pl.Expr, scope: Scope, sample: list) -> Spec:
     return spec
 
 
-def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec:
-    """Tickets created by `as_of` and not resolved by then, with their age in hours."""
+def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime,
+                  apart: bool = True) -> Spec:
+    """Tickets created by `as_of` and not resolved by then, with their age in hours.
+    `apart`: the ages as a subset (`Spec.subsets`) of the open tickets, else aggregated with
+    a filter among the others (a plan that shares its frame with other plans: the subset's
+    cache would not be theirs, and the repeat sort would run twice)."""
     created, resolved = pl.col("created_at"), pl.col("__resolved")
     closed = resolved & (pl.col("resolved_at").is_null() | (pl.col("resolved_at") <= as_of)) \
         if "resolved_at" in cols else resolved
     is_open = ok & (created <= as_of) & ~closed
-    age = _hours(pl.lit(as_of) - created).filter(is_open)
+    age = _hours(pl.lit(as_of) - created)
     rule = (f"tickets open at {as_of:%Y-%m-%d %H:%M} (created by then, not resolved by then); "
             "age = as-of - created, calendar hours")
     if scope.period:
@@ -353,7 +357,11 @@ def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec
                  + ("" if "resolved_at" in cols else "; without resolution times, a resolved "
                     "ticket counts as resolved at every period end"))
     spec = Spec("backlog", rule, 0, kind="backlog", finisher=_backlog)
-    spec.aggs = [is_open.sum().alias(spec.col("n"))] + _age_aggs(spec, age)
+    spec.aggs = [is_open.sum().alias(spec.col("n"))]
+    if apart:  # the open tickets' ages
+        spec.subsets.append((is_open, _age_aggs(spec, age)))
+    else:
+        spec.aggs += _age_aggs(spec, age.filter(is_open))
     if scope.period:  # the last period measured at its end, found in the same pass
         spec.aggs.append(pl.when(_counted(cols, ok, as_of)).then(created).max()
                          .dt.truncate(PERIODS[scope.period]).dt.date().alias(spec.col(LAST)))
@@ -506,7 +514,8 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
             as_of = opts.as_of or latest
         else:
             as_of = opts.as_of
-        specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of) if as_of else
+        specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of,
+                                      apart=shared is None) if as_of else
                      Spec("backlog", "", 0, unavailable="no dates to take the as-of time from"))
     if only:
         specs = [s for s in specs if s.kpi in only]
@@ -532,4 +541,5 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     # counts and shares are sums: the coarser levels re-sum the finest (durations and the
     # backlog's ages have medians)
     additive = all(s.kind == "share" or s.kpi == "volume" for s in live)
-    return Plan(aggregate(lf, aggs, keys, scope, additive) if aggs else [], finish)
+    subsets = [sub for s in live for sub in s.subsets]
+    return Plan(aggregate(lf, aggs, keys, scope, additive, subsets) if aggs else [], finish)
