@@ -89,6 +89,17 @@ def mean_aggs(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> li
     return out
 
 
+def mean_subset(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> list[pl.Expr]:
+    """`mean_aggs` with the statistics as a subset (`Spec.subsets`) of the rows `good` keeps;
+    returns the count, summed over every row."""
+    out = [value.mean().alias(spec.col("mean")), value.median().alias(spec.col("median")),
+           value.std().alias(spec.col("sd"))]
+    if p90:
+        out.append(value.quantile(0.9, interpolation="linear").alias(spec.col("p90")))
+    spec.subsets.append((good, out))
+    return [good.sum().alias(spec.col("n"))]
+
+
 def share_aggs(spec: Spec, yes: pl.Expr, no: pl.Expr) -> list[pl.Expr]:
     return [yes.sum().alias(spec.col(spec.labels[0])), no.sum().alias(spec.col(spec.labels[1]))]
 

@@ -27,6 +27,7 @@ from cxkit.kpi.specs import (
     collect_plans,
     drops,
     mean_aggs,
+    mean_subset,
     row_status,
     share_aggs,
     to_result,
@@ -154,15 +155,16 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     return lf, set(lf.collect_schema().names())
 
 
-def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict) -> Spec:
+def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict,
+                   apart: bool = True) -> Spec:
     """Mean, median, p90 of a duration over the rows no reason in `why` drops (nor negative)."""
     value = pl.col(col)
     good = ok & value.is_not_null() & (value >= 0)
     for cond in why.values():
         good = good & ~cond.fill_null(False)
     spec = Spec(kpi, "", 2, kind="mean")
-    spec.aggs = mean_aggs(spec, value, good) + drops(spec, ok, {**why, "negative": value < 0},
-                                                     scope)
+    stats_ = mean_subset(spec, value, good) if apart else mean_aggs(spec, value, good)
+    spec.aggs = stats_ + drops(spec, ok, {**why, "negative": value < 0}, scope)
     return spec
 
 
@@ -174,8 +176,9 @@ def _share_spec(kpi: str, yes: pl.Expr, no: pl.Expr, ok: pl.Expr, scope: Scope, 
 
 
 def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
-                satisfaction_sample: list | None = None) -> list[Spec]:
-    """Every ticket KPI, with the rule it uses, or the reason it cannot be computed."""
+                satisfaction_sample: list | None = None, apart: bool = True) -> list[Spec]:
+    """Every ticket KPI, with the rule it uses, or the reason it cannot be computed.
+    `apart`: medians as subsets of their rows (`Spec.subsets`; see `_backlog_spec`)."""
     ok = in_scope(scope, cols)
     resolved = pl.col("__resolved")
     specs: list[Spec] = []
@@ -203,7 +206,7 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
             if col + "_bad" in cols:  # both times given, but one cannot be read
                 why_not = {"invalid_time": pl.col(col).is_null() & pl.col(col + "_bad"),
                            **why_not}
-            spec = _duration_spec(kpi, col, ok, scope, why_not)
+            spec = _duration_spec(kpi, col, ok, scope, why_not, apart)
             spec.rule = f"{what}, in {hours}; mean (t interval), median, p90"
         specs.append(spec)
 
@@ -506,7 +509,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
         repeated = with_repeats(lf, opts)
     lf, cols = (plain, plain_cols) if repeated is None else prepare(repeated, shared or scope,
                                                                       opts)
-    specs = build_specs(cols, scope, opts, sample)
+    specs = build_specs(cols, scope, opts, sample, apart=shared is None)
     as_of = created = None
     if only is None or "backlog" in only:
         if opts.as_of is None or scope.period:
