@@ -149,12 +149,11 @@ def survey_part(condensed: dict[str, pl.DataFrame], by: list[str], dated: bool,
     return _tag(cards, "responses"), [s for s in sections if s], details
 
 
-def _ticket_plan(lf, scope: Scope, topts, repeated, shared: Scope,
-                 only: tuple[str, ...] | None = None):
+def _ticket_plan(lf, scope: Scope, topts, shared, only: tuple[str, ...] | None = None):
     from cxkit.kpi.tickets import plan
 
     wanted = None if only is None else ["csat" if k == "ticket_csat" else k for k in only]
-    return plan(lf, scope, topts, wanted, repeated, shared)
+    return plan(lf, scope, topts, wanted, shared)
 
 
 def _ticket_names(results: list[KpiResult]) -> list[KpiResult]:
@@ -168,7 +167,7 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     from dataclasses import replace
 
     from cxkit.kpi.specs import collect_plans
-    from cxkit.kpi.tickets import latest_times, with_repeats
+    from cxkit.kpi.tickets import latest_times, share
 
     topts = opts.tickets
     if topts.as_of is None:  # the backlog's as-of time, said on its card
@@ -177,9 +176,10 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     # the cards and every breakdown in one pass over the tickets (one collect_all); a
     # breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
     # one frame (one scan, one sort for FCR's repeats) under the cards and every breakdown
-    repeated, cards = with_repeats(lf, topts), opts.scope()
-    plans = [_ticket_plan(lf, cards, topts, repeated, cards)]
-    plans += [_ticket_plan(lf, opts.scope([col]), topts, repeated, cards, BREAKDOWN["tickets"])
+    cards = opts.scope()
+    shared = share(lf, cards, topts)
+    plans = [_ticket_plan(lf, cards, topts, shared)]
+    plans += [_ticket_plan(lf, opts.scope([col]), topts, shared, BREAKDOWN["tickets"])
               for col in by]
     cards, *breakdowns = (_ticket_names(r) for r in collect_plans(plans))
     for r in cards:

@@ -153,9 +153,9 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
     """Overall, per group, per period (when grouped by segment and period): three queries
     over the same rows. Medians do not add up, so each level is aggregated from the rows;
     `additive` (every aggregation a sum): the coarser levels re-sum the finest one instead
-    (one pass over the rows, not three)."""
-    if subsets:  # one frame under the queries and the subsets' filters: one cache
-        lf = lf.cache()
+    (one pass over the rows, not three). `subsets` (`Spec.subsets`): aggregated on their rows
+    and joined to each level; `lf` should then be a `cache()`d frame, or the filtered branch
+    gets a cache of its own and reads (and sorts) everything below it again."""
     if additive and keys:
         finest = lf.group_by(keys).agg(aggs)
         sums = [pl.col(a.meta.output_name()).sum() for a in aggs]

@@ -26,7 +26,6 @@ from cxkit.kpi.specs import (
     aggregate,
     collect_plans,
     drops,
-    mean_aggs,
     mean_subset,
     row_status,
     share_aggs,
@@ -155,16 +154,16 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     return lf, set(lf.collect_schema().names())
 
 
-def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict,
-                   apart: bool = True) -> Spec:
+def _duration_spec(kpi: str, col: str, ok: pl.Expr, scope: Scope, why: dict) -> Spec:
     """Mean, median, p90 of a duration over the rows no reason in `why` drops (nor negative)."""
     value = pl.col(col)
     good = ok & value.is_not_null() & (value >= 0)
     for cond in why.values():
         good = good & ~cond.fill_null(False)
     spec = Spec(kpi, "", 2, kind="mean")
-    stats_ = mean_subset(spec, value, good) if apart else mean_aggs(spec, value, good)
-    spec.aggs = stats_ + drops(spec, ok, {**why, "negative": value < 0}, scope)
+    # the statistics on the measured rows only (a subset, `Spec.subsets`)
+    spec.aggs = mean_subset(spec, value, good) + drops(spec, ok, {**why, "negative": value < 0},
+                                                       scope)
     return spec
 
 
@@ -176,9 +175,8 @@ def _share_spec(kpi: str, yes: pl.Expr, no: pl.Expr, ok: pl.Expr, scope: Scope, 
 
 
 def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
-                satisfaction_sample: list | None = None, apart: bool = True) -> list[Spec]:
-    """Every ticket KPI, with the rule it uses, or the reason it cannot be computed.
-    `apart`: medians as subsets of their rows (`Spec.subsets`; see `_backlog_spec`)."""
+                satisfaction_sample: list | None = None) -> list[Spec]:
+    """Every ticket KPI, with the rule it uses, or the reason it cannot be computed."""
     ok = in_scope(scope, cols)
     resolved = pl.col("__resolved")
     specs: list[Spec] = []
@@ -206,7 +204,7 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
             if col + "_bad" in cols:  # both times given, but one cannot be read
                 why_not = {"invalid_time": pl.col(col).is_null() & pl.col(col + "_bad"),
                            **why_not}
-            spec = _duration_spec(kpi, col, ok, scope, why_not, apart)
+            spec = _duration_spec(kpi, col, ok, scope, why_not)
             spec.rule = f"{what}, in {hours}; mean (t interval), median, p90"
         specs.append(spec)
 
@@ -340,12 +338,8 @@ def _csat_spec(ok: pl.Expr, scope: Scope, sample: list) -> Spec:
     return spec
 
 
-def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime,
-                  apart: bool = True) -> Spec:
-    """Tickets created by `as_of` and not resolved by then, with their age in hours.
-    `apart`: the ages as a subset (`Spec.subsets`) of the open tickets, else aggregated with
-    a filter among the others (a plan that shares its frame with other plans: the subset's
-    cache would not be theirs, and the repeat sort would run twice)."""
+def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime) -> Spec:
+    """Tickets created by `as_of` and not resolved by then, with their age in hours."""
     created, resolved = pl.col("created_at"), pl.col("__resolved")
     closed = resolved & (pl.col("resolved_at").is_null() | (pl.col("resolved_at") <= as_of)) \
         if "resolved_at" in cols else resolved
@@ -361,10 +355,7 @@ def _backlog_spec(cols: set, ok: pl.Expr, scope: Scope, as_of: datetime,
                     "ticket counts as resolved at every period end"))
     spec = Spec("backlog", rule, 0, kind="backlog", finisher=_backlog)
     spec.aggs = [is_open.sum().alias(spec.col("n"))]
-    if apart:  # the open tickets' ages
-        spec.subsets.append((is_open, _age_aggs(spec, age)))
-    else:
-        spec.aggs += _age_aggs(spec, age.filter(is_open))
+    spec.subsets.append((is_open, _age_aggs(spec, age)))  # the open tickets' ages only
     if scope.period:  # the last period measured at its end, found in the same pass
         spec.aggs.append(pl.when(_counted(cols, ok, as_of)).then(created).max()
                          .dt.truncate(PERIODS[scope.period]).dt.date().alias(spec.col(LAST)))
@@ -487,14 +478,26 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     return collect_plans([plan(lf, scope, opts, only)])[0]
 
 
+@dataclass
+class Shared:
+    """One prepared frame for several plans (the report's cards and breakdowns), cached so
+    that all their queries read one pass and one repeat sort: common subplan elimination
+    merges nothing below a node that differs, and its caches are not nested. `scope`: the
+    scope it is prepared with, whose per-row columns cover every plan's."""
+
+    scope: Scope
+    frame: pl.LazyFrame
+
+
+def share(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> Shared:
+    repeated = with_repeats(lf, opts)
+    return Shared(scope, prepare(lf if repeated is None else repeated, scope, opts)[0].cache())
+
+
 def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
-         only: list[str] | None = None, repeated: pl.LazyFrame | None = None,
-         shared: Scope | None = None) -> Plan:
-    """`compute` as queries and their finish, to collect with others over the same scan.
-    Several plans share their scan and the repeat sort only where their frames are the same
-    plan up to the aggregations (common subplan elimination merges nothing below a node that
-    differs): `repeated` is `with_repeats(lf, opts)` made once, and `shared` the scope every
-    plan's frame is prepared with (a scope whose per-row columns cover this one's)."""
+         only: list[str] | None = None, shared: Shared | None = None) -> Plan:
+    """`compute` as queries and their finish, to collect with others over the same scan
+    (`shared`: the prepared frame several plans read)."""
     cols = set(lf.collect_schema().names())
     # the labels of the ratings, from the first rows
     sample = (lf.select(pl.col("satisfaction").cast(pl.String)).head(SAMPLE).collect()
@@ -502,14 +505,14 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
               if "satisfaction" in cols and (only is None or "csat" in only) else [])
     # what only FCR reads (the repeat flag: a sort of every ticket) stays out of the other
     # queries: the as-of time and the backlog at period ends read `plain`
-    plain, plain_cols = prepare(lf, shared or scope, opts)
-    if only is not None and "fcr" not in only:
-        repeated = None
-    elif repeated is None:
-        repeated = with_repeats(lf, opts)
-    lf, cols = (plain, plain_cols) if repeated is None else prepare(repeated, shared or scope,
-                                                                      opts)
-    specs = build_specs(cols, scope, opts, sample, apart=shared is None)
+    plain, plain_cols = prepare(lf, shared.scope if shared else scope, opts)
+    if shared is not None:
+        lf = shared.frame
+        cols = set(lf.collect_schema().names())
+    else:
+        repeated = with_repeats(lf, opts) if only is None or "fcr" in only else None
+        lf, cols = (plain, plain_cols) if repeated is None else prepare(repeated, scope, opts)
+    specs = build_specs(cols, scope, opts, sample)
     as_of = created = None
     if only is None or "backlog" in only:
         if opts.as_of is None or scope.period:
@@ -517,8 +520,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
             as_of = opts.as_of or latest
         else:
             as_of = opts.as_of
-        specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of,
-                                      apart=shared is None) if as_of else
+        specs.insert(3, _backlog_spec(cols, in_scope(scope, cols), scope, as_of) if as_of else
                      Spec("backlog", "", 0, unavailable="no dates to take the as-of time from"))
     if only:
         specs = [s for s in specs if s.kpi in only]
@@ -545,4 +547,6 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     # backlog's ages have medians)
     additive = all(s.kind == "share" or s.kpi == "volume" for s in live)
     subsets = [sub for s in live for sub in s.subsets]
+    if subsets and shared is None:  # one frame under the queries and the subsets' filters
+        lf = lf.cache()
     return Plan(aggregate(lf, aggs, keys, scope, additive, subsets) if aggs else [], finish)
