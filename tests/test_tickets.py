@@ -558,6 +558,32 @@ PERIOD_ROWS = [  # resolution hours in the last column
 ]
 
 
+def test_shares_by_week_and_channel_add_up_from_the_finest_groups(tmp_path):
+    # FCR by flag: every aggregation a sum, so overall and per-week come from the (channel,
+    # week) groups. Week 2 (01-06..): email yes, email no, chat yes; week 3: email yes,
+    # chat no, chat open (unresolved: dropped)
+    path = write_csv(tmp_path / "f.csv", ("ticket_id", "created_at", "resolved_at", "status",
+                                          "channel", "fcr_flag"),
+                     [("1", "2025-01-06 09:00", "2025-01-06 10:00", "solved", "email", "yes"),
+                      ("2", "2025-01-07 09:00", "2025-01-07 12:00", "solved", "email", "no"),
+                      ("3", "2025-01-08 09:00", "2025-01-08 10:00", "solved", "chat", "yes"),
+                      ("4", "2025-01-13 09:00", "2025-01-13 10:00", "solved", "email", "yes"),
+                      ("5", "2025-01-14 09:00", "2025-01-14 11:00", "solved", "chat", "no"),
+                      ("6", "2025-01-15 09:00", "", "open", "chat", "")])
+    r = tickets(path, "--kpi", "fcr", "--column", "fcr=fcr_flag", "--period", "week",
+                "--by", "channel")
+    # overall 3 of 5 resolved at first contact
+    assert (r["value"], r["n"], r["dropped"]["unresolved"]) == (60.0, 5, 1)
+    assert [(g["key"]["channel"], g["key"]["period"], g["value"], g["n"], g["change"])
+            for g in r["groups"]] == [("chat", "2025-W02", 100.0, 1, None),
+                                      ("chat", "2025-W03", 0.0, 1, -100.0),
+                                      ("email", "2025-W02", 50.0, 2, None),
+                                      ("email", "2025-W03", 100.0, 1, 50.0)]
+    # per week: 2 of 3 (66.7 %), then 1 of 2
+    assert [(t["period"], t["value"], t["n"]) for t in r["trend"]] == [
+        ("2025-W02", 66.7, 3), ("2025-W03", 50.0, 2)]
+
+
 def test_week_by_channel_with_change(tmp_path):
     path = write_csv(tmp_path / "p.csv", ("created_at", "resolved_at", "status", "channel"),
                      PERIOD_ROWS)

@@ -11,7 +11,7 @@ back have one row per level and group.
 from __future__ import annotations
 
 from cxkit.engines import Source, collect
-from cxkit.engines.typed import load_typed, period_key
+from cxkit.engines.typed import load_typed, outside_dates, period_key
 
 CID = "customer_id"
 ROW, START, DONE = "__row", "__period_start", "__done"
@@ -72,12 +72,7 @@ def canonical(source: Source, loaded, scope):
     valid = (year >= MIN_YEAR) & (year <= max_year())
     exprs = [nw.when(valid).then(at).alias("ordered_at"),  # implausible years: null, as on Polars
              at.is_null().alias("ordered_at__blank")]
-    day = at.cast(nw.Date)
-    outside = nw.lit(False)
-    if scope.since:
-        outside = outside | (day < nw.lit(scope.since))
-    if scope.until:
-        outside = outside | (day > nw.lit(scope.until))
+    outside = outside_dates(at.cast(nw.Date), scope)
     row = (nw.when(at.is_null()).then(nw.lit(1)).when(~valid).then(nw.lit(2))
            .when(outside).then(nw.lit(3)).otherwise(nw.lit(0))) if scope.uses_date else \
         nw.lit(0)  # no dates asked for: every row is in scope, as on Polars

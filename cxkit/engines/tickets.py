@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cxkit.engines import Source, collect, import_engine
 from cxkit.engines.orders import collect_levels, count, finish_frame, levels_of
-from cxkit.engines.typed import epoch_us, load_typed, period_key
+from cxkit.engines.typed import epoch_us, load_typed, outside_dates, period_key
 
 ROW, START = "__row", "__period_start"
 TIMES = ("created_at", "first_response_at", "resolved_at")
@@ -59,12 +59,7 @@ def canonical(source: Source, loaded, scope, opts):
     created = nw.col("created_at")
     new = []
     if scope.uses_date:
-        day = created.cast(nw.Date)
-        outside = nw.lit(False)
-        if scope.since:
-            outside = outside | (day < nw.lit(scope.since))
-        if scope.until:
-            outside = outside | (day > nw.lit(scope.until))
+        outside = outside_dates(created.cast(nw.Date), scope)
         new.append(nw.when(nw.col("created_at__blank")).then(nw.lit(1))
                    .when(created.is_null()).then(nw.lit(2)).when(outside).then(nw.lit(3))
                    .otherwise(nw.lit(0)).alias(ROW))

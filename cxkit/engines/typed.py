@@ -72,6 +72,18 @@ def day_of(source: Source, column: str):
 EPOCH_MONDAY = 3  # 1970-01-01 was a Thursday: (days + 3) % 7 is 0 on Mondays
 
 
+def outside_dates(day, scope):
+    """True where the day falls before --since or after --until (False without them)."""
+    import narwhals as nw
+
+    outside = nw.lit(False)
+    if scope.since:
+        outside = outside | (day < nw.lit(scope.since))
+    if scope.until:
+        outside = outside | (day > nw.lit(scope.until))
+    return outside
+
+
 def floor_div(a, b: int):
     """Floor division of an integer expression by a positive constant, as `floor(a / b)`:
     Narwhals' `//` (and `%`) become a CASE per use on DuckDB, and the nested ones of
@@ -138,5 +150,5 @@ def period_start(key, period: str):
     import polars as pl
 
     if period in ("day", "week"):
-        return pl.lit(0).cast(pl.Date) + pl.duration(days=key)  # noqa: not a loop
+        return pl.lit(0).cast(pl.Date) + pl.duration(days=key)  # one expression, not a loop
     return pl.date(key // 12, key % 12 + 1, 1)

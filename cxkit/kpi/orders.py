@@ -54,6 +54,7 @@ def prepare(lf: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
 
 IDS = "orders__ids"  # distinct order ids (the headline's repeated ids)
 
+
 def _status_reasons(*skip: str) -> dict[str, pl.Expr]:
     return {s: pl.col("state") == s for s in NOT_COMPLETED if s not in skip}
 

@@ -173,9 +173,8 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     if topts.as_of is None:  # the backlog's as-of time, said on its card
         latest = latest_times(lf, set(lf.collect_schema().names()))
         topts = replace(topts, as_of=latest[0], latest=latest)
-    # the cards and every breakdown in one pass over the tickets (one collect_all); a
-    # breakdown computes only the KPIs it shows (backlog and FCR's repeat window are costly)
-    # one frame (one scan, one sort for FCR's repeats) under the cards and every breakdown
+    # the cards and every breakdown in one collect_all over one cached frame (one scan, one
+    # sort for FCR's repeats); a breakdown computes only the KPIs it shows
     cards = opts.scope()
     shared = share(lf, cards, topts)
     plans = [_ticket_plan(lf, cards, topts, shared)]

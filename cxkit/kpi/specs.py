@@ -80,23 +80,22 @@ def money_sum(amount: pl.Expr) -> pl.Expr:
     return amount.sum().round(6)
 
 
-def mean_aggs(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> list[pl.Expr]:
-    v = value.filter(good)
-    out = [good.sum().alias(spec.col("n")), v.mean().alias(spec.col("mean")),
-           v.median().alias(spec.col("median")), v.std().alias(spec.col("sd"))]
+def _mean_stats(spec: Spec, v: pl.Expr, p90: bool) -> list[pl.Expr]:
+    out = [v.mean().alias(spec.col("mean")), v.median().alias(spec.col("median")),
+           v.std().alias(spec.col("sd"))]
     if p90:
         out.append(v.quantile(0.9, interpolation="linear").alias(spec.col("p90")))
     return out
 
 
+def mean_aggs(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> list[pl.Expr]:
+    return [good.sum().alias(spec.col("n"))] + _mean_stats(spec, value.filter(good), p90)
+
+
 def mean_subset(spec: Spec, value: pl.Expr, good: pl.Expr, p90: bool = True) -> list[pl.Expr]:
     """`mean_aggs` with the statistics as a subset (`Spec.subsets`) of the rows `good` keeps;
     returns the count, summed over every row."""
-    out = [value.mean().alias(spec.col("mean")), value.median().alias(spec.col("median")),
-           value.std().alias(spec.col("sd"))]
-    if p90:
-        out.append(value.quantile(0.9, interpolation="linear").alias(spec.col("p90")))
-    spec.subsets.append((good, out))
+    spec.subsets.append((good, _mean_stats(spec, value, p90)))
     return [good.sum().alias(spec.col("n"))]
 
 
@@ -156,7 +155,7 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
     (one pass over the rows, not three). `subsets` (`Spec.subsets`): aggregated on their rows
     and joined to each level; `lf` should then be a `cache()`d frame, or the filtered branch
     gets a cache of its own and reads (and sorts) everything below it again."""
-    if additive and keys:
+    if additive and keys and not subsets:
         finest = lf.group_by(keys).agg(aggs)
         sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
         queries = [finest.select(sums), finest]

@@ -383,8 +383,8 @@ def _counted(cols: set, ok: pl.Expr, as_of: datetime) -> pl.Expr:
 
 def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime, bound: datetime,
                  spec: Spec) -> list[pl.LazyFrame]:
-    """The backlog at each period's end, per segment and period and per period: two queries
-    collected with the other KPIs' (`_at_period_ends` finishes them).
+    """The backlog at each period's end, per segment and period and per period: two queries,
+    collected after the other KPIs' pass (`_at_period_ends` finishes them).
 
     A ticket is open at instant t when it was created by t and not resolved by t (the as-of
     rule, at t). Each period is measured at its end, and the last period (the last with a
