@@ -212,6 +212,40 @@ def test_woocommerce_statuses_and_us_dates(tmp_path):
     assert got["repeat_purchase_rate"]["value"] == 50.0  # customer 1 ordered twice of 2
 
 
+STATUS_ROWS = [  # (status, amount): raw spellings of the same few states
+    ("wc-Completed", "10"), ("PAID", "20"), (" Partially Refunded ", "30"),
+    ("wc-cancelled", "40"), ("Canceled", "50"), ("On-Hold", "60"), ("FAILED", "70"),
+    ("printed", "80"), ("", "90"), ("wc-refunded", "100")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
+def test_statuses_fold_the_same_in_every_file_kind(tmp_path, kind):
+    # A Parquet or Excel export has its distinct statuses folded (status_vocabulary), a CSV
+    # its rows: same states. Completed: wc-Completed, PAID, Partially Refunded, printed
+    # (unknown), blank, wc-refunded = 6 orders, 10+20+30+80+90+100 = 330; cancelled 2
+    # (wc-cancelled, Canceled), pending 1 (On-Hold), failed 1; returned: the two refunded of 6.
+    import polars as pl
+
+    frame = pl.DataFrame({"order_id": [f"O{i}" for i in range(len(STATUS_ROWS))],
+                          "customer_id": ["A"] * len(STATUS_ROWS),
+                          "ordered_at": ["2025-01-05"] * len(STATUS_ROWS),
+                          "amount": [a for _, a in STATUS_ROWS],
+                          "status": [s or None for s, _ in STATUS_ROWS]})
+    path = tmp_path / f"orders.{kind}"
+    if kind == "csv":
+        frame.write_csv(path)
+    elif kind == "parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_excel(path)
+    got = kpis("orders", str(path))
+    assert got["orders"]["value"] == 6
+    assert {k: got["orders"]["dropped"][k] for k in ("cancelled", "pending", "failed")} == {
+        "cancelled": 2, "pending": 1, "failed": 1}
+    assert got["revenue"]["value"] == 330
+    assert got["return_rate"]["counts"] == {"returned": 2, "kept": 4}
+
+
 def test_unknown_status_is_counted_as_completed_with_a_note(tmp_path):
     path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount",
                                           "status"],
@@ -320,3 +354,20 @@ def test_customer_revenue_does_not_depend_on_row_order(tmp_path):
         clv = kpis("orders", str(write_csv(tmp_path / name, head, order)))["clv"]
         medians.append((clv["value"], clv["median"]))
     assert medians[0] == medians[1] == (0.3, 0.3)  # mean 0.61 / 2 = 0.305 too
+
+
+def test_an_aggregation_shared_by_several_specs_is_computed_once():
+    # the orders' drop counts repeat across specs: `group` aggregates each distinct expression
+    # once and copies it under its other names. Rows (g, v): a 1, a 2, b 5; v > 1: a 1, b 1.
+    import polars as pl
+
+    from cxkit.kpi.specs import group
+
+    lf = pl.LazyFrame({"g": ["a", "a", "b"], "v": [1, 2, 5]})
+    big = (pl.col("v") > 1).sum()
+    query = group(lf, ["g"], [big.alias("x"), pl.col("v").max().alias("m"), big.alias("y")])
+    assert query.explain().count("> 1") == 1
+    got = query.collect().sort("g")
+    assert got.columns == ["g", "x", "m", "y"]
+    assert got.rows() == [("a", 1, 2, 1), ("b", 1, 5, 1)]
+    assert group(lf, [], [big.alias("x"), big.alias("y")]).collect().rows() == [(2, 2)]

@@ -24,6 +24,7 @@ from cxkit.kpi.specs import (
     Spec,
     collect_plans,
     drops,
+    group,
     mean_aggs,
     money_sum,
     row_status,
@@ -228,11 +229,11 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     firsts = _first_orders(lf, cols, scope) if new_aggs and CID in cols else None
     queries = []
     for level in levels:  # repeated order ids: said on the headline only
-        queries.append(_agg(lf, level, [a for a in row_aggs
+        queries.append(group(lf, level, [a for a in row_aggs
                                         if not level or a.meta.output_name() != IDS]))
         if per_cust is not None and customers is not None and levels == [[]] \
                 and referrer_ids is None:
-            queries.append(_agg(customers, level, cust_aggs))
+            queries.append(group(customers, level, cust_aggs))
         elif per_cust is not None:
             sums = [pl.len().alias("__orders")]
             if "amount" in cols:
@@ -241,9 +242,9 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
             if referrer_ids is not None:
                 c = c.with_columns(pl.col(CID).is_in(referrer_ids.implode()).alias("__referrer"))
-            queries.append(_agg(c, level, cust_aggs))
+            queries.append(group(c, level, cust_aggs))
         if firsts is not None:
-            queries.append(_agg(firsts, level, new_aggs))
+            queries.append(group(firsts, level, new_aggs))
 
     def finish(frames: list[pl.DataFrame]) -> list[KpiResult]:
         per_level = len(frames) // len(levels)
@@ -276,10 +277,6 @@ def finish_specs(specs: list[Spec], joined: list[pl.DataFrame], has_customer: bo
                                 "order exports usually leave them out")
         results.append(to_result(spec, joined, scope, z, opts.confidence))
     return results
-
-
-def _agg(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
-    return lf.group_by(level).agg(aggs) if level else lf.select(aggs)
 
 
 def _join(frames: list[pl.DataFrame], level: list[str]) -> pl.DataFrame:

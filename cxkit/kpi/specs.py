@@ -73,6 +73,27 @@ def drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) ->
     return out
 
 
+def group(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """`lf` aggregated by `level` (no level: one row), each distinct aggregation once: specs
+    share their drop counts, the same expression under several names (the orders'
+    headline: 82 aggregations, 22 distinct); the others are copied from it, on the
+    aggregated rows."""
+    first: dict[str, str] = {}
+    once, copies = [], []
+    for a in aggs:
+        key = a.meta.undo_aliases().meta.serialize(format="json")
+        name = a.meta.output_name()
+        if key in first:
+            copies.append(pl.col(first[key]).alias(name))
+        else:
+            first[key] = name
+            once.append(a)
+    out = lf.group_by(level).agg(once) if level else lf.select(once)
+    if not copies:
+        return out
+    return out.with_columns(copies).select(*level, *(a.meta.output_name() for a in aggs))
+
+
 def money_sum(amount: pl.Expr) -> pl.Expr:
     """A per-customer sum of amounts, rounded to 6 decimals: parallel summation adds in any
     order, and the last-bit noise would otherwise flip a median of two sums that ends in half a
@@ -156,7 +177,7 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
     and joined to each level; `lf` should then be a `cache()`d frame, or the filtered branch
     gets a cache of its own and reads (and sorts) everything below it again."""
     if additive and keys and not subsets:
-        finest = lf.group_by(keys).agg(aggs)
+        finest = group(lf, keys, aggs)
         sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
         queries = [finest.select(sums), finest]
         if scope.period and scope.by:
@@ -166,7 +187,7 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
                                                   else [])
     queries = []
     for level in levels:
-        query = lf.group_by(level).agg(aggs) if level else lf.select(aggs)
+        query = group(lf, level, aggs)
         for cond, sub in subsets:
             part = lf.filter(cond)
             if level:  # a group with no row kept has null statistics
