@@ -703,3 +703,43 @@ def test_spam_is_dropped_by_every_ticket_kpi(tmp_path, capsys):
     run = cxkit_in_process(capsys, "tickets", gorgias, "--kpi", "resolution_time", "-f", "json")
     r = json.loads(run.stdout)
     assert (r["value"], r["n"], r["dropped"]["spam"]) == (2.0, 2, 1)  # (1 + 3) / 2
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
+def test_word_columns_match_the_same_in_every_file_kind(tmp_path, kind):
+    # A Parquet or Excel export has the distinct values of its status, fcr and SLA status
+    # columns read first (cxkit.io.vocabulary) and the rows matched on them; a CSV folds each
+    # row. Same numbers:
+    #   T1 " Solved " 2 h  fcr YES   sla "SLA Met"  | T2 CLOSED 4 h  no   Breached
+    #   T3 closed     1 h  fcr " y " sla met        | T4 Open (unresolved) | T5 SPAM (dropped)
+    # volume 4 (1 spam); resolution (2 + 4 + 1) / 3 = 2.33, median 2; FCR yes T1 T3 of the
+    # 3 resolved = 66.7 (T4 unresolved); SLA within T1 T3, breached T2 = 66.7, T4 not measured
+    import polars as pl
+
+    from cxkit.io import LoadOptions
+    from cxkit.io.tickets import load_tickets
+
+    frame = pl.DataFrame({
+        "id": ["T1", "T2", "T3", "T4", "T5"],
+        "created_at": ["2025-01-06 09:00", "2025-01-06 10:00", "2025-01-07 09:00",
+                       "2025-01-07 09:00", "2025-01-07 09:00"],
+        "resolved_at": ["2025-01-06 11:00", "2025-01-06 14:00", "2025-01-07 10:00", None,
+                        None],
+        "status": [" Solved ", "CLOSED", "closed", "Open", "SPAM"],
+        "fcr": ["YES", "no", " y ", None, None],
+        "sla": ["SLA Met", "Breached", "met", None, None]})
+    path = tmp_path / f"tickets.{kind}"
+    getattr(frame, "write_excel" if kind == "xlsx" else f"write_{kind}")(path)
+    cols = ("--column", "fcr=fcr", "--column", "first_response_status=sla")
+    got = tickets(str(path), *cols)
+    assert (got["volume"]["value"], got["volume"]["dropped"]["spam"]) == (4, 1)
+    res = got["resolution_time"]
+    assert (res["value"], res["median"], res["n"]) == (2.33, 2.0, 3)
+    assert (got["fcr"]["value"], got["fcr"]["n"], got["fcr"]["dropped"]["unresolved"]) == (
+        66.7, 3, 1)
+    sla = got["sla_first_response"]
+    assert (sla["value"], sla["counts"], sla["dropped"]["not_measured"]) == (
+        66.7, {"within": 2, "breached": 1}, 1)
+    loaded = load_tickets(LoadOptions(inputs=[str(path)], columns={"fcr": "fcr"}))
+    assert sorted(loaded.vocabulary.get("status", [])) == (
+        [] if kind == "csv" else ["CLOSED", "Open", "SPAM", "Solved", "closed"])

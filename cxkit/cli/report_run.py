@@ -241,6 +241,7 @@ def build(specs: dict, opts, env: Env):
         _notices(tl.notices, env)
         with reading(tl.table):
             tl.lf = spill(tl.lf, tl.table)  # read by several sections: parsed once
+            opts.tickets.vocabulary = tl.vocabulary
             cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
             rate = rb.complaint_card(tl.lf, loaded["orders"].lf if "orders" in loaded else None,
                                      opts)

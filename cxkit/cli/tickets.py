@@ -173,6 +173,7 @@ def run(args: dict) -> None:
             for note in loaded.notices:
                 env.notice(note)
             scope.by = loaded.by
+            opts.vocabulary = loaded.vocabulary
             with reading(loaded.table):
                 results = compute(loaded.lf, scope, opts, only)
     for r in results:

@@ -8,7 +8,7 @@ stripped strings, and the `--by` columns as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -26,6 +26,7 @@ from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import TICKET_ROLES, normalise
+from cxkit.io.vocabulary import distinct, folded, matching, unchanged
 
 TIMESTAMPS = ("created_at", "first_response_at", "resolved_at")
 DURATIONS = {"first_response_minutes": "first_response_at", "resolution_minutes": "resolved_at"}
@@ -33,6 +34,8 @@ TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity
               "is_complaint", "tags", "satisfaction", "first_response_status",
               "resolution_status")
 COUNT_ROLES = ("contacts", "reopens")
+# text roles of few values, matched against word lists (their vocabulary is read when cheap)
+FEW_VALUED = ("status", "fcr", "first_response_status", "resolution_status", "spam")
 CLOCK = r"^\d+:\d{2}(?::\d{2})?$"
 
 
@@ -163,6 +166,7 @@ class TicketLoad:
     notices: list[str]
     by: list[str]
     preset: str | None
+    vocabulary: dict[str, list[str]] = field(default_factory=dict)  # role -> distinct values
 
 
 def duration_unit(column: str, sample: pl.Series, preset: Preset | None) -> str:
@@ -230,14 +234,22 @@ def load_tickets(
             col = roles[role].column
             units[role] = duration_unit(col, sample_column(table, col, 200), preset)
             exprs.append(hours_expr(col, units[role]).alias(role))
+    # few-valued text columns of a Parquet or Excel export: their distinct values, so that the
+    # folds (strip, lower case) run on those (cxkit.io.vocabulary)
+    few = distinct(table, [roles[r].column for r in FEW_VALUED if r in roles])
+    vocabulary = {}
     for role in TEXT_ROLES:
         if role in roles:
-            text = pl.col(roles[role].column).cast(pl.String).str.strip_chars()
-            if role == "status" and preset and preset.statuses:  # Gorgias: snoozed = closed
-                words = preset.statuses
-                text = text.str.to_lowercase().replace(list(words), list(words.values()))
+            col = roles[role].column
+            fold = _text_fold(role, preset)
+            values = few.get(col)
+            if values is not None:
+                vocabulary[role] = folded(values, fold).unique(maintain_order=True).to_list()
+            # a strip that changes no value is not run on the rows
+            text = pl.col(col).cast(pl.String) if values is not None and unchanged(
+                values, fold) else fold(pl.col(col))
             exprs.append(text.alias(role))
-    spam = _spam(table, roles, preset)
+    spam = _spam(table, roles, preset, few)
     if spam is not None:
         exprs.append(spam.fill_null(False).alias("__spam"))
     for role in COUNT_ROLES:
@@ -249,22 +261,40 @@ def load_tickets(
     ids = roles["ticket_id"].column if "ticket_id" in roles else None
     lf = without_repeats(table, exprs, ids, "ticket id", notices).select(unique_by_name(exprs))
     columns = {r: m.column for r, m in roles.items()}
-    return TicketLoad(lf, table, columns, units, notices, by, preset.name if preset else None)
+    return TicketLoad(lf, table, columns, units, notices, by, preset.name if preset else None,
+                      vocabulary)
 
 
-def _spam(table: Table, roles, preset: Preset | None) -> pl.Expr | None:
+def _text_fold(role: str, preset: Preset | None):
+    def fold(col: pl.Expr) -> pl.Expr:
+        text = col.cast(pl.String).str.strip_chars()
+        if role == "status" and preset and preset.statuses:  # Gorgias: snoozed = closed
+            words = preset.statuses
+            text = text.str.to_lowercase().replace(list(words), list(words.values()))
+        return text
+    return fold
+
+
+def _lower(col: pl.Expr) -> pl.Expr:
+    return col.cast(pl.String).str.strip_chars().str.to_lowercase()
+
+
+def _spam(table: Table, roles, preset: Preset | None, few: dict[str, list[str]]
+          ) -> pl.Expr | None:
     """Conversations marked spam: Help Scout's status `spam`, Gorgias' `spam` flag (None when
-    the export has neither: no KPI then reports a spam count)."""
+    the export has neither: no KPI then reports a spam count). `few`: distinct values known."""
+    def among(col: str, words: list[str]) -> pl.Expr:
+        if col in few:
+            return pl.col(col).cast(pl.String).is_in(matching(few[col], _lower, words))
+        return _lower(pl.col(col)).is_in(words)
+
     parts = []
     status = roles["status"].column if "status" in roles else None
-    if status and (preset and preset.name == "helpscout" or sample_column(
-            table, status, 2000).cast(pl.String).str.strip_chars().str.to_lowercase()
-            .eq("spam").any()):
-        parts.append(pl.col(status).cast(pl.String).str.strip_chars().str.to_lowercase()
-                     == "spam")
+    if status and (preset and preset.name == "helpscout" or _lower(
+            sample_column(table, status, 2000)).eq("spam").any()):
+        parts.append(among(status, ["spam"]))
     if "spam" in roles:
-        flag = pl.col(roles["spam"].column).cast(pl.String).str.strip_chars().str.to_lowercase()
-        parts.append(flag.is_in(["1", "true", "yes", "y", "oui", "vrai", "x"]))
+        parts.append(among(roles["spam"].column, ["1", "true", "yes", "y", "oui", "vrai", "x"]))
     return pl.any_horizontal(parts) if parts else None
 
 

@@ -232,7 +232,7 @@ def _holdout_check(lf: pl.LazyFrame, found, occasions: tuple) -> None:
     actual ones. The card's value and the scores stay those of the fit on every order."""
     from datetime import timedelta
 
-    from cxkit.kpi.models.predict import PredictOptions, predict
+    from cxkit.kpi.models.predict import holdout_check
 
     first, last = found.customers["first_purchase"].min(), found.summary.calibration_end
     if first is None or last is None:
@@ -241,9 +241,8 @@ def _holdout_check(lf: pl.LazyFrame, found, occasions: tuple) -> None:
     end = last - timedelta(days=back.days)
     if end <= first + timedelta(days=28):
         return
-    check = predict(lf, PredictOptions(calibration_end=end), occasions)
-    holdout = check.result.extra.get("holdout")
-    if check.result.value is not None and holdout:
+    holdout = holdout_check(lf, end, occasions)
+    if holdout:
         found.result.extra["holdout"] = holdout
         found.result.rule += (f"; holdout check: the model fitted up to {end:%Y-%m-%d}, its "
                               "expected repeat purchases after it against the actual ones")

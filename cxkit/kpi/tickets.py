@@ -8,7 +8,7 @@ one row of those sums into a value. Periods are calendar buckets of the creation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import polars as pl
@@ -77,6 +77,9 @@ class TicketOptions:
     latest: tuple[datetime | None, datetime | None] | None = None
     repeat_window_hours: float = 7 * 24
     confidence: float = 0.95
+    # role -> its distinct values, when the loader read them (`TicketLoad.vocabulary`): the
+    # word lists are then matched on those, not on every row in lower case
+    vocabulary: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _durations(lf_cols: set[str], opts: TicketOptions) -> dict[str, pl.Expr]:
@@ -119,7 +122,13 @@ def _hours(delta: pl.Expr) -> pl.Expr:
 FCR_FOLDED = "__fcr_folded"  # the fcr flag in lower case (`prepare`)
 
 
-def _text_in(column: str, values: list[str]) -> pl.Expr:
+def _text_in(column: str, values: list[str], vocabulary: dict[str, list[str]]) -> pl.Expr:
+    """The column's text, in lower case, is one of `values`: with the column's distinct values
+    known, the rows are matched on those of them that are."""
+    if column in vocabulary:
+        known = pl.Series(vocabulary[column], dtype=pl.String)
+        return pl.col(column).is_in(known.filter(known.str.to_lowercase().is_in(values))
+                                    .to_list())
     return pl.col(column).str.to_lowercase().is_in(values)
 
 
@@ -135,7 +144,7 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     for name, expr in _durations(cols, opts).items():
         new.append(expr.alias("__" + name))
     if "status" in cols:
-        by_status = _text_in("status", RESOLVED)
+        by_status = _text_in("status", RESOLVED, opts.vocabulary)
         resolved = (by_status | (pl.col("status").is_null() & pl.col("resolved_at").is_not_null())
                     if "resolved_at" in cols else by_status)
     elif "resolved_at" in cols or "resolution_minutes" in cols:
@@ -146,7 +155,8 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     else:
         resolved = pl.lit(None, dtype=pl.Boolean)
     new.append(resolved.fill_null(False).alias("__resolved"))
-    if "fcr" in cols:  # folded once here, not in each level's aggregation (three passes)
+    if "fcr" in cols and "fcr" not in opts.vocabulary:  # folded once here, not in each
+        # level's aggregation (three passes)
         new.append(pl.col("fcr").cast(pl.String).str.to_lowercase().alias(FCR_FOLDED))
     lf = lf.with_columns(new)
     if scope.period:  # rows out of scope belong to no period
@@ -225,7 +235,8 @@ def build_specs(cols: set[str], scope: Scope, opts: TicketOptions,
          "--sla-first-response"),
         ("sla_resolution", "__res", opts.sla_resolution, "resolution_status", "--sla-resolution"),
     ):
-        specs.append(_sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours))
+        specs.append(_sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours,
+                               opts.vocabulary))
 
     if "satisfaction" in cols:
         specs.append(_csat_spec(ok, scope, satisfaction_sample))
@@ -238,8 +249,11 @@ def _fcr_spec(cols, ok, resolved, scope, opts) -> Spec:
     """KPIS.md: the explicit flag; else contacts <= 1 and no reopen; else no repeat ticket."""
     unresolved = {"unresolved": ~resolved}
     if "fcr" in cols:
-        flag = pl.col(FCR_FOLDED) if FCR_FOLDED in cols else pl.col("fcr").str.to_lowercase()
-        yes, no = flag.is_in(TRUE), flag.is_in(FALSE)
+        if FCR_FOLDED in cols:
+            yes, no = pl.col(FCR_FOLDED).is_in(TRUE), pl.col(FCR_FOLDED).is_in(FALSE)
+        else:
+            yes, no = (_text_in("fcr", TRUE, opts.vocabulary),
+                       _text_in("fcr", FALSE, opts.vocabulary))
         rule = "the export's first-contact flag"
     elif "contacts" in cols:
         c = pl.col("contacts")
@@ -294,7 +308,7 @@ def add_repeats(lf: pl.LazyFrame, cols: set, window_hours: float) -> pl.LazyFram
     return pl.concat([lf.drop(ROW_ID), flags], how="horizontal")
 
 
-def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spec:
+def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours, vocabulary) -> Spec:
     if target is not None and col in cols:
         value = pl.col(col)
         measured = value.is_not_null() & (value >= 0)
@@ -304,10 +318,10 @@ def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours) -> Spe
                            scope, {"not_measured": ~measured}, ("within", "breached"))
         spec.rule = f"within target: <= {target:g} h ({hours}); on target counts as within"
     elif status_col in cols:
-        spec = _share_spec(kpi, _text_in(status_col, WITHIN_SLA), _text_in(status_col, BROKEN_SLA),
-                           ok, scope, {"not_measured": (~(_text_in(status_col, WITHIN_SLA)
-                                                          | _text_in(status_col, BROKEN_SLA)))
-                                       .fill_null(True)},
+        within = _text_in(status_col, WITHIN_SLA, vocabulary)
+        broken = _text_in(status_col, BROKEN_SLA, vocabulary)
+        spec = _share_spec(kpi, within, broken, ok, scope,
+                           {"not_measured": (~(within | broken)).fill_null(True)},
                            ("within", "breached"))
         spec.rule = f"the export's own SLA status column (pass {flag} to set a target)"
     else:

@@ -98,6 +98,29 @@ def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None) 
     return Prediction(result, customers, s, bg, gg)
 
 
+def holdout_check(lf: pl.LazyFrame, calibration_end: date, found: tuple | None = None
+                  ) -> dict | None:
+    """The holdout check alone (`cxkit report`): BG/NBD fitted on the occasions up to
+    `calibration_end`, its expected repeat purchases after it against the actual ones, as
+    `extra["holdout"]` of `predict`; no spend model, no scores. None when the data or the fit
+    fail a gate, or the expectations are not finite at the fitted parameters."""
+    from cxkit.kpi.models import bgnbd
+
+    opts = PredictOptions(calibration_end=calibration_end)
+    s = summ.build(lf, calibration_end, opts.time_unit, (), found)
+    if _gate_data(s, opts) is not None:
+        return None
+    rows = s.fit_rows()
+    bg = bgnbd.fit(rows["x"], rows["t_x"], rows["T"], rows["weight"])
+    if _gate_fit("BG/NBD", bg, bgnbd.LOWER, bgnbd.UPPER) is not None:
+        return None
+    warnings: list[str] = []
+    holdout = _holdout(s, bg, warnings)
+    if holdout is None or not math.isfinite(holdout["predicted_repeat_purchases"]):
+        return None
+    return holdout
+
+
 def _finite(customers: pl.DataFrame, with_spend: bool) -> bool:
     cols = ["p_alive", "expected_purchases"] + (["clv"] if with_spend else [])
     return bool(customers.select(pl.all_horizontal(pl.col(c).is_finite().all() for c in cols))
