@@ -371,3 +371,19 @@ def test_an_aggregation_shared_by_several_specs_is_computed_once():
     assert got.columns == ["g", "x", "m", "y"]
     assert got.rows() == [("a", 1, 2, 1), ("b", 1, 5, 1)]
     assert group(lf, [], [big.alias("x"), big.alias("y")]).collect().rows() == [(2, 2)]
+
+
+def test_only_whole_number_sums_and_counts_are_re_summed_across_levels():
+    # `aggregate(additive=True)` re-sums the finest groups: exact for counts (a sum of a
+    # condition, a count, a length), not for a float sum (the order of additions changes
+    # the last bits) nor a median
+    import polars as pl
+
+    from cxkit.kpi.specs import counts_only
+
+    lf = pl.LazyFrame({"v": [1.5, 2.0], "n": [1, 2]})
+    assert counts_only(lf, [(pl.col("v") > 1).sum().alias("a"), pl.len().alias("b"),
+                            pl.col("v").count().alias("c"), pl.col("n").sum().alias("d")])
+    assert not counts_only(lf, [pl.len().alias("b"), pl.col("v").sum().alias("s")])
+    assert not counts_only(lf, [pl.len().alias("b"), pl.col("n").median().alias("m")])
+    assert not counts_only(lf, [])

@@ -193,6 +193,23 @@ def tickets_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
 
 
 def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = set(lf.collect_schema().names())
+    with ThreadPoolExecutor(1) as pool:
+        # the predictive CLV (its fits are numpy, one core) beside the other sections' queries
+        predicted = pool.submit(predicted_part, lf, opts) \
+            if {"customer_id", "amount"} <= names else None
+        cards, sections, details = _order_sections(lf, by, opts, names)
+        if predicted is not None:
+            card, at_risk = predicted.result()
+            cards.append(card)
+            sections += [holdout_section(card), at_risk]
+    return _tag(cards, "orders"), [s for s in sections if s], details
+
+
+def _order_sections(lf: pl.LazyFrame, by: list[str], opts: ReportOptions, names: set[str]):
+    """The order cards, breakdowns, retention card and cohorts (all but the predictive CLV)."""
     from cxkit.kpi import orders, retention
     from cxkit.kpi.specs import collect_plans
 
@@ -205,7 +222,7 @@ def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     ropts = retention.RetentionOptions(period=opts.period, since=opts.since, until=opts.until,
                                        confidence=opts.confidence)
     scanned = None  # one pass over the orders for retention and cohorts
-    if "customer_id" in lf.collect_schema().names():
+    if "customer_id" in names:
         scanned = retention.scan(lf, ropts)
         cards += [r for r in retention.retention(lf, ropts, scanned)
                   if r.kpi == "retention_rate"]
@@ -213,53 +230,58 @@ def orders_part(lf: pl.LazyFrame, by: list[str], opts: ReportOptions):
     for col, per in zip(by, breakdowns, strict=True):
         sections.append(breakdown("orders", col, per))
         details.append(("orders", col, breakdown_kpis("orders", per)))
-    if "cohorts" in opts.sections and "customer_id" in lf.collect_schema().names():
+    if "cohorts" in opts.sections and "customer_id" in names:
         sections.append(cohort_section(retention.cohorts(lf, ropts, scanned)))
-    if {"customer_id", "amount"} <= set(lf.collect_schema().names()):
-        card, at_risk = predicted_part(lf, opts)
-        cards.append(card)
-        sections += [holdout_section(card), at_risk]
-    return _tag(cards, "orders"), [s for s in sections if s], details
+    return cards, sections, details
 
 
 AT_RISK = 10  # customers listed: the most valuable of those less likely alive than not
 HOLDOUT_SHARE = 4  # the report checks the model on the last quarter of the orders' span
 
 
-def _holdout_check(lf: pl.LazyFrame, found, occasions: tuple) -> None:
+def _holdout_check(lf: pl.LazyFrame, occasions: tuple) -> tuple[date, dict] | None:
     """The card's holdout check: the same model fitted up to three quarters of the span (at
-    least 4 weeks before the last order), its expected repeat purchases after that against the
-    actual ones. The card's value and the scores stay those of the fit on every order."""
+    least 4 weeks before the last purchase), its expected repeat purchases after that against
+    the actual ones: (that end, the check), or None. The card's value and the scores stay
+    those of the fit on every order."""
     from datetime import timedelta
 
     from cxkit.kpi.models.predict import holdout_check
+    from cxkit.kpi.models.summary import DAY, EPOCH
 
-    first, last = found.customers["first_purchase"].min(), found.summary.calibration_end
-    if first is None or last is None:
-        return
+    days = occasions[0][DAY]
+    if days.is_empty():
+        return None
+    first = EPOCH + timedelta(days=int(days.min()))
+    last = EPOCH + timedelta(days=int(days.max()))
     back = max(timedelta(days=28), (last - first) / HOLDOUT_SHARE)
     end = last - timedelta(days=back.days)
     if end <= first + timedelta(days=28):
-        return
+        return None
     holdout = holdout_check(lf, end, occasions)
-    if holdout:
-        found.result.extra["holdout"] = holdout
-        found.result.rule += (f"; holdout check: the model fitted up to {end:%Y-%m-%d}, its "
-                              "expected repeat purchases after it against the actual ones")
+    return (end, holdout) if holdout else None
 
 
 def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Section | None]:
     """Predictive CLV (BG/NBD + Gamma-Gamma, as `cxkit clv --model bgnbd`): its card, and the
     customers at risk: high value (at least the median CLV), P(alive) under 50 %."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from cxkit.kpi.models.predict import PredictOptions, predict
     from cxkit.kpi.models.summary import occasions
 
-    once = occasions(lf)  # one pass over the orders for both fits
-    found = predict(lf, PredictOptions(), once)
+    once = occasions(lf)  # one pass over the orders for both fits, made side by side
+    with ThreadPoolExecutor(1) as pool:
+        check = pool.submit(_holdout_check, lf, once)
+        found = predict(lf, PredictOptions(), once)
+        held = check.result()
     if found.result.value is None or found.customers.is_empty():
         return found.result, None
+    if held:
+        end, found.result.extra["holdout"] = held
+        found.result.rule += (f"; holdout check: the model fitted up to {end:%Y-%m-%d}, its "
+                              "expected repeat purchases after it against the actual ones")
     scores = found.customers
-    _holdout_check(lf, found, once)
     risky = scores.filter((pl.col("clv") >= pl.col("clv").median()) & (pl.col("p_alive") < 0.5))
     if risky.is_empty():
         return found.result, None

@@ -167,27 +167,37 @@ def differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | 
     return None
 
 
+def counts_only(lf: pl.LazyFrame, aggs: list[pl.Expr]) -> bool:
+    """Every aggregation is a sum or a count with a whole-number result: re-summed over groups
+    it gives the coarser levels exactly (`aggregate(additive=True)`)."""
+    kinds = ('{"Agg":{"Sum":', '{"Agg":{"Count":', '"Len"')
+    if not aggs or not all(a.meta.undo_aliases().meta.serialize(format="json").startswith(kinds)
+                           for a in aggs):
+        return False
+    return all(dtype.is_integer() for dtype in lf.select(aggs).collect_schema().dtypes())
+
+
 def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Scope,
               additive: bool = False, subsets: list[tuple[pl.Expr, list[pl.Expr]]] = ()
               ) -> list[pl.LazyFrame]:
     """Overall, per group, per period (when grouped by segment and period): three queries
     over the same rows. Medians do not add up, so each level is aggregated from the rows;
-    `additive` (every aggregation a sum): the coarser levels re-sum the finest one instead
-    (one pass over the rows, not three). `subsets` (`Spec.subsets`): aggregated on their rows
-    and joined to each level; `lf` should then be a `cache()`d frame, or the filtered branch
-    gets a cache of its own and reads (and sorts) everything below it again."""
-    if additive and keys and not subsets:
-        finest = group(lf, keys, aggs)
-        sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
-        queries = [finest.select(sums), finest]
-        if scope.period and scope.by:
-            queries.append(finest.group_by(START).agg(sums))
-        return queries
+    `additive` (every aggregation a count, `counts_only`): the coarser levels re-sum the
+    finest one instead (one pass over the rows, not three). `subsets` (`Spec.subsets`):
+    aggregated on their rows and joined to each level; `lf` should then be a `cache()`d frame,
+    or the filtered branch gets a cache of its own and reads (and sorts) everything below it
+    again."""
     levels = [[]] + ([keys] if keys else []) + ([[START]] if keys and scope.period and scope.by
                                                   else [])
+    if additive and keys:
+        finest = group(lf, keys, aggs)
+        sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
+        mains = [finest.select(sums), finest] + ([finest.group_by(START).agg(sums)]
+                                                 if len(levels) == 3 else [])
+    else:
+        mains = [group(lf, level, aggs) for level in levels]
     queries = []
-    for level in levels:
-        query = group(lf, level, aggs)
+    for level, query in zip(levels, mains, strict=True):
         for cond, sub in subsets:
             part = lf.filter(cond)
             if level:  # a group with no row kept has null statistics

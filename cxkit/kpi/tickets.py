@@ -25,6 +25,7 @@ from cxkit.kpi.specs import (
     Spec,
     aggregate,
     collect_plans,
+    counts_only,
     drops,
     mean_subset,
     row_status,
@@ -557,9 +558,9 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
                             results[specs.index(ends)], z, opts.confidence)
         return results
 
-    # counts and shares are sums: the coarser levels re-sum the finest (durations and the
-    # backlog's ages have medians)
-    additive = all(s.kind == "share" or s.kpi == "volume" for s in live)
+    # counts and shares are sums: the coarser levels re-sum the finest (the medians of the
+    # durations and the backlog's ages are subsets, aggregated per level on their own rows)
+    additive = counts_only(lf, aggs)
     subsets = [sub for s in live for sub in s.subsets]
     if subsets and shared is None:  # one frame under the queries and the subsets' filters
         lf = lf.cache()
