@@ -275,17 +275,17 @@ def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Se
         check = pool.submit(_holdout_check, lf, once)
         found = predict(lf, PredictOptions(), once)
         held = check.result()
-    if found.result.value is None or found.customers.is_empty():
+    if found.result.value is None or found.scores.is_empty():
         return found.result, None
     if held:
         end, found.result.extra["holdout"] = held
         found.result.rule += (f"; holdout check: the model fitted up to {end:%Y-%m-%d}, its "
                               "expected repeat purchases after it against the actual ones")
-    scores = found.customers
+    scores = found.scores
     risky = scores.filter((pl.col("clv") >= pl.col("clv").median()) & (pl.col("p_alive") < 0.5))
     if risky.is_empty():
         return found.result, None
-    top = risky.sort("clv", descending=True).head(AT_RISK)
+    top = risky.sort(["clv", "customer_id"], descending=[True, False]).head(AT_RISK)
     rows = [list(r) for r in top.select("customer_id", "p_alive", "clv", "expected_purchases",
                                         "last_purchase").with_columns(
         pl.col("p_alive") * 100, pl.col("last_purchase").cast(pl.String)).iter_rows()]
