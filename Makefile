@@ -40,7 +40,10 @@ demo: $(VENV)/.installed
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# bytecode first, as `pip install` writes it (PYTHONDONTWRITEBYTECODE would otherwise make
+# every subprocess of the tests compile cxkit again)
 test: lint
+	$(BIN)/python -m compileall -q cxkit
 	$(BIN)/python -m pytest -n auto
 
 # make bench BENCH_ARGS="--only orders --keep": options of bench/run.py (--help lists them)
