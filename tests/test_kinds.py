@@ -158,6 +158,16 @@ def test_a_glob_of_overlapping_files(tmp_path, capsys):
     assert "3 rows repeat exactly" in err
 
 
+def test_files_whose_ids_all_differ_are_stacked_as_they_are(tmp_path, capsys):
+    # no id twice (the one-pass check of distinct id hashes); the blank ids are no ids: both
+    # rows count. 10, 9 promoters; 0, 6, 0 detractors: (2 - 3) / 5 = -20.0
+    (tmp_path / "jan.csv").write_text("response_id,nps\nR1,10\nR2,9\n,0\n")
+    (tmp_path / "feb.csv").write_text("response_id,nps\nR3,6\n ,0\n")
+    r, err = kpi(capsys, "nps", str(tmp_path / "*.csv"))
+    assert (r["value"], r["n"]) == (-20.0, 5)
+    assert "repeat" not in err
+
+
 def test_ids_that_repeat_with_other_values_are_refused(tmp_path, capsys):
     # ticket 7 exported open in January, solved in February: which one counts is the user's call
     (tmp_path / "t1.csv").write_text("id,created_at,status\n7,2025-01-06 09:00,open\n"
