@@ -74,6 +74,19 @@ def test_the_import_check_does_see_polars(tmp_path):
     assert "polars" in heavy(modules)
 
 
+def test_machine_formats_of_a_report_never_import_rich():
+    # JSON, CSV and the rest are written without Rich (cxkit.render.report_formats): its import
+    # was 0.06 s of every `cxkit report -f json`; the terminal table does import it
+    sample = README.parent / "sample_data" / "responses.csv"
+    for fmt in ("json", "csv"):
+        proc, modules = imported_modules(["report", "--responses", str(sample), "-f", fmt])
+        assert proc.returncode == 0, proc
+        assert "cxkit.render.report_formats" in modules
+        assert sorted(m for m in modules if m.split(".")[0] == "rich") == [], fmt
+    proc, modules = imported_modules(["report", "--responses", str(sample), "-f", "table"])
+    assert proc.returncode == 0 and "rich.panel" in modules, proc
+
+
 def test_app_import_and_in_process_help_stay_light():
     script = """
 import contextlib, io, json, sys

@@ -333,13 +333,15 @@ def render(report, fmt: str) -> str | bytes:
         from cxkit.render.xlsx import to_xlsx
 
         return to_xlsx(report)
-    from cxkit.render.report import to_delimited, to_json, to_markdown, to_ndjson, to_text
+    from cxkit.render.report_formats import to_delimited, to_json, to_markdown, to_ndjson
 
     if fmt == "json":
         return to_json(report)
     if fmt == "markdown":
         return to_markdown(report)
     if fmt == "table":
+        from cxkit.render.report import to_text
+
         return to_text(report)
     if fmt == "ndjson":
         return to_ndjson(report)

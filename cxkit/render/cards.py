@@ -12,6 +12,19 @@ from typing import Any
 from cxkit.kpi.report import Section, info
 from cxkit.kpi.result import KpiResult, _num
 
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    nums = [v for v in values if v is not None]
+    if not nums:
+        return ""
+    lo, hi = min(nums), max(nums)
+    span = (hi - lo) or 1.0
+    return "".join(
+        " " if v is None else SPARKS[int((v - lo) / span * (len(SPARKS) - 1))] for v in values
+    )
+
 
 def number(value: Any, digits: int) -> str:
     """1234.5 -> '1,234.5'; None -> '–' (the same rounding as the JSON)."""

@@ -19,9 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cxkit.kpi.result import KpiResult, _num
+from cxkit.render.cards import sparkline
 from cxkit.render.inert import term
 
-SPARKS = "▁▂▃▄▅▆▇█"
 STATUS_STYLE = {"excellent": "bold green", "good": "yellow", "below": "bold red"}
 TITLES = {"nps": "NPS", "csat": "CSAT %", "ces": "CES"}
 MANY_TITLES = {"volume": "Tickets", "first_response_time": "First response (h)",
@@ -56,17 +56,6 @@ LABELS = {"mean_score": ("mean score", ""), "pct_low_effort": ("% low effort", "
           "first_order": ("first order", ""), "last_order": ("last order", "")}
 # extras that are the result's settings, not figures, or drawn elsewhere
 QUIET_EXTRAS = {"period", "periods_since", "label", "source"}
-
-
-def sparkline(values: list[float | None]) -> str:
-    nums = [v for v in values if v is not None]
-    if not nums:
-        return ""
-    lo, hi = min(nums), max(nums)
-    span = (hi - lo) or 1.0
-    return "".join(
-        " " if v is None else SPARKS[int((v - lo) / span * (len(SPARKS) - 1))] for v in values
-    )
 
 
 def _fmt(value: Any, digits: int) -> str:
