@@ -239,14 +239,11 @@ AT_RISK = 10  # customers listed: the most valuable of those less likely alive t
 HOLDOUT_SHARE = 4  # the report checks the model on the last quarter of the orders' span
 
 
-def _holdout_check(lf: pl.LazyFrame, occasions: tuple) -> tuple[date, dict] | None:
-    """The card's holdout check: the same model fitted up to three quarters of the span (at
-    least 4 weeks before the last purchase), its expected repeat purchases after that against
-    the actual ones: (that end, the check), or None. The card's value and the scores stay
-    those of the fit on every order."""
+def _holdout_end(occasions: tuple) -> date | None:
+    """Where the card's holdout check ends its fit: three quarters into the span of the
+    purchases (at least 4 weeks before the last one); None when the span is too short."""
     from datetime import timedelta
 
-    from cxkit.kpi.models.predict import holdout_check
     from cxkit.kpi.models.summary import DAY, EPOCH
 
     days = occasions[0][DAY]
@@ -256,29 +253,32 @@ def _holdout_check(lf: pl.LazyFrame, occasions: tuple) -> tuple[date, dict] | No
     last = EPOCH + timedelta(days=int(days.max()))
     back = max(timedelta(days=28), (last - first) / HOLDOUT_SHARE)
     end = last - timedelta(days=back.days)
-    if end <= first + timedelta(days=28):
-        return None
-    holdout = holdout_check(lf, end, occasions)
-    return (end, holdout) if holdout else None
+    return end if end > first + timedelta(days=28) else None
 
 
 def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Section | None]:
-    """Predictive CLV (BG/NBD + Gamma-Gamma, as `cxkit clv --model bgnbd`): its card, and the
-    customers at risk: high value (at least the median CLV), P(alive) under 50 %."""
+    """Predictive CLV (BG/NBD + Gamma-Gamma, as `cxkit clv --model bgnbd`): its card, the
+    holdout check (the same model fitted up to `_holdout_end`, its expected repeat purchases
+    after that against the actual ones; the card's value and scores stay those of the fit on
+    every order), and the customers at risk: high value (at least the median CLV), P(alive)
+    under 50 %."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from cxkit.kpi.models.predict import PredictOptions, predict
-    from cxkit.kpi.models.summary import occasions
+    from cxkit.kpi.models.predict import PredictOptions, holdout_check, predict
+    from cxkit.kpi.models.summary import build_many, occasions
 
-    once = occasions(lf)  # one pass over the orders for both fits, made side by side
+    once = occasions(lf)  # one pass over the orders for both fits
+    end = _holdout_end(once)
+    # both customer summaries in one pass over the occasions, then the two fits side by side
+    summaries = build_many(lf, [None] + ([end] if end else []), "week", (), once)
     with ThreadPoolExecutor(1) as pool:
-        check = pool.submit(_holdout_check, lf, once)
-        found = predict(lf, PredictOptions(), once)
-        held = check.result()
+        check = pool.submit(holdout_check, lf, end, once, summaries[1]) if end else None
+        found = predict(lf, PredictOptions(), once, summaries[0])
+        held = check.result() if check is not None else None
     if found.result.value is None or found.scores.is_empty():
         return found.result, None
     if held:
-        end, found.result.extra["holdout"] = held
+        found.result.extra["holdout"] = held
         found.result.rule += (f"; holdout check: the model fitted up to {end:%Y-%m-%d}, its "
                               "expected repeat purchases after it against the actual ones")
     scores = found.scores

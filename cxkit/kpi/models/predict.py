@@ -58,8 +58,10 @@ class Prediction:
         return self._ranked
 
 
-def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None) -> Prediction:
-    """The fits and the customer scores; `found`: `summary.occasions(lf, opts.by)` already made."""
+def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None,
+            summary: Summary | None = None) -> Prediction:
+    """The fits and the customer scores; `found`: `summary.occasions(lf, opts.by)` already made;
+    `summary`: the customer summary at `opts.calibration_end` already built."""
     from cxkit.kpi.models import bgnbd, gamma_gamma
 
     unit = UNIT_DAYS.get(opts.time_unit)
@@ -68,7 +70,7 @@ def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None) 
     horizon = opts.horizon if opts.horizon is not None else HORIZON_WEEKS * 7 // unit
     if not horizon > 0 or opts.discount < 0:
         raise ValueError("the horizon must be above 0 and the discount rate 0 or more")
-    s = summ.build(lf, opts.calibration_end, opts.time_unit, opts.by, found)
+    s = summary or summ.build(lf, opts.calibration_end, opts.time_unit, opts.by, found)
     model: dict = {"time_unit": opts.time_unit, "calibration_end": _day(s.calibration_end),
                    "bg_nbd": None, "gamma_gamma": None}
     reason, bg, gg, warnings = _gate_data(s, opts), None, None, []
@@ -110,8 +112,8 @@ def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None) 
     return Prediction(result, customers, s, bg, gg, rank_by)
 
 
-def holdout_check(lf: pl.LazyFrame, calibration_end: date, found: tuple | None = None
-                  ) -> dict | None:
+def holdout_check(lf: pl.LazyFrame, calibration_end: date, found: tuple | None = None,
+                  summary: Summary | None = None) -> dict | None:
     """The holdout check alone (`cxkit report`): BG/NBD fitted on the occasions up to
     `calibration_end`, its expected repeat purchases after it against the actual ones, as
     `extra["holdout"]` of `predict`; no spend model, no scores. None when the data or the fit
@@ -119,7 +121,7 @@ def holdout_check(lf: pl.LazyFrame, calibration_end: date, found: tuple | None =
     from cxkit.kpi.models import bgnbd
 
     opts = PredictOptions(calibration_end=calibration_end)
-    s = summ.build(lf, calibration_end, opts.time_unit, (), found)
+    s = summary or summ.build(lf, calibration_end, opts.time_unit, (), found)
     if _gate_data(s, opts) is not None:
         return None
     rows = s.fit_rows()

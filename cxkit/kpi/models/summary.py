@@ -142,6 +142,14 @@ def build(lf: pl.LazyFrame, calibration_end: date | None = None, time_unit: str 
           by: list[str] | tuple[str, ...] = (), found: tuple | None = None) -> Summary:
     """The customer summary at `calibration_end` (default: the last purchase occasion).
     `found`: `occasions(lf, by)` already made (the report fits twice on one pass)."""
+    return build_many(lf, [calibration_end], time_unit, by, found)[0]
+
+
+def build_many(lf: pl.LazyFrame, ends: list[date | None], time_unit: str = "week",
+               by: list[str] | tuple[str, ...] = (), found: tuple | None = None
+               ) -> list[Summary]:
+    """`build` at each of several calibration ends, from one pass over the occasions (the
+    report's fit on every order and its holdout fit: one group-by per customer, not two)."""
     if time_unit not in UNIT_DAYS:
         raise ValueError(f"time_unit {time_unit!r}: expected one of {sorted(UNIT_DAYS)}")
     clash = [b for b in by if b in RESERVED]
@@ -151,42 +159,56 @@ def build(lf: pl.LazyFrame, calibration_end: date | None = None, time_unit: str 
     occ, dropped, has_amount = found if found is not None else occasions(lf, by)
     last = occ[DAY].max() if occ.height else None
     end = _date(last) if last is not None else None
-    cal = calibration_end if calibration_end is not None else end
+    cals = [e if e is not None else end for e in ends]
     if last is None:  # no purchase at all
-        return Summary(_empty(by), cal, None, time_unit, dropped, has_amount=has_amount,
-                       holdout=_periods(0, EPOCH, None))
-    c = (cal - EPOCH).days
-    per = _per_customer(occ, c, UNIT_DAYS[time_unit], by, has_amount)
-    first_after = int((per["first"] > cal).sum())
-    customers = per.filter(pl.col("first") <= cal)
-    holdout = _holdout(occ, customers, c, last) if last > c else _periods(0, cal, end)
-    return Summary(customers, cal, end, time_unit, dropped, first_after, holdout, has_amount)
+        return [Summary(_empty(by), cal, None, time_unit, dropped, has_amount=has_amount,
+                        holdout=_periods(0, EPOCH, None)) for cal in cals]
+    cs = [(cal - EPOCH).days for cal in cals]
+    out = []
+    for cal, c, per in zip(cals, cs, _per_customer(occ, cs, UNIT_DAYS[time_unit], by,
+                                                     has_amount), strict=True):
+        first_after = int((per["first"] > cal).sum())
+        customers = per.filter(pl.col("first") <= cal)
+        holdout = _holdout(occ, customers, c, last) if last > c else _periods(0, cal, end)
+        out.append(Summary(customers, cal, end, time_unit, dropped, first_after, holdout,
+                           has_amount))
+    return out
 
 
-def _per_customer(occ: pl.DataFrame, c: int, unit: int, by, has_amount: bool) -> pl.DataFrame:
+def _per_customer(occ: pl.DataFrame, cs: list[int], unit: int, by, has_amount: bool
+                  ) -> list[pl.DataFrame]:
+    """One row per customer at each calibration end (days since 1970) in `cs`, from one
+    group-by: the columns of the i-th end carry the suffix `_i` until they are split."""
     d, a = pl.col(DAY), pl.col(AMOUNT)
-    in_cal = d <= c
-    # the sums rounded (`money_sum`): a parallel sum adds in any order, and a last bit that
-    # differs from run to run moved the Gamma-Gamma fit, so every CLV, by a cent or two
     # plain columns first: the streaming group_by below then needs no filter inside groups
-    frame = occ.lazy().with_columns(in_cal.alias("__cal"), pl.when(in_cal).then(d).alias("__dc"),
-                                    pl.when(in_cal).then(a).otherwise(0.0).alias("__ac"))
-    per = frame.group_by(CID).agg(
-        d.min().alias("__first"), pl.col("__dc").max().alias("__last"),
-        pl.col("__cal").sum().alias("__n"), money_sum(pl.col("__ac")).alias("__sum"),
-        a.min_by(d).alias("__first_amount"), (~pl.col("__cal")).sum().alias("holdout"),
-        *(pl.col(b).max_by("__dc") for b in by))  # the segment of the last calibration occasion
-    first, lst = pl.col("__first"), pl.col("__last")
-    x = (pl.col("__n") - 1).cast(pl.Int64)
-    spend = pl.when(x > 0).then((pl.col("__sum") - pl.col("__first_amount")) / x)
-    out = per.select(
-        pl.col(CID), *(pl.col(b) for b in by),
-        first.cast(pl.Date).alias("first"), lst.cast(pl.Date).alias("last"),
-        x.alias("x"), ((lst - first) / unit).cast(pl.Float64).alias("t_x"),
-        ((pl.lit(c) - first) / unit).cast(pl.Float64).alias("T"),
-        (spend.round(6) if has_amount else pl.lit(None, pl.Float64)).alias("spend"),
-        pl.col("holdout").cast(pl.Int64))
-    return out.collect(engine="streaming")
+    cols, aggs = [], [d.min().alias("__first"), a.min_by(d).alias("__first_amount")]
+    for i, c in enumerate(cs):
+        in_cal = d <= c
+        cols += [in_cal.alias(f"__cal_{i}"), pl.when(in_cal).then(d).alias(f"__dc_{i}"),
+                 pl.when(in_cal).then(a).otherwise(0.0).alias(f"__ac_{i}")]
+        # the sums rounded (`money_sum`): a parallel sum adds in any order, and a last bit
+        # that differs from run to run moved the Gamma-Gamma fit, so every CLV, by a cent
+        aggs += [pl.col(f"__dc_{i}").max().alias(f"__last_{i}"),
+                 pl.col(f"__cal_{i}").sum().alias(f"__n_{i}"),
+                 money_sum(pl.col(f"__ac_{i}")).alias(f"__sum_{i}"),
+                 (~pl.col(f"__cal_{i}")).sum().alias(f"holdout_{i}"),
+                 # the segment of the last calibration occasion
+                 *(pl.col(b).max_by(f"__dc_{i}").alias(f"{b}_{i}") for b in by)]
+    per = occ.lazy().with_columns(cols).group_by(CID).agg(aggs).collect(engine="streaming")
+    first = pl.col("__first")
+    out = []
+    for i, c in enumerate(cs):
+        lst = pl.col(f"__last_{i}")
+        x = (pl.col(f"__n_{i}") - 1).cast(pl.Int64)
+        spend = pl.when(x > 0).then((pl.col(f"__sum_{i}") - pl.col("__first_amount")) / x)
+        out.append(per.select(
+            pl.col(CID), *(pl.col(f"{b}_{i}").alias(b) for b in by),
+            first.cast(pl.Date).alias("first"), lst.cast(pl.Date).alias("last"),
+            x.alias("x"), ((lst - first) / unit).cast(pl.Float64).alias("t_x"),
+            ((pl.lit(c) - first) / unit).cast(pl.Float64).alias("T"),
+            (spend.round(6) if has_amount else pl.lit(None, pl.Float64)).alias("spend"),
+            pl.col(f"holdout_{i}").cast(pl.Int64).alias("holdout")))
+    return out
 
 
 def _holdout(occ: pl.DataFrame, customers: pl.DataFrame, c: int, last: int) -> pl.DataFrame:
