@@ -410,3 +410,23 @@ def test_importing_the_models_does_not_import_numpy_or_scipy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"  # both come in only when a model is fitted
+
+
+def test_summaries_at_two_ends_from_one_pass_match_each_built_alone():
+    # the report's two fits: build_many makes both summaries from one per-customer pass.
+    # c1 buys on 01-01 (10), 01-15 (20) and 02-12 (30); c2 on 01-08 (5) and 02-05 (7).
+    # At 01-29: c1 x 1, t_x 2 weeks, T 4, spend 20, 1 purchase after; c2 x 0, T 3.
+    rows = [("c1", "2024-01-01 10:00", 10.0), ("c1", "2024-01-15 10:00", 20.0),
+            ("c1", "2024-02-12 10:00", 30.0), ("c2", "2024-01-08 10:00", 5.0),
+            ("c2", "2024-02-05 10:00", 7.0)]
+    lf = orders(rows)
+    both = summary.build_many(lf, [date(2024, 1, 29), None], "week")
+    for got, end in zip(both, [date(2024, 1, 29), None], strict=True):
+        alone = summary.build(lf, end, "week")
+        assert got.customers.sort("customer_id").equals(alone.customers.sort("customer_id"))
+        assert got.holdout.equals(alone.holdout) and got.calibration_end == alone.calibration_end
+    c1 = both[0].customers.filter(pl.col("customer_id") == "c1").row(0, named=True)
+    assert (c1["x"], c1["t_x"], c1["T"], c1["spend"], c1["holdout"]) == (1, 2.0, 4.0, 20.0, 1)
+    c2 = both[1].customers.filter(pl.col("customer_id") == "c2").row(0, named=True)
+    # at the last purchase (02-12): c2 x 1, t_x 4 weeks, T 5, spend 7
+    assert (c2["x"], c2["t_x"], c2["T"], c2["spend"]) == (1, 4.0, 5.0, 7.0)
