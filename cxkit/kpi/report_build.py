@@ -272,8 +272,8 @@ def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Se
     # both customer summaries in one pass over the occasions, then the two fits side by side
     summaries = build_many(lf, [None] + ([end] if end else []), "week", (), once)
     with ThreadPoolExecutor(1) as pool:
-        check = pool.submit(holdout_check, lf, end, once, summaries[1]) if end else None
-        found = predict(lf, PredictOptions(), once, summaries[0])
+        check = pool.submit(holdout_check, summaries[1]) if end else None
+        found = predict(lf, PredictOptions(), summary=summaries[0])
         held = check.result() if check is not None else None
     if found.result.value is None or found.scores.is_empty():
         return found.result, None

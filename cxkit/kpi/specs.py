@@ -73,6 +73,11 @@ def drops(spec: Spec, ok: pl.Expr, reasons: dict[str, pl.Expr], scope: Scope) ->
     return out
 
 
+def _shape(agg: pl.Expr) -> str:
+    """An aggregation without its name, as text: equal for the same computation."""
+    return agg.meta.undo_aliases().meta.serialize(format="json")
+
+
 def group(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
     """`lf` aggregated by `level` (no level: one row), each distinct aggregation once: specs
     share their drop counts, the same expression under several names (the orders'
@@ -81,7 +86,7 @@ def group(lf: pl.LazyFrame, level: list[str], aggs: list[pl.Expr]) -> pl.LazyFra
     first: dict[str, str] = {}
     once, copies = [], []
     for a in aggs:
-        key = a.meta.undo_aliases().meta.serialize(format="json")
+        key = _shape(a)
         name = a.meta.output_name()
         if key in first:
             copies.append(pl.col(first[key]).alias(name))
@@ -171,8 +176,7 @@ def counts_only(lf: pl.LazyFrame, aggs: list[pl.Expr]) -> bool:
     """Every aggregation is a sum or a count with a whole-number result: re-summed over groups
     it gives the coarser levels exactly (`aggregate(additive=True)`)."""
     kinds = ('{"Agg":{"Sum":', '{"Agg":{"Count":', '"Len"')
-    if not aggs or not all(a.meta.undo_aliases().meta.serialize(format="json").startswith(kinds)
-                           for a in aggs):
+    if not aggs or not all(_shape(a).startswith(kinds) for a in aggs):
         return False
     return all(dtype.is_integer() for dtype in lf.select(aggs).collect_schema().dtypes())
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from cxkit.io.vocabulary import matching
 from cxkit.kpi import stats
 from cxkit.kpi.business_hours import Schedule, business_hours_between
 from cxkit.kpi.grouping import PERIODS, START, Scope
@@ -127,10 +128,12 @@ def _text_in(column: str, values: list[str], vocabulary: dict[str, list[str]]) -
     """The column's text, in lower case, is one of `values`: with the column's distinct values
     known, the rows are matched on those of them that are."""
     if column in vocabulary:
-        known = pl.Series(vocabulary[column], dtype=pl.String)
-        return pl.col(column).is_in(known.filter(known.str.to_lowercase().is_in(values))
-                                    .to_list())
-    return pl.col(column).str.to_lowercase().is_in(values)
+        return pl.col(column).is_in(matching(vocabulary[column], _lower, values))
+    return _lower(pl.col(column)).is_in(values)
+
+
+def _lower(text: pl.Expr) -> pl.Expr:
+    return text.str.to_lowercase()
 
 
 def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.LazyFrame, set]:

@@ -112,17 +112,15 @@ def predict(lf: pl.LazyFrame, opts: PredictOptions, found: tuple | None = None,
     return Prediction(result, customers, s, bg, gg, rank_by)
 
 
-def holdout_check(lf: pl.LazyFrame, calibration_end: date, found: tuple | None = None,
-                  summary: Summary | None = None) -> dict | None:
-    """The holdout check alone (`cxkit report`): BG/NBD fitted on the occasions up to
-    `calibration_end`, its expected repeat purchases after it against the actual ones, as
-    `extra["holdout"]` of `predict`; no spend model, no scores. None when the data or the fit
-    fail a gate, or the expectations are not finite at the fitted parameters."""
+def holdout_check(s: Summary) -> dict | None:
+    """The holdout check alone (`cxkit report`): BG/NBD fitted on the summary `s` (at a
+    calibration end before the last purchase), its expected repeat purchases after that
+    against the actual ones, as `extra["holdout"]` of `predict`; no spend model, no scores.
+    None when the data or the fit fail a gate, or the expectations are not finite at the
+    fitted parameters."""
     from cxkit.kpi.models import bgnbd
 
-    opts = PredictOptions(calibration_end=calibration_end)
-    s = summary or summ.build(lf, calibration_end, opts.time_unit, (), found)
-    if _gate_data(s, opts) is not None:
+    if _gate_data(s, PredictOptions(calibration_end=s.calibration_end)) is not None:
         return None
     rows = s.fit_rows()
     bg = bgnbd.fit(rows["x"], rows["t_x"], rows["T"], rows["weight"])
