@@ -7,6 +7,7 @@ and checks the JSON. The JSON rounds durations to 2 decimals and shares to 1.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -743,3 +744,41 @@ def test_word_columns_match_the_same_in_every_file_kind(tmp_path, kind):
     loaded = load_tickets(LoadOptions(inputs=[str(path)], columns={"fcr": "fcr"}))
     assert sorted(loaded.vocabulary.get("status", [])) == (
         [] if kind == "csv" else ["CLOSED", "Open", "SPAM", "Solved", "closed"])
+
+
+@pytest.mark.parametrize("colliding", [False, True])
+def test_repeat_flags_in_row_order_and_when_two_keys_share_a_hash(monkeypatch, colliding):
+    # The flags come from the rows ordered by a hash of (customer, category); when two keys
+    # share a first hash, the second hash tells them apart and the rows are sorted by the keys
+    # themselves. `colliding` gives every key the same first hash: the rows of C1/x, C1/y,
+    # C2/x and the null customer then interleave in time order, and a flag read from the
+    # hash order alone would compare C1/x 01-01 with C2/x 01-02 (a repeat that is not one).
+    import polars as pl
+
+    from cxkit.kpi import tickets as kpi
+
+    if colliding:
+        real = kpi.key_hashes
+        monkeypatch.setattr(kpi, "key_hashes",
+                            lambda keys: (pl.lit(7, pl.UInt64), real(keys)[1]))
+    d = "%Y-%m-%d %H:%M"
+    rows = pl.DataFrame({
+        "customer_id": ["C1", "C2", "C1", "C1", None, "C2", "C1", "C1"],
+        "category": ["x", "x", "y", "x", "x", None, "x", None],
+        "created_at": ["2025-01-01 09:00", "2025-01-02 09:00", "2025-01-03 09:00",
+                       "2025-01-09 10:00", "2025-01-01 10:00", "2025-01-02 10:00",
+                       None, "2025-01-05 09:00"],
+    }).with_columns(pl.col("created_at").str.to_datetime(d)).lazy()
+    got = kpi.add_repeats(rows, {"customer_id", "category", "created_at"}, 7 * 24)
+    # C1/x: 01-01 09:00 -> next 01-09 10:00 is 8 days 1 h later (> 7 days): False; 01-09 is
+    # its last: False; the row without a time: None. C2/x and C1/y are alone: False.
+    # C2/None (a blank category is a category) and C1/None alone: False. No customer: None.
+    assert got.collect()["__repeat"].to_list() == [False, False, False, False, None, False,
+                                                    None, False]
+    # a 6-day window: C1/x 01-01 09:00 is followed 8 days later: still False; 3 tickets of C2/x
+    rows2 = pl.concat([rows, pl.LazyFrame({"customer_id": ["C2"], "category": ["x"],
+                                           "created_at": [datetime(2025, 1, 8, 9)]})])
+    got = kpi.add_repeats(rows2, {"customer_id", "category", "created_at"}, 6 * 24)
+    # C2/x 01-02 09:00 -> 01-08 09:00 is exactly 6 days: on the window counts as a repeat
+    assert got.collect()["__repeat"].to_list() == [False, True, False, False, None, False,
+                                                    None, False, False]

@@ -295,21 +295,45 @@ def with_repeats(lf: pl.LazyFrame, opts: TicketOptions) -> pl.LazyFrame | None:
 
 def add_repeats(lf: pl.LazyFrame, cols: set, window_hours: float) -> pl.LazyFrame:
     """`__repeat`: the same customer (same category when known) opened another ticket within
-    the window after this one. The rows sorted by customer, category and creation time, each
-    compared with the next one, then put back in row order: 2.6 s for 5M tickets where a window
-    function (`shift(-1).over(keys, order_by=...)`) took 4.2 s."""
+    the window after this one; null when the customer or the creation time is unknown."""
     keys = ["customer_id"] + (["category"] if "category" in cols else [])
+    flags = lf.select(*keys, "created_at").map_batches(
+        lambda rows: _repeat_flags(rows, keys, window_hours), schema={"__repeat": pl.Boolean})
+    return pl.concat([lf, flags], how="horizontal")
+
+
+def key_hashes(keys: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """Two independent 64-bit hashes of the key columns (one struct, nulls included)."""
+    return pl.struct(keys).hash(seed=0), pl.struct(keys[::-1]).hash(seed=1)
+
+
+def _repeat_flags(rows: pl.DataFrame, keys: list[str], window_hours: float) -> pl.DataFrame:
+    """Each ticket against the next one of its key in time order, the flags in row order.
+
+    The tickets are put in that order by sorting one integer column, a hash of the key, after
+    (stably) the creation time: 0.4 s for 5M tickets where sorting the key strings and the
+    time took 2 s. Rows next to each other with equal hashes are of one key unless a second,
+    independent hash differs; then (two keys share a 64-bit hash: about once in 2 million runs
+    of 4M keys) the rows are sorted by the keys themselves. The flags are scattered back to their
+    rows (no second sort)."""
     at = pl.col("created_at")
-    lf = lf.with_row_index(ROW_ID)
-    # only the keys, the time and the row number are sorted, then put back in row order
-    rows = lf.select(ROW_ID, *keys, "created_at").sort([*keys, "created_at"], nulls_last=True)
-    # a null category is a category, as in a group-by: eq_missing (null == null)
-    same = pl.all_horizontal([pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in keys])
+    known = (pl.col("customer_id").is_not_null() & at.is_not_null()).alias("__known")
+    first, second = key_hashes(keys)
+    ordered = (rows.select(first.alias("__h"), second.alias("__h2"), at, known)
+               .with_row_index(ROW_ID)
+               .sort("created_at", nulls_last=True, maintain_order=True)
+               .sort("__h", maintain_order=True))
+    same = pl.col("__h").shift(-1) == pl.col("__h")
+    if ordered.select((same & (pl.col("__h2").shift(-1) != pl.col("__h2"))).any()).item():
+        ordered = (rows.select(*keys, at, known).with_row_index(ROW_ID)
+                   .sort([*keys, "created_at"], nulls_last=True))
+        # a null category is a category, as in a group-by: eq_missing (null == null)
+        same = pl.all_horizontal([pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in keys])
     gap = _hours(pl.when(same).then(at.shift(-1)) - at)
-    repeat = pl.when(pl.col("customer_id").is_null() | at.is_null()) \
-        .then(None).otherwise(gap.is_not_null() & (gap <= window_hours))
-    flags = rows.select(ROW_ID, repeat.alias("__repeat")).sort(ROW_ID).drop(ROW_ID)
-    return pl.concat([lf.drop(ROW_ID), flags], how="horizontal")
+    flags = ordered.select(
+        ROW_ID, pl.when(pl.col("__known")).then(gap.is_not_null() & (gap <= window_hours)))
+    repeat = pl.repeat(None, rows.height, dtype=pl.Boolean, eager=True).alias("__repeat")
+    return repeat.scatter(flags[ROW_ID], flags.to_series(1)).to_frame()
 
 
 def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours, vocabulary) -> Spec:
