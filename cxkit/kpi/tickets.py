@@ -451,7 +451,11 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime, bou
     at = pl.when(pl.col(START) == final).then(pl.lit(as_of, stamp)) \
         .otherwise(pl.col(START).dt.offset_by(every).cast(stamp))
     by = list(scope.by)
-    rows = (lf.filter(counted)
+    # a ticket resolved by its creation period's end is resolved at every later end: no row
+    first = period(created)
+    at_first = pl.when(first == final).then(pl.lit(as_of, stamp)) \
+        .otherwise(first.dt.offset_by(every).cast(stamp))
+    rows = (lf.filter(counted & ~(resolved & (rt <= at_first)).fill_null(False))
             .select(*[pl.col(b) for b in by], created, rt.alias("__rt"), resolved,
                     pl.date_ranges(period(created), ends, every, closed="left").alias(START))
             .explode(START).drop_nulls(START)
