@@ -782,3 +782,36 @@ def test_repeat_flags_in_row_order_and_when_two_keys_share_a_hash(monkeypatch, c
     # C2/x 01-02 09:00 -> 01-08 09:00 is exactly 6 days: on the window counts as a repeat
     assert got.collect()["__repeat"].to_list() == [False, True, False, False, None, False,
                                                     None, False, False]
+
+
+def test_groups_only_plan_gives_the_same_groups_without_the_overall_query(tmp_path):
+    # A report's breakdown shows each segment's value, never the overall one: its plan skips
+    # the overall query. email: resolution 1 h and 3 h -> mean 2, median 2; chat: 2 h -> 2
+    # (the open chat ticket is unresolved: dropped from resolution time, counted in volume)
+    from cxkit.io import LoadOptions
+    from cxkit.io.tickets import load_tickets
+    from cxkit.kpi.grouping import Scope
+    from cxkit.kpi.specs import collect_plans
+    from cxkit.kpi.tickets import TicketOptions, plan
+
+    path = write_csv(tmp_path / "g.csv", ("ticket_id", "created_at", "resolved_at", "status",
+                                          "channel"),
+                     [("1", "2025-01-06 09:00", "2025-01-06 10:00", "solved", "email"),
+                      ("2", "2025-01-07 09:00", "2025-01-07 12:00", "solved", "email"),
+                      ("3", "2025-01-08 09:00", "2025-01-08 11:00", "solved", "chat"),
+                      ("4", "2025-01-08 10:00", "", "open", "chat")])
+    loaded = load_tickets(LoadOptions([str(path)], by=["channel"]))
+    scope, opts = Scope(by=["channel"]), TicketOptions()
+    only = ["volume", "resolution_time"]
+    full = plan(loaded.lf, scope, opts, only)
+    part = plan(loaded.lf, scope, opts, only, groups_only=True)
+    assert (len(full.queries), len(part.queries)) == (2, 1)
+    got = {r.kpi: r for r in collect_plans([part])[0]}
+    assert got["resolution_time"].value is None  # no overall computed
+    by = {g.key["channel"]: (g.value, g.n, g.extra.get("median"))
+          for g in got["resolution_time"].groups}
+    assert by == {"email": (2.0, 2, 2.0), "chat": (2.0, 1, 2.0)}
+    assert {g.key["channel"]: g.value for g in got["volume"].groups} == {"email": 2, "chat": 2}
+    same = {r.kpi: r for r in collect_plans([full])[0]}
+    assert [(g.key, g.value, g.n) for g in same["resolution_time"].groups] == [
+        (g.key, g.value, g.n) for g in got["resolution_time"].groups]

@@ -89,10 +89,7 @@ def load_tickets_source(spec: SourceSpec, by: list[str]):
 
     flags = {"created_at": "--column tickets.created_at=COL"}
     timezone = check_timezone(spec.timezone)
-    first = load_tickets(spec.load_options(), spec.preset, timezone, flags, CHECKED)
-    keep = present(first.table.columns, by)
-    return load_tickets(spec.load_options(keep), spec.preset, timezone, flags, CHECKED) \
-        if keep else first
+    return load_tickets(_options(spec, by), spec.preset, timezone, flags, CHECKED)
 
 
 def load_orders_source(spec: SourceSpec, by: list[str]):
@@ -101,11 +98,13 @@ def load_orders_source(spec: SourceSpec, by: list[str]):
 
     flags = {r: f"--column orders.{r}=COL" for r in ("ordered_at", "customer_id", "amount")}
     timezone = check_timezone(spec.timezone)
-    first = load_orders(spec.load_options(), spec.preset, timezone, flags, spec.amount_unit,
-                        command=CHECKED)
-    keep = present(first.table.columns, by)
-    if not keep:
-        return first
-    return load_orders(spec.load_options(keep), spec.preset, timezone, flags, spec.amount_unit,
+    return load_orders(_options(spec, by), spec.preset, timezone, flags, spec.amount_unit,
                        command=CHECKED)
+
+
+def _options(spec: SourceSpec, by: list[str]) -> LoadOptions:
+    """The load options with the breakdown columns this export has (its header, read without
+    loading it: a load samples dates, reads distinct values and checks ids)."""
+    table = read_inputs(spec.files, spec.encoding, spec.delimiter)
+    return spec.load_options(present(table.columns, by))
 

@@ -153,7 +153,7 @@ def _ticket_plan(lf, scope: Scope, topts, shared, only: tuple[str, ...] | None =
     from cxkit.kpi.tickets import plan
 
     wanted = None if only is None else ["csat" if k == "ticket_csat" else k for k in only]
-    return plan(lf, scope, topts, wanted, shared)
+    return plan(lf, scope, topts, wanted, shared, groups_only=only is not None)
 
 
 def _ticket_names(results: list[KpiResult]) -> list[KpiResult]:

@@ -182,15 +182,15 @@ def counts_only(lf: pl.LazyFrame, aggs: list[pl.Expr]) -> bool:
 
 
 def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Scope,
-              additive: bool = False, subsets: list[tuple[pl.Expr, list[pl.Expr]]] = ()
-              ) -> list[pl.LazyFrame]:
+              additive: bool = False, subsets: list[tuple[pl.Expr, list[pl.Expr]]] = (),
+              overall: bool = True) -> list[pl.LazyFrame]:
     """Overall, per group, per period (when grouped by segment and period): three queries
     over the same rows. Medians do not add up, so each level is aggregated from the rows;
     `additive` (every aggregation a count, `counts_only`): the coarser levels re-sum the
     finest one instead (one pass over the rows, not three). `subsets` (`Spec.subsets`):
     aggregated on their rows and joined to each level; `lf` should then be a `cache()`d frame,
     or the filtered branch gets a cache of its own and reads (and sorts) everything below it
-    again."""
+    again. `overall=False`: the groups' levels only (a report's breakdown shows no overall)."""
     levels = [[]] + ([keys] if keys else []) + ([[START]] if keys and scope.period and scope.by
                                                   else [])
     if additive and keys:
@@ -200,6 +200,8 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
                                                  if len(levels) == 3 else [])
     else:
         mains = [group(lf, level, aggs) for level in levels]
+    if not overall and keys:
+        levels, mains = levels[1:], mains[1:]
     queries = []
     for level, query in zip(levels, mains, strict=True):
         for cond, sub in subsets:
@@ -243,6 +245,12 @@ def to_result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
               confidence: float) -> KpiResult:
     if spec.unavailable:
         return unavailable(spec, confidence)
+    if frames[0] is None:  # groups only (`aggregate(overall=False)`): no overall row
+        result = KpiResult(spec.kpi, None, 0, None, {}, {}, spec.rule, spec.digits,
+                           confidence=confidence)
+        result.groups = _groups(spec, frames[1], scope, z, confidence)
+        result.group_keys = list(scope.by)
+        return result
     overall = finish(spec, frames[0].row(0, named=True), z, confidence)
     result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
                        overall["dropped"], spec.rule, spec.digits, overall["extra"],

@@ -541,9 +541,12 @@ def share(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> Shared:
 
 
 def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
-         only: list[str] | None = None, shared: Shared | None = None) -> Plan:
+         only: list[str] | None = None, shared: Shared | None = None,
+         groups_only: bool = False) -> Plan:
     """`compute` as queries and their finish, to collect with others over the same scan
-    (`shared`: the prepared frame several plans read)."""
+    (`shared`: the prepared frame several plans read; `groups_only`: per group of `scope.by`,
+    no overall value, as a report's breakdown shows them)."""
+    groups_only = groups_only and bool(scope.by) and not scope.period
     cols = set(lf.collect_schema().names())
     # the labels of the ratings, from the first rows
     sample = (lf.select(pl.col("satisfaction").cast(pl.String)).head(SAMPLE).collect()
@@ -579,6 +582,8 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
 
     def finish(frames: list[pl.DataFrame]) -> list[KpiResult]:
         z = stats.z_value(opts.confidence)
+        if groups_only:
+            frames = [None, *frames]
         results = [to_result(spec, frames, scope, z, opts.confidence) for spec in specs]
         if ends:  # a pass of its own, from `plain`: with the others' it ran 30 % slower
             # (5M tickets, 2 cores), and a frame under the sort would sort again
@@ -595,4 +600,5 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
     subsets = [sub for s in live for sub in s.subsets]
     if subsets and shared is None:  # one frame under the queries and the subsets' filters
         lf = lf.cache()
-    return Plan(aggregate(lf, aggs, keys, scope, additive, subsets) if aggs else [], finish)
+    return Plan(aggregate(lf, aggs, keys, scope, additive, subsets, not groups_only)
+                if aggs else [], finish)
