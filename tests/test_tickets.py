@@ -815,3 +815,32 @@ def test_groups_only_plan_gives_the_same_groups_without_the_overall_query(tmp_pa
     same = {r.kpi: r for r in collect_plans([full])[0]}
     assert [(g.key, g.value, g.n) for g in same["resolution_time"].groups] == [
         (g.key, g.value, g.n) for g in got["resolution_time"].groups]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet_int", "parquet_float"])
+def test_numeric_columns_read_the_same_from_text_and_numbers(tmp_path, kind):
+    # Contacts, reopens and a duration in minutes: a CSV holds them as text, a Parquet export
+    # as integers or floats (cast as they are, not through text). Same numbers either way:
+    #   T1 contacts 1 reopens 0 first response 90 min | T2 contacts 3 reopens 0 30 min
+    #   T3 contacts 1 reopens 1 (a reopen: not FCR) 240 min | T4 open, no response
+    # FCR (resolved T1 T2 T3): only T1 -> 33.3 %; reopen rate 1 of 3 resolved -> 33.3 %;
+    # first response (1.5 + 0.5 + 4) / 3 = 2.0 h, median 1.5
+    import polars as pl
+
+    frame = pl.DataFrame({
+        "id": ["T1", "T2", "T3", "T4"],
+        "created_at": ["2025-01-06 09:00", "2025-01-06 10:00", "2025-01-07 09:00",
+                       "2025-01-07 10:00"],
+        "status": ["solved", "solved", "solved", "open"],
+        "contacts": [1, 3, 1, None], "reopens": [0, 0, 1, None],
+        "first_response_minutes": [90, 30, 240, None]})
+    if kind == "parquet_float":
+        frame = frame.with_columns(pl.col("contacts", "reopens", "first_response_minutes")
+                                   .cast(pl.Float64))
+    path = tmp_path / ("t.csv" if kind == "csv" else "t.parquet")
+    frame.write_csv(path) if kind == "csv" else frame.write_parquet(path)
+    got = tickets(str(path))
+    assert (got["fcr"]["value"], got["fcr"]["n"]) == (33.3, 3)
+    assert got["reopen_rate"]["value"] == pytest.approx(33.3)
+    frt = got["first_response_time"]
+    assert (frt["value"], frt["median"], frt["n"]) == (2.0, 1.5, 3)
