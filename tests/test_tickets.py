@@ -775,7 +775,7 @@ def test_repeat_flags_in_row_order_and_when_two_keys_share_a_hash(monkeypatch, c
     # C2/None (a blank category is a category) and C1/None alone: False. No customer: None.
     assert got.collect()["__repeat"].to_list() == [False, False, False, False, None, False,
                                                     None, False]
-    # a 6-day window: C1/x 01-01 09:00 is followed 8 days later: still False; 3 tickets of C2/x
+    # a 6-day window, and a second C2/x ticket on 01-08 09:00 (C1/x is still False)
     rows2 = pl.concat([rows, pl.LazyFrame({"customer_id": ["C2"], "category": ["x"],
                                            "created_at": [datetime(2025, 1, 8, 9)]})])
     got = kpi.add_repeats(rows2, {"customer_id", "category", "created_at"}, 6 * 24)
