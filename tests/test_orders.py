@@ -387,3 +387,30 @@ def test_only_whole_number_sums_and_counts_are_re_summed_across_levels():
     assert not counts_only(lf, [pl.len().alias("b"), pl.col("v").sum().alias("s")])
     assert not counts_only(lf, [pl.len().alias("b"), pl.col("n").median().alias("m")])
     assert not counts_only(lf, [])
+
+
+def test_groups_only_plan_gives_the_same_groups_without_the_overall_queries(orders):
+    # A report's breakdown shows each segment's value, never the overall one: its plan skips
+    # the overall queries (the per-customer one among them). Completed orders per channel:
+    # web O1 O2 O5 O8 = 4 (O4 cancelled, O7 abandoned), app O3 O6 O9 = 3; repeat purchase:
+    # web customers A (2 orders), C, D -> 1 of 3 = 33.3 %; app B, E (O6 has none) -> 0 of 2
+    from cxkit.io import LoadOptions
+    from cxkit.io.orders import load_orders
+    from cxkit.kpi.grouping import Scope
+    from cxkit.kpi.orders import OrderOptions, plan
+    from cxkit.kpi.specs import collect_plans
+
+    loaded = load_orders(LoadOptions([str(orders)], by=["channel"]))
+    scope, only = Scope(by=["channel"]), ["orders", "repeat_purchase_rate"]
+    full = plan(loaded.lf, scope, OrderOptions(), only)
+    part = plan(loaded.lf, scope, OrderOptions(), only, groups_only=True)
+    assert len(part.queries) == len(full.queries) // 2  # one level of two
+    got = {r.kpi: r for r in collect_plans([part])[0]}
+    assert got["orders"].value is None  # no overall computed
+    assert {g.key["channel"]: g.value for g in got["orders"].groups} == {"web": 4, "app": 3}
+    rate = {g.key["channel"]: (round(g.value, 1), g.n) for g in got["repeat_purchase_rate"].groups}
+    assert rate == {"web": (33.3, 3), "app": (0.0, 2)}
+    same = {r.kpi: r for r in collect_plans([full])[0]}
+    for kpi in only:  # the same groups, extras and all (hidden ones left out in both)
+        assert [(g.key, g.value, g.n, g.extra) for g in same[kpi].groups] == [
+            (g.key, g.value, g.n, g.extra) for g in got[kpi].groups]

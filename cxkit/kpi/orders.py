@@ -205,11 +205,15 @@ def compute(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
 
 
 def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
-         only: list[str] | None = None, customers: pl.LazyFrame | None = None) -> Plan:
+         only: list[str] | None = None, customers: pl.LazyFrame | None = None,
+         groups_only: bool = False) -> Plan:
     """`compute` as queries and their finish, to collect with others over the same scan.
     `customers`: one row per customer of the scope's completed orders (`__orders`,
     `__revenue`) that the caller computes anyway (`cxkit clv`); it stands for this plan's own
-    per-customer group-by when there is one level (no --by, no period) and no referrers."""
+    per-customer group-by when there is one level (no --by, no period) and no referrers.
+    `groups_only`: per group of `scope.by`, no overall value, as a report's breakdown shows
+    them (no overall queries, the per-customer one among them)."""
+    groups_only = groups_only and bool(scope.by) and not scope.period
     cols = set(lf.collect_schema().names())
     lf = prepare(lf, scope)
     referrer_ids = _referrer_ids(lf, cols)
@@ -224,6 +228,8 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         row_aggs += cust_row_aggs + ref_drops
     keys = list(scope.by) + ([START] if scope.period else [])
     levels = [[]] + ([keys] if keys else []) + ([[START]] if scope.period and scope.by else [])
+    if groups_only:
+        levels = [keys]
     done = pl.col("__done") & (pl.col(ROW) == 0)
     per_cust = lf.filter(done & pl.col(CID).is_not_null()) if CID in cols else None
     firsts = _first_orders(lf, cols, scope) if new_aggs and CID in cols else None
@@ -250,6 +256,9 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         per_level = len(frames) // len(levels)
         joined = [_join(frames[i * per_level:(i + 1) * per_level], level)
                   for i, level in enumerate(levels)]
+        if groups_only:
+            return finish_specs(specs, [None, *joined], CID in cols, custs + [ref_spec], scope,
+                                opts)
         head = joined[0]
         if IDS in head.columns and head[IDS][0] < head["orders__n"][0]:
             # fewer hashes than orders: a repeated id, or (rarely) two ids of one hash; the
@@ -272,6 +281,7 @@ def finish_specs(specs: list[Spec], joined: list[pl.DataFrame], has_customer: bo
         if not has_customer and spec in per_customer and not spec.unavailable:
             spec.unavailable = "no customer column (pass --customer COL)"
         if spec.kpi == "cart_abandonment_rate" and not spec.unavailable and \
+                joined[0] is not None and \
                 not joined[0].row(0, named=True).get(spec.col("abandoned")):
             spec.unavailable = ("no abandoned carts in this export (status 'abandoned'); "
                                 "order exports usually leave them out")

@@ -248,14 +248,12 @@ def to_result(spec: Spec, frames: list[pl.DataFrame], scope: Scope, z: float,
     if frames[0] is None:  # groups only (`aggregate(overall=False)`): no overall row
         result = KpiResult(spec.kpi, None, 0, None, {}, {}, spec.rule, spec.digits,
                            confidence=confidence)
-        result.groups = _groups(spec, frames[1], scope, z, confidence)
-        result.group_keys = list(scope.by)
-        return result
-    overall = finish(spec, frames[0].row(0, named=True), z, confidence)
-    result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"], overall["counts"],
-                       overall["dropped"], spec.rule, spec.digits, overall["extra"],
-                       confidence=confidence)
-    result.basis = basis(spec, overall)
+    else:
+        overall = finish(spec, frames[0].row(0, named=True), z, confidence)
+        result = KpiResult(spec.kpi, overall["value"], overall["n"], overall["ci"],
+                           overall["counts"], overall["dropped"], spec.rule, spec.digits,
+                           overall["extra"], confidence=confidence)
+        result.basis = basis(spec, overall)
     if len(frames) > 1:
         result.groups = _groups(spec, frames[1], scope, z, confidence)
         result.group_keys = list(scope.by) + ([PERIOD_COL] if scope.period else [])
