@@ -378,6 +378,37 @@ def test_backlog_without_a_resolution_time_is_closed_at_every_end(tmp_path):
     assert backlog["value"] == 2
 
 
+def test_backlog_at_each_week_end(tmp_path):
+    # Weeks start on Monday (2025-01-06 is one) and end at the next Monday 00:00; the last week
+    # with a ticket created, of 02-24 (T7, Sunday 03-02), is measured at the as-of time 03-05
+    # 12:00. Open at the ends: 01-13 none; 01-20 none (T2 comes at 10:00); 01-27 T2 T3;
+    # 02-03 00:00 T2 (solved at 10:00) T3; 02-10 T3 T4 (T2 solved); 02-17 T3 T4 (T5 solved
+    # 02-11); 02-24 T3 T4 T6; as-of T3 T7 (T4 solved at it, T6 the day before).
+    path = write_csv(tmp_path / "tickets.csv", *BACKLOG)
+    run = run_cli("tickets", path, "--kpi", "backlog", "--period", "week", "-f", "json")
+    assert run.returncode == 0, run
+    backlog = json.loads(run.stdout)
+    assert [t["value"] for t in backlog["trend"]] == [0, 0, 2, 2, 2, 2, 3, 2]
+    # at 02-24 00:00: T3 from 01-25 12:00 708 h, T4 from 02-07 09:00 399 h, T6 from 02-20
+    # 09:00 87 h (3.6 days)
+    week = backlog["groups"][-2]
+    assert (week["mean_age_hours"], week["median_age_hours"], week["max_age_hours"]) == \
+        pytest.approx((398, 399, 708))
+    assert week["counts"] == {"under_1d": 0, "1_3d": 0, "3_7d": 1, "over_7d": 2}
+
+
+def test_backlog_per_period_with_the_as_of_time_before_every_ticket(tmp_path):
+    path = write_csv(tmp_path / "tickets.csv", *BACKLOG)
+    run = run_cli("tickets", path, "--kpi", "backlog", "--period", "month",
+                  "--as-of", "2025-01-01 00:00", "-f", "json")
+    assert run.returncode == 0, run
+    backlog = json.loads(run.stdout)
+    # no period has a ticket: no trend, no groups, and the warning says why
+    assert (backlog["value"], backlog["groups"], "trend" in backlog) == (0, [], False)
+    assert backlog["dropped"]["created_after_as_of"] == 7
+    assert "no tickets to measure (dropped: 7 created after as of)" in run.stderr
+
+
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
 

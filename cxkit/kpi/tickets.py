@@ -75,8 +75,8 @@ class TicketOptions:
     schedule: Schedule | None = None
     timezone: str | None = None
     as_of: datetime | None = None
-    # (the export's latest timestamp, its latest creation time), when already read
-    latest: tuple[datetime | None, datetime | None] | None = None
+    # (the export's latest timestamp, its latest and earliest creation times), when read
+    latest: tuple[datetime | None, datetime | None, datetime | None] | None = None
     repeat_window_hours: float = 7 * 24
     confidence: float = 0.95
     # role -> its distinct values, when the loader read them (`TicketLoad.vocabulary`): the
@@ -423,8 +423,8 @@ def _counted(cols: set, ok: pl.Expr, as_of: datetime) -> pl.Expr:
     return ok & created.is_not_null() & (created <= as_of) & ~(pl.col("__resolved") & rt)
 
 
-def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime, bound: datetime,
-                 spec: Spec) -> list[pl.LazyFrame]:
+def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
+                 span: tuple[datetime | None, datetime], spec: Spec) -> list[pl.LazyFrame]:
     """The backlog at each period's end, per segment and period and per period: two queries,
     collected after the other KPIs' pass (`_at_period_ends` finishes them).
 
@@ -432,11 +432,12 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime, bou
     rule, at t). Each period is measured at its end, and the last period (the last with a
     ticket created in scope) at the as-of time, so that its point is the headline. A ticket is
     listed once per period it is open at the end of: from its creation period to its resolution
-    period (exploded date ranges, so a ticket resolved within its own period adds no row).
-    Periods with nothing open show 0, from each segment's first period on. The last period is
-    known only after the pass: the ranges run to `bound`'s period (the as-of time, or the
-    export's latest creation time when earlier), which is measured at the as-of time, and
-    `_at_period_ends` moves it onto the last period when that is earlier.
+    period (exploded ranges of period numbers, so a ticket resolved within its own period adds
+    no row). Periods with nothing open show 0, from each segment's first period on. The last
+    period is known only after the pass: the ranges run to `bound`'s period (`span`: the
+    earliest creation time and the bound, the as-of time or the export's latest creation time
+    when earlier), which is measured at the as-of time, and `_at_period_ends` moves it onto the
+    last period when that is earlier.
     """
     every = PERIODS[scope.period]
     stamp = lf.collect_schema()["created_at"]
@@ -444,36 +445,46 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime, bou
     rt = pl.col("resolved_at") if "resolved_at" in cols else pl.lit(None, dtype=stamp)
     period = lambda e: e.dt.truncate(every).dt.date()  # noqa: E731
     counted = _counted(cols, in_scope(scope, cols), as_of)
-    final = pl.select(period(pl.lit(bound, stamp))).item()  # the bound's period
-    stop = pl.lit(final).dt.offset_by(every)  # the start of the period after it
-    ends = pl.when(resolved).then(pl.min_horizontal(period(rt).dt.offset_by(every), stop)) \
+    earliest, bound = span
+    # every period from the earliest creation's to the bound's, numbered from 0, and the instant
+    # each is measured at (its end; the last, the bound's, at the as-of time)
+    lo, final = pl.select(period(pl.lit(t, stamp)).alias(n) for n, t in
+                          (("lo", earliest or bound), ("final", bound))).row(0)
+    starts = pl.date_range(min(lo, final), final, every, eager=True).alias(START)
+    last = len(starts) - 1
+    at_table = starts.to_frame().select(
+        pl.when(pl.int_range(pl.len()) == last).then(pl.lit(as_of, stamp))
+        .otherwise(pl.col(START).dt.offset_by(every).cast(stamp)).alias("at"))["at"]
+    number = lambda e: pl.lit(starts).search_sorted(e)  # noqa: E731
+    stop = pl.lit(last + 1, pl.UInt32)  # the number after the bound's period
+    ends = pl.when(resolved).then(pl.min_horizontal(number(period(rt)) + 1, stop)) \
         .otherwise(stop)
-    at = pl.when(pl.col(START) == final).then(pl.lit(as_of, stamp)) \
-        .otherwise(pl.col(START).dt.offset_by(every).cast(stamp))
+    at = pl.lit(at_table).gather(pl.col("__k"))
     by = list(scope.by)
     # a ticket resolved by its creation period's end is resolved at every later end: no row
-    first = period(created)
-    at_first = pl.when(first == final).then(pl.lit(as_of, stamp)) \
-        .otherwise(first.dt.offset_by(every).cast(stamp))
+    first = number(period(created))
+    at_first = pl.lit(at_table).gather(pl.min_horizontal(first, last))  # in range if counted
     rows = (lf.filter(counted & ~(resolved & (rt <= at_first)).fill_null(False))
             .select(*[pl.col(b) for b in by], created, rt.alias("__rt"), resolved,
-                    pl.date_ranges(period(created), ends, every, closed="left").alias(START))
-            .explode(START).drop_nulls(START)
+                    pl.int_ranges(first, ends, dtype=pl.UInt32).alias("__k"))
+            .explode("__k").drop_nulls("__k")
             .with_columns(at.alias("__at"))
-            .filter(~(resolved & (pl.col("__rt") <= pl.col("__at"))).fill_null(False)))
-    age = _hours(pl.col("__at") - created)
-    aggs = [pl.len().alias(spec.col("n"))] + _age_aggs(spec, age)
+            .filter(~(resolved & (pl.col("__rt") <= pl.col("__at"))).fill_null(False))
+            .select(*by, "__k", _hours(pl.col("__at") - created).alias("__age")))
+    aggs = [pl.len().alias(spec.col("n"))] + _age_aggs(spec, pl.col("__age"))
     zero = [spec.col("n")] + [spec.col(b[0]) for b in AGE_BUCKETS]
 
     def per(keys: list[str]) -> pl.LazyFrame:
-        starts = lf.filter(counted)
+        seen = lf.filter(counted)
         first = period(created).min().alias("__first")
-        starts = starts.group_by(keys).agg(first) if keys else starts.select(first)
-        grid = (starts.with_columns(pl.date_ranges("__first", stop, every, closed="left")
-                                    .alias(START))
+        seen = seen.group_by(keys).agg(first) if keys else seen.select(first)
+        grid = (seen.with_columns(pl.date_ranges("__first", pl.lit(final).dt.offset_by(every),
+                                                   every, closed="left").alias(START))
                 .explode(START).drop_nulls(START).drop("__first"))
-        return (grid.join(rows.group_by([*keys, START]).agg(aggs), on=[*keys, START],
-                          how="left", nulls_equal=True)
+        measured = (rows.group_by([*keys, "__k"]).agg(aggs)
+                    .with_columns(pl.lit(starts).gather(pl.col("__k")).alias(START))
+                    .drop("__k"))
+        return (grid.join(measured, on=[*keys, START], how="left", nulls_equal=True)
                 .with_columns(pl.col(zero).fill_null(0), pl.lit(final).alias("__final")))
 
     return [per(by)] + ([per([])] if by else [])
@@ -510,12 +521,16 @@ def _backlog(get) -> dict:
                       "max_age_hours": get("max_age")}}
 
 
-def latest_times(lf: pl.LazyFrame, cols: set) -> tuple[datetime | None, datetime | None]:
-    """The latest timestamp of the export and its latest creation time, in one pass."""
+def latest_times(lf: pl.LazyFrame, cols: set
+                 ) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """The latest timestamp of the export and its latest and earliest creation times, in one
+    pass."""
     stamps = [pl.col(c) for c in ("created_at", "first_response_at", "resolved_at") if c in cols]
+    created = pl.col("created_at")
     row = lf.select(pl.max_horizontal([s.max() for s in stamps]).alias("latest"),
-                    pl.col("created_at").max().alias("created")).collect(engine="streaming")
-    return row["latest"][0], row["created"][0]
+                    created.max().alias("created"), created.min().alias("earliest")
+                    ).collect(engine="streaming")
+    return row["latest"][0], row["created"][0], row["earliest"][0]
 
 
 def compute(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
@@ -562,10 +577,10 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
         repeated = with_repeats(lf, opts) if only is None or "fcr" in only else None
         lf, cols = (plain, plain_cols) if repeated is None else prepare(repeated, scope, opts)
     specs = build_specs(cols, scope, opts, sample)
-    as_of = created = None
+    as_of = created = earliest = None
     if only is None or "backlog" in only:
         if opts.as_of is None or scope.period:
-            latest, created = opts.latest or latest_times(plain, plain_cols)
+            latest, created, earliest = opts.latest or latest_times(plain, plain_cols)
             as_of = opts.as_of or latest
         else:
             as_of = opts.as_of
@@ -588,8 +603,8 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
         if ends:  # a pass of its own, from `plain`: with the others' it ran 30 % slower
             # (5M tickets, 2 cores), and a frame under the sort would sort again
             bound = min(as_of, created or as_of)
-            per = pl.collect_all(_period_ends(plain, plain_cols, scope, as_of, bound, ends),
-                                 engine="streaming")
+            per = pl.collect_all(_period_ends(plain, plain_cols, scope, as_of,
+                                              (earliest, bound), ends), engine="streaming")
             _at_period_ends(per, frames[0][ends.col(LAST)][0], scope, ends,
                             results[specs.index(ends)], z, opts.confidence)
         return results
