@@ -16,6 +16,7 @@ from cxkit.cli import (
     columns,
     complaints,
     config,
+    heap,
     helptext,
     joined,
     orders,
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; never shows a traceback for an expected error (unless --debug)."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("CXKIT_DEBUG") == "1"
+    heap.tune()  # numpy's large temporaries stay on the heap (model fits: half the time)
     command = typer.main.get_command(app)
     helptext.tidy(command)
     _no_color(args)
