@@ -215,8 +215,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     them (no overall queries, the per-customer one among them). `cache`: the prepared rows
     read once for every query of the plan (its queries filter and project them differently,
     so common subplan elimination would not merge their scans: 10M orders by month, 6.6-7.5
-    -> 5.5-7.1 s on Parquet, 11.0-12.7 -> 9.1-10.1 s on CSV); not when the plan is collected
-    with others that read the same frame (`cxkit report`: there it was slower)."""
+    -> 5.5-7.1 s on Parquet, 11.0-12.7 -> 9.1-10.1 s on CSV; the report's cards likewise)."""
     groups_only = groups_only and bool(scope.by) and not scope.period
     cols = set(lf.collect_schema().names())
     lf = prepare(lf, scope)

@@ -215,7 +215,7 @@ def _order_sections(lf: pl.LazyFrame, by: list[str], opts: ReportOptions, names:
 
     oopts = orders.OrderOptions(opts.confidence)
     # the cards and every breakdown in one pass over the orders (one collect_all)
-    plans = [orders.plan(lf, opts.scope(), oopts)]
+    plans = [orders.plan(lf, opts.scope(), oopts, cache=True)]
     plans += [orders.plan(lf, opts.scope([col]), oopts, list(BREAKDOWN["orders"]),
                           groups_only=True) for col in by]
     cards, *breakdowns = collect_plans(plans)
