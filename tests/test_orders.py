@@ -339,6 +339,11 @@ def test_repeated_order_ids_are_reported_and_negative_amounts_read(tmp_path):
     path.write_text("order_id,customer_id,ordered_at,amount\n1,A,2025-01-01,10\n"
                     "2,A,2025-01-02,5\n")
     assert "repeated_order_ids" not in kpis("orders", str(path))["orders"]
+    # no completed order: no id counted, no note (the count of distinct ids is 0, not 1)
+    path.write_text("order_id,customer_id,ordered_at,amount,status\n1,A,2025-01-01,10,cancelled\n"
+                    "1,A,2025-01-02,5,cancelled\n")
+    got = kpis("orders", str(path))["orders"]
+    assert (got["n"], "repeated_order_ids" in got) == (0, False)
 
 
 def test_customer_revenue_does_not_depend_on_row_order(tmp_path):
