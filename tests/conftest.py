@@ -75,6 +75,16 @@ def run_cli(
 
 def _in_process(args: list[str], stdin: bytes, cwd, env: dict[str, str]) -> CliRun:
     import io
+
+    out, err = io.BytesIO(), io.BytesIO()
+    code = _main_on(args, stdin, cwd, env, out, err)
+    return CliRun(code, out.getvalue(), err.getvalue())
+
+
+def _main_on(args: list[str], stdin: bytes, cwd, env: dict[str, str], out, err) -> int:
+    """main(args) with sys.stdout and sys.stderr writing to the binary files `out` and `err`
+    (UTF-8), stdin holding `stdin`, the environment `env`; returns the exit code."""
+    import io
     from unittest import mock
 
     from typer import rich_utils
@@ -82,7 +92,6 @@ def _in_process(args: list[str], stdin: bytes, cwd, env: dict[str, str]) -> CliR
     import cxkit.io.read as read
     from cxkit.cli.main import main
 
-    out, err = io.BytesIO(), io.BytesIO()
     streams = [io.TextIOWrapper(b, encoding="utf-8", write_through=True) for b in (out, err)]
     fake_in = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
     colours, here = rich_utils.COLOR_SYSTEM, os.getcwd()
@@ -101,12 +110,15 @@ def _in_process(args: list[str], stdin: bytes, cwd, env: dict[str, str]) -> CliR
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
+        for stream in streams:
+            stream.flush()
+            stream.detach()  # `out` and `err` stay open: the caller owns them
         os.chdir(here)
         rich_utils.COLOR_SYSTEM = colours  # --no-color turns Typer's colours off globally
         for cache in ("_STDIN", "_STREAMS"):
             getattr(read, cache, []).clear()
         read.release()  # the run's scratch files: a process would close them at exit
-    return CliRun(code, out.getvalue(), err.getvalue())
+    return code
 
 
 def run_cli_os(
@@ -181,7 +193,53 @@ def run_cli_tty(
     env: dict[str, str] | None = None,
     timeout: float = 120,
 ) -> CliRun:
-    """Like run_cli, but stdout and stderr are two pseudo-terminals (as in an interactive shell).
+    """Like run_cli (in this interpreter), but stdout and stderr are two pseudo-terminals: real
+    terminals to `isatty` and to Rich, the pty turning "\\n" into "\\r\\n" (the bytes are kept
+    as the terminal saw them). `run_cli_tty_os` is the same in a fresh interpreter."""
+    import io
+    import pty
+    import threading
+
+    pairs = [pty.openpty() for _ in range(2)]
+    chunks: list[list[bytes]] = [[], []]
+
+    def drain(fd: int, into: list[bytes]) -> None:  # a pty holds a few KiB: read as it comes
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:  # EIO: the slave side is closed and everything was read
+                return
+            if not data:
+                return
+            into.append(data)
+
+    readers = [threading.Thread(target=drain, args=(master, into), daemon=True)
+               for (master, _), into in zip(pairs, chunks, strict=True)]
+    for reader in readers:
+        reader.start()
+    slaves = [io.FileIO(slave, "w", closefd=False) for _, slave in pairs]
+    try:
+        code = _main_on([str(a) for a in args], b"", cwd, cli_env() if env is None else env,
+                        *slaves)
+    finally:
+        for (_, slave), file in zip(pairs, slaves, strict=True):
+            file.close()
+            os.close(slave)
+        for reader in readers:
+            reader.join(timeout)
+        for master, _ in pairs:
+            os.close(master)
+    return CliRun(code, b"".join(chunks[0]), b"".join(chunks[1]))
+
+
+def run_cli_tty_os(
+    *args: str | os.PathLike,
+    cwd: str | os.PathLike | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> CliRun:
+    """`python -m cxkit ARGS` with stdout and stderr on two pseudo-terminals (as in an
+    interactive shell): what a terminal shows of a whole process.
 
     The pty turns "\\n" into "\\r\\n"; the returned bytes are kept as the terminal saw them.
     """

@@ -35,6 +35,7 @@ from conftest import (
     cli_env,
     run_cli,
     run_cli_tty,
+    run_cli_tty_os,
     write_csv,
 )
 
@@ -1024,9 +1025,29 @@ def test_no_color_also_in_help_and_errors(command, tmp_path):
         assert not ANSI.search(run.stderr_bytes), run
 
 
-# a real terminal is a subprocess each (0.6 s): every command once, the formats in turn so that
-# each is seen on several commands; every command x format is checked in-process with
-# FORCE_COLOR by test_output_is_byte_identical_whatever_the_terminal
+def test_a_whole_process_on_a_terminal_is_styled_and_obeys_no_color(tmp_path):
+    # the terminal tests run in this interpreter on real pseudo-terminals; here once as a whole
+    # process, where Typer and Rich read the environment at import and Python sets up its streams
+    argv = case("nps").argv("nps", tmp_path)
+    coloured = run_cli_tty_os(*argv)
+    assert coloured.returncode == 0, coloured
+    assert ANSI.search(coloured.stdout_bytes), coloured
+    plain = [run_cli_tty_os(*argv, env=cli_env(NO_COLOR="1")), run_cli_tty_os(*argv, "--no-color"),
+             run_cli_tty_os("nps", "--help", env=cli_env(NO_COLOR="1")),
+             run_cli_tty_os("nps", tmp_path / "missing.csv", env=cli_env(NO_COLOR="1"))]
+    assert [run.returncode for run in plain] == [0, 0, 0, 66], plain
+    for run in plain:
+        assert (run.stdout_bytes + run.stderr_bytes).strip(), run
+        assert not ANSI.search(run.stdout_bytes) and not ANSI.search(run.stderr_bytes), run
+    # a machine format stays plain on a terminal, even with FORCE_COLOR (stderr: the spinner)
+    machine = run_cli_tty_os(*argv, "--format", "json", env=cli_env(FORCE_COLOR="1"))
+    assert machine.returncode == 0 and b'"kpi": "nps"' in machine.stdout_bytes, machine
+    assert not ANSI.search(machine.stdout_bytes), machine
+
+
+# every command once on a terminal, the formats in turn so that each is seen on several
+# commands; every command x format is checked in-process with FORCE_COLOR by
+# test_output_is_byte_identical_whatever_the_terminal
 TERMINAL_PAIRS = [(c, MACHINE_FORMATS[i % len(MACHINE_FORMATS)]) for i, c in enumerate(COMMANDS)]
 
 
