@@ -349,6 +349,40 @@ def case_week_and_other_periods_from_epoch_days(capsys, tables, folder, engine):
     assert keys["us"][0] == (20094 * 86400 + 45005) * 1_000_000 + 250
 
 
+def case_epochs_as_columns(capsys, tables, folder, engine):
+    # `with_epochs`: Spark's own unix_micros and unix_date, Narwhals arithmetic elsewhere.
+    # 2025-01-01 is day 20089 (55 years of 365 days from 1970 and 14 leap days, 1972-2024):
+    # 2025-01-06 12:30:05.000250 is day 20094, (20094 * 86400 + 45005) s and 250 us;
+    # 1969-12-31 23:00 is day -1 and -3600 s; a zone-stamped 2025-01-31 23:30 in New York is
+    # 2025-02-01 04:30 UTC: day 20120 (20089 + 31), (20120 * 86400 + 16200) s; the date
+    # 1969-12-31 is day -1, -86400 s. Week keys from those days: the Mondays 2025-01-06 (20094),
+    # 1969-12-29 (-3), 2025-01-27 (20115), 1969-12-29.
+    import narwhals as nw
+    import polars as pl
+
+    from cxkit.engines import collect
+    from cxkit.engines.typed import period_key, with_epochs
+
+    path = folder / "epochs.parquet"
+    pl.DataFrame({"i": [0, 1, 2, 3],
+                  "t": [datetime(2025, 1, 6, 12, 30, 5, 250), datetime(1969, 12, 31, 23),
+                        None, None],
+                  "z": [None, None, datetime(2025, 1, 31, 23, 30), None],
+                  "d": [None, None, None, date(1969, 12, 31)]}).with_columns(
+        pl.col("z").dt.replace_time_zone("America/New_York")).write_parquet(path)
+    src = _source(engine, path)
+    lf = with_epochs(src, src.lf, {"t_us": "t", "z_us": "z", "d_us": "d"})
+    lf = with_epochs(src, lf, {"t_d": "t", "z_d": "z", "d_d": "d"}, "days")
+    got = collect(src, lf.select(
+        "i", nw.coalesce("t_us", "z_us", "d_us").alias("us"), nw.coalesce("t_d", "z_d", "d_d")
+        .alias("days"), period_key(nw.col("t"), "week", nw.coalesce("t_d", "z_d", "d_d"))
+        .alias("week"))).sort("i")
+    assert got["us"].to_list() == [(20094 * 86400 + 45005) * 1_000_000 + 250, -3600 * 1_000_000,
+                                   (20120 * 86400 + 16200) * 1_000_000, -86400 * 1_000_000]
+    assert got["days"].to_list() == [20094, -1, 20120, -1]
+    assert got["week"].to_list() == [20094, -3, 20115, -3]
+
+
 def case_zone_stamped_times_fall_on_their_utc_day(capsys, tables, folder, engine):
     # 2025-01-31 23:30 in New York is 2025-02-01 04:30 UTC: February on every engine (Spark and
     # DuckDB sessions run in UTC; Polars reads the instant in UTC)
@@ -388,13 +422,15 @@ CASES = {
     "hand_checked_nps": case_hand_checked_nps,
     "week_and_other_periods_from_epoch_days": case_week_and_other_periods_from_epoch_days,
     "zone_stamped_times_fall_on_their_utc_day": case_zone_stamped_times_fall_on_their_utc_day,
+    "epochs_as_columns": case_epochs_as_columns,
     "nulls_come_back_as_nulls_never_nan": case_nulls_come_back_as_nulls_never_nan,
 }
 # Spark: one session, a handful of queries (each parity case is two commands, one on Spark)
 SPARK_CASES = ["nps_by_channel_and_week", "orders_all_kpis", "cohorts_by_week",
                "tickets_all_kpis_by_channel", "hand_checked_nps",
                "week_and_other_periods_from_epoch_days",
-               "zone_stamped_times_fall_on_their_utc_day", "nulls_come_back_as_nulls_never_nan"]
+               "zone_stamped_times_fall_on_their_utc_day", "epochs_as_columns",
+               "nulls_come_back_as_nulls_never_nan"]
 
 
 @needs("duckdb")

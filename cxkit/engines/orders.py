@@ -11,7 +11,7 @@ back have one row per level and group.
 from __future__ import annotations
 
 from cxkit.engines import Source, collect
-from cxkit.engines.typed import load_typed, outside_dates, period_key
+from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
 
 CID = "customer_id"
 ROW, START, DONE = "__row", "__period_start", "__done"
@@ -48,6 +48,9 @@ def count(cond):
     return nw.when(cond.fill_null(False)).then(nw.lit(1)).otherwise(nw.lit(0)).sum()
 
 
+KEY, DAYS = "__status_key", "__days"
+
+
 def status_key(expr):
     """`wc-Completed`, `Partially refunded`, `on-hold` -> `completed`, `partially_refunded`
     (cxkit.io.orders.status_key)."""
@@ -77,8 +80,6 @@ def canonical(source: Source, loaded, scope):
            .when(outside).then(nw.lit(3)).otherwise(nw.lit(0))) if scope.uses_date else \
         nw.lit(0)  # no dates asked for: every row is in scope, as on Polars
     exprs.append(row.alias(ROW))
-    if scope.period:
-        exprs.append(nw.when(row == 0).then(period_key(at, scope.period)).alias(START))
 
     def money(role):
         value = nw.col(cols[role]).cast(nw.Float64)
@@ -93,8 +94,11 @@ def canonical(source: Source, loaded, scope):
             exprs.append(refunded.alias("refunded"))
     state = nw.lit("completed")
     returned = nw.lit(False)
-    if "order_status" in cols:
-        key = status_key(nw.col(cols["order_status"]))
+    lf = source.lf
+    if "order_status" in cols:  # a column, read by every status test (Spark builds an
+        # expression per use: a few py4j round trips for each of its operations)
+        lf = lf.with_columns(status_key(nw.col(cols["order_status"])).alias(KEY))
+        key = nw.col(KEY)
         for name, words in _STATUS.items():
             state = nw.when(key.is_in(words)).then(nw.lit(name)).otherwise(state)
         returned = returned | key.is_in(RETURNED).fill_null(False)
@@ -108,15 +112,22 @@ def canonical(source: Source, loaded, scope):
         returned = returned | flag.is_in(TRUE).fill_null(False)
     if refunded is not None:
         returned = returned | (refunded > 0).fill_null(False)
-    exprs += [(state == "completed").alias(DONE), state.alias("state"),
-              returned.alias("returned")]
+    exprs += [state.alias("state"), returned.alias("returned")]
     for role in TEXT_ROLES:
         if role in cols:
             exprs.append(nw.col(cols[role]).cast(nw.String).str.strip_chars().alias(role))
     names = {"ordered_at", "ordered_at__blank", ROW, START, "amount", "amount__blank",
              "refunded", DONE, "state", "returned", *TEXT_ROLES}
     exprs += [nw.col(b) for b in loaded.by if b not in names]
-    out = source.lf.select(exprs)
+    out = lf.select(exprs)
+    later = [(nw.col("state") == "completed").alias(DONE)]
+    if scope.period:  # from the columns: `row` and `at` are whole expressions
+        days = None
+        if scope.period in ("day", "week"):
+            out, days = with_epochs(source, out, {DAYS: "ordered_at"}, "days"), nw.col(DAYS)
+        later.append(nw.when(nw.col(ROW) == 0).then(
+            period_key(nw.col("ordered_at"), scope.period, days)).alias(START))
+    out = out.with_columns(*later)
     return out, set(out.collect_schema().names())  # the canonical names, as on Polars
 
 

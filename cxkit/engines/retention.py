@@ -13,18 +13,19 @@ from datetime import datetime, time, timedelta
 
 from cxkit.engines import Source, collect
 from cxkit.engines.orders import CID, canonical, count
-from cxkit.engines.typed import epoch_days, floor_div
+from cxkit.engines.typed import epoch_days, floor_div, with_epochs
 
 WHY, P = "__why", "__p"
 
 
-def period_index(at, period: str):
+def period_index(at, period: str, days=None):
     """cxkit.kpi.retention.period_index in Narwhals: days since 1970-01-01, weeks since Monday
-    1970-01-05, year * 12 + month - 1, year * 4 + quarter - 1, the year."""
+    1970-01-05, year * 12 + month - 1, year * 4 + quarter - 1, the year (`days`: the
+    `epoch_days` of `at`, when a column holds them)."""
     import narwhals as nw
 
     if period in ("day", "week"):
-        days = epoch_days(at)
+        days = epoch_days(at) if days is None else days
         return days if period == "day" else floor_div(days - 4, 7)
     year, month = at.dt.year().cast(nw.Int64), at.dt.month().cast(nw.Int64)
     if period == "month":
@@ -72,8 +73,11 @@ def scan(source: Source, loaded, opts):
 
     dated = opts.since is not None or opts.until is not None
     lf, _ = canonical(source, loaded, Scope())
-    rows = lf.with_columns(_why(opts, dated), period_index(nw.col("ordered_at"),
-                                                           opts.period).alias(P))
+    days = None
+    if opts.period in ("day", "week"):
+        lf, days = with_epochs(source, lf, {"__days": "ordered_at"}, "days"), nw.col("__days")
+    rows = lf.with_columns(_why(opts, dated), period_index(nw.col("ordered_at"), opts.period,
+                                                           days).alias(P))
     tally = collect(source, rows.group_by(WHY).agg(nw.len().alias("n")))
     codes = dict(zip(tally[WHY].to_list(), tally["n"].to_list(), strict=True))
     dropped = {r: int(codes.get(i, 0)) for i, r in enumerate(REASONS, 1)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cxkit.engines import Source, collect, import_engine
 from cxkit.engines.orders import collect_levels, count, finish_frame, levels_of
-from cxkit.engines.typed import epoch_us, load_typed, outside_dates, period_key
+from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
 
 ROW, START = "__row", "__period_start"
 TIMES = ("created_at", "first_response_at", "resolved_at")
@@ -63,10 +63,12 @@ def canonical(source: Source, loaded, scope, opts):
         new.append(nw.when(nw.col("created_at__blank")).then(nw.lit(1))
                    .when(created.is_null()).then(nw.lit(2)).when(outside).then(nw.lit(3))
                    .otherwise(nw.lit(0)).alias(ROW))
-    times = Source(source.engine, lf, source.name, list(have), dict(lf.collect_schema()))
+    # microseconds since 1970 of each time (`__created_at_us`: also the backlog's and the repeat
+    # window's), as columns: Spark builds an expression per use
+    lf = with_epochs(source, lf, {f"__{t}_us": t for t in TIMES if t in have})
     for kpi, end in (("frt", "first_response_at"), ("res", "resolved_at")):
         if end in have:
-            hours = (epoch_us(times, end) - epoch_us(times, "created_at")) / HOUR_US
+            hours = (nw.col(f"__{end}_us") - nw.col("__created_at_us")) / HOUR_US
             new += [hours.alias("__" + kpi),
                     (hours.is_null() & ~nw.col("created_at__blank") & ~nw.col(end + "__blank"))
                     .alias(f"__{kpi}_bad")]
@@ -81,14 +83,15 @@ def canonical(source: Source, loaded, scope, opts):
     new.append(resolved.fill_null(False).alias("__resolved"))
     lf = lf.with_columns(*new)
     if scope.period:
-        key = period_key(created, scope.period)
+        days = None
+        if scope.period in ("day", "week"):
+            lf, days = with_epochs(source, lf, {"__days": "created_at"}, "days"), nw.col("__days")
+        key = period_key(created, scope.period, days)
         lf = lf.with_columns((nw.when(nw.col(ROW) == 0).then(key)).alias(START))
     if {"customer_id", "created_at"} <= have and not {"fcr", "contacts"} & have:
         keys = ["customer_id"] + (["category"] if "category" in have else [])
-        at = epoch_us(times, "created_at")
-        lf = lf.with_columns(at.alias("__at_us"))
-        nxt = nw.col("__at_us").shift(-1).over(*keys, order_by="__at_us")
-        gap = (nxt - nw.col("__at_us")) / HOUR_US
+        at = nw.col("__created_at_us")
+        gap = (at.shift(-1).over(*keys, order_by="__created_at_us") - at) / HOUR_US
         repeat = nw.when(nw.col("customer_id").is_null() | created.is_null()).then(
             nw.lit(None, dtype=nw.Boolean)).otherwise(
             ~gap.is_null() & (gap <= opts.repeat_window_hours))
@@ -188,7 +191,7 @@ def sums(spec, cols: set, scope, opts, as_of) -> list:
         # as-of in epoch microseconds (719163: the ordinal of 1970-01-01)
         as_of_us = ((as_of.toordinal() - 719163) * 86400 + as_of.hour * 3600 + as_of.minute * 60
                     + as_of.second) * 1_000_000 + as_of.microsecond
-        age = nw.when(is_open).then((nw.lit(as_of_us) - nw.col("__created_us")) / HOUR_US)
+        age = nw.when(is_open).then((nw.lit(as_of_us) - nw.col("__created_at_us")) / HOUR_US)
         out = [count(is_open).alias(spec.col("n")), age.mean().alias(spec.col("mean_age")),
                age.median().alias(spec.col("median_age")), age.max().alias(spec.col("max_age"))]
         for name, lo, hi in AGE_BUCKETS:
@@ -274,9 +277,6 @@ def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
 
             # the spec's rule and reasons; its sums are made by `sums` on the engine
             backlog = _backlog_spec(cols, pl.lit(True), scope, as_of)
-            lf = lf.with_columns(epoch_us(Source(source.engine, lf, source.name, [],
-                                                 dict(lf.collect_schema())),
-                                          "created_at").alias("__created_us"))
         specs.insert(3, backlog)
     if only:
         specs = [s for s in specs if s.kpi in only]
