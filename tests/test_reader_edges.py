@@ -466,3 +466,50 @@ def test_bad_reader_options_are_usage_errors(tmp_path, capsys, args, needle):
 def test_wrong_forced_encoding_is_a_data_error(tmp_path, capsys):
     path = write(tmp_path / "f.csv", b"id,nps\n1,10\n")
     refused(*cxkit(capsys, "nps", path, "--encoding", "utf-16"), path, "cannot be read as utf-16")
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, {"1"}), ("4", {"4"}), ("", {"1"})])
+def test_a_survey_decodes_one_row_group_ahead_unless_told(tmp_path, monkeypatch, given, seen):
+    # the survey's one pass reads a Parquet file with POLARS_ROW_GROUP_PREFETCH_SIZE=1 (peak
+    # memory) and the user's own value wins; an empty value (which makes Polars panic) counts as
+    # unset. NPS of 10, 9, 0: 100 * (2 - 1) / 3 = 33.3
+    import os
+
+    import polars as pl
+
+    from cxkit.io.read import PREFETCH
+
+    path = tmp_path / "answers.parquet"
+    pl.DataFrame({"nps": [10, 9, 0]}).write_parquet(path)
+    env = {k: v for k, v in os.environ.items() if k != PREFETCH}
+    if given is not None:
+        env[PREFETCH] = given
+    during, collect = [], pl.LazyFrame.collect
+
+    def spy(self, *args, **kwargs):
+        during.append(os.environ.get(PREFETCH))
+        return collect(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", spy)
+    run = run_cli("nps", path, "--format", "json", env=env)
+    assert run.returncode == 0, run
+    assert json.loads(run.stdout)["value"] == 33.3
+    assert seen <= set(during) and "8" not in during
+
+
+@pytest.mark.parametrize("given", [None, "", "4"])
+def test_the_prefetch_setting_is_as_it_was_after_the_pass(monkeypatch, given):
+    import os
+
+    from cxkit.io.read import PREFETCH, Table, reading
+
+    if given is None:
+        monkeypatch.delenv(PREFETCH, raising=False)
+    else:
+        monkeypatch.setenv(PREFETCH, given)
+    table = Table(lf=None, columns=[], sources=["x.parquet"], kind="parquet")
+    with reading(table, one_pass=True):
+        assert os.environ[PREFETCH] == (given or "1")
+    assert os.environ.get(PREFETCH) == given
+    with reading(table):  # several passes: Polars' default
+        assert os.environ.get(PREFETCH) == given

@@ -199,7 +199,7 @@ def _on_polars(opts, kind: str, measure, scope, why: dict, role: str, flags: dic
         for note in loaded.notices:
             env.notice(note)
         scope.by, scope.day_format = loaded.by, loaded.day_format
-        with reading(loaded.table):
+        with reading(loaded.table, one_pass=True):
             sums = summed(loaded.lf, measure, scope)  # the one pass over the rows
     return loaded, sums
 

@@ -479,9 +479,23 @@ def read_one(path: str, encoding: str | None = None, delimiter: str | None = Non
     return _read_other(display, local, kind)
 
 
+PREFETCH = "POLARS_ROW_GROUP_PREFETCH_SIZE"
+
+
 @contextmanager
-def reading(table: Table):
-    """Errors Polars raises while it reads lazily become data errors naming the input."""
+def reading(table: Table, one_pass: bool = False):
+    """Errors Polars raises while it reads lazily become data errors naming the input.
+
+    `one_pass`: the rows are read once, by a light query (a survey's counts). Polars' streaming
+    Parquet reader then decodes one row group ahead instead of several (read at each query;
+    unless the user set it): 10M answers in 1M-row groups, NPS by month x channel, 3 runs
+    each: peak 359-397 -> 250-276 MB, 0.76-0.91 -> 0.69-0.77 s; 100M: 442-502 -> 287-303 MB at
+    the same time. Where several queries read the file (tickets, orders, a report) decoding
+    ahead overlaps them and the default is faster."""
+    previous = os.environ.get(PREFETCH)
+    chosen = one_pass and not previous  # empty: unset (Polars would panic on it)
+    if chosen:
+        os.environ[PREFETCH] = "1"
     try:
         yield
     except pl.exceptions.PolarsError as exc:
@@ -490,6 +504,11 @@ def reading(table: Table):
         if "utf-8" in first.lower() or "utf8" in first.lower():
             hint = "the file is not all UTF-8: pass --encoding cp1252 (or its real encoding)"
         raise DataError(f"{table.name}: cannot read: {first}", hint) from exc
+    finally:
+        if chosen and previous is None:
+            del os.environ[PREFETCH]
+        elif chosen:
+            os.environ[PREFETCH] = previous
 
 
 def _align_names(table: Table, names: list[str]) -> None:
