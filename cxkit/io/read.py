@@ -488,10 +488,10 @@ def reading(table: Table, one_pass: bool = False):
 
     `one_pass`: the rows are read once, by a light query (a survey's counts). Polars' streaming
     Parquet reader then decodes one row group ahead instead of several (read at each query;
-    unless the user set it): 10M answers in 1M-row groups, NPS by month x channel, 3 runs
-    each: peak 359-397 -> 250-276 MB, 0.76-0.91 -> 0.69-0.77 s; 100M: 442-502 -> 287-303 MB at
-    the same time. Where several queries read the file (tickets, orders, a report) decoding
-    ahead overlaps them and the default is faster."""
+    unless the user set it): 10M answers in 1M-row groups, NPS by month x channel, 8 runs
+    each: peak 356-390 -> 250-281 MB (DuckDB 142 MB), 0.66-0.92 -> 0.68-0.95 s; 100M: 442-502
+    -> 287-303 MB, 3.24-3.28 -> 3.06-3.49 s. Where several queries read the file (tickets,
+    orders, a report) decoding ahead overlaps them and the default is faster."""
     previous = os.environ.get(PREFETCH)
     chosen = one_pass and not previous  # empty: unset (Polars would panic on it)
     if chosen:
