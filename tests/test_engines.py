@@ -253,6 +253,10 @@ TICKETS = {
                                     "--by", "category", "--since", "2025-02-01", "--until",
                                     "2025-05-31"),
     "fcr_by_repeat_contact": ("tickets", "--kpi", "fcr", "--by", "channel"),
+    # counts only: the finest level on the engine, the coarser re-summed (collect_levels)
+    "sla_and_fcr_by_channel_and_week": ("tickets", "--kpi", "sla_first_response", "--kpi",
+                                        "fcr", "--sla-first-response", "4h", "--period",
+                                        "week", "--by", "channel"),
     "backlog_as_of": ("tickets", "--kpi", "backlog", "--as-of", "2025-05-01"),
 }
 

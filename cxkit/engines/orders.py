@@ -257,13 +257,23 @@ def _agg(lf, level: list[str], aggs: list):
 LEVEL = "__level"
 
 
-def collect_levels(source: Source, lf, levels: list[list[str]], aggs: list) -> list:
+def collect_levels(source: Source, lf, levels: list[list[str]], aggs: list,
+                   additive: bool = False) -> list:
     """The same sums at every level (overall, per group, per period) in ONE query - the levels'
     aggregations stacked, keys a level has not as nulls - split back into one Polars frame per
-    level: one job per command instead of one per level (on Spark each job has a cost)."""
+    level: one job per command instead of one per level (on Spark each job has a cost).
+    `additive` (every aggregation a count or a sum): the engine aggregates the finest level
+    only and the coarser ones re-sum it, as `cxkit.kpi.specs.aggregate` does on Polars (one
+    aggregation over the rows instead of one per level; a sum of no rows is 0 there too)."""
     import narwhals as nw
     import polars as pl
 
+    if additive and len(levels) > 1:
+        finest = max(levels, key=len)
+        frame = collect(source, _agg(lf, finest, aggs))
+        sums = [pl.col(c).sum() for c in frame.columns if c not in finest]
+        return [frame if level == finest else frame.group_by(level).agg(sums) if level
+                else frame.select(sums) for level in levels]
     if len(levels) == 1:
         return [collect(source, _agg(lf, levels[0], aggs))]
     schema = lf.collect_schema()

@@ -15,6 +15,7 @@ from cxkit.engines.orders import collect_levels, count, finish_frame, levels_of
 from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
 
 ROW, START = "__row", "__period_start"
+COUNTS = ("volume", "fcr", "reopen_rate", "sla_first_response", "sla_resolution")
 TIMES = ("created_at", "first_response_at", "resolved_at")
 HOUR_US = 3_600_000_000
 
@@ -287,8 +288,9 @@ def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
         lf = lf.with_columns(*[expr.alias(col) for col, expr in approx.values()])
     frames = []
     levels = levels_of(scope) if aggs else []
-    for level, frame in zip(levels, collect_levels(source, lf, levels, aggs) if aggs else [],
-                            strict=True):
+    additive = all(s.kpi in COUNTS for s in live)  # `sums` gives counts only for these
+    for level, frame in zip(levels, collect_levels(source, lf, levels, aggs, additive)
+                            if aggs else [], strict=True):
         if approx:
             frame = _with_approx(source, lf, level, frame, approx)
         frames.append(finish_frame(frame, scope, []))
