@@ -525,6 +525,30 @@ def test_duckdb_reads_a_table_by_name(capsys, tables, tmp_path, monkeypatch):
 
 
 @needs("duckdb")
+def test_retention_on_a_database_table_leaves_the_database_as_it_was(capsys, tables, tmp_path,
+                                                                     monkeypatch):
+    # retention computes its per-order frame once, as a TEMP table of the connection: the
+    # database file keeps its one table, and the numbers are Polars' on the same rows
+    import duckdb
+
+    from cxkit.engines import duckdb as engine
+
+    db = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"CREATE TABLE orders AS SELECT * FROM '{tables['orders']}'")
+    monkeypatch.setenv("CXKIT_DUCKDB", str(db))
+    monkeypatch.setattr(engine, "_CON", [])
+    base, _ = cxkit_json(capsys, "retention", tables["orders"], "--period", "month")
+    out, _ = cxkit_json(capsys, "retention", "--table", "orders", "--engine", "duckdb",
+                        "--period", "month")
+    engine._CON.pop().close()
+    same(base, out)
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    assert names == [("orders",)]
+
+
+@needs("duckdb")
 @pytest.mark.parametrize("args", [
     ("clv", "--model", "bgnbd"),
     ("orders", "--kpi", "referral_rate"),

@@ -132,6 +132,25 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def materialize(source: Source, lf):
+    """`lf` computed once for the several queries that read it, where the engine would
+    compute it at every reference (DuckDB: a TEMP table, `cxkit.engines.duckdb.materialize`);
+    Spark plans reuse on their own: unchanged there."""
+    if source.engine != "duckdb":
+        return lf
+    import narwhals as nw
+
+    from cxkit.engines.duckdb import materialize as on_duckdb
+
+    try:
+        return nw.from_native(on_duckdb(nw.to_native(lf)))
+    except Exception as exc:  # noqa: BLE001 - DuckDB's own error while reading the rows
+        if type(exc).__module__.split(".")[0] == "duckdb":
+            raise DataError(f"{source.name}: --engine duckdb failed: {first_line(exc)}",
+                            "--debug shows details") from exc
+        raise
+
+
 def collect(source: Source, lf) -> Any:
     """Collect a (small) Narwhals frame as a Polars DataFrame, through Arrow, never pandas;
     an engine error while reading the data is a data error naming the input."""

@@ -43,6 +43,22 @@ def read(path: str | None, table: str | None, remote: str | None = None):
                          "check the path, glob or table name") from None
 
 
+def materialize(native):
+    """The relation as a TEMP table of the connection, computed once: DuckDB inlines the CTEs
+    Narwhals writes (NOT MATERIALIZED), so a frame that several parts of a query read is
+    computed at every reference (retention by month on 10M Parquet orders: 20.8 s, 5.9 s with
+    the per-order frame computed once). A TEMP table lives in memory (spilled to DuckDB's temp
+    folder when large) and is never written to the database of CXKIT_DUCKDB."""
+    con = connection()
+    name = f"__cxkit_{len(_TEMP)}"
+    _TEMP.append(name)
+    native.create_view(name + "_v", replace=True)
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{name}_v"')
+    con.execute(f'DROP VIEW "{name}_v"')
+    return con.table(name)
+
+
+_TEMP: list[str] = []
 APPROX = "DuckDB approx_quantile (T-Digest)"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from cxkit.engines import Source, collect
+from cxkit.engines import Source, collect, materialize
 from cxkit.engines.orders import CID, canonical, count
 from cxkit.engines.typed import epoch_days, floor_div, with_epochs
 
@@ -76,8 +76,8 @@ def scan(source: Source, loaded, opts):
     days = None
     if opts.period in ("day", "week"):
         lf, days = with_epochs(source, lf, {"__days": "ordered_at"}, "days"), nw.col("__days")
-    rows = lf.with_columns(_why(opts, dated), period_index(nw.col("ordered_at"), opts.period,
-                                                           days).alias(P))
+    rows = materialize(source, lf.with_columns(_why(opts, dated), period_index(
+        nw.col("ordered_at"), opts.period, days).alias(P)).select(CID, "ordered_at", WHY, P))
     tally = collect(source, rows.group_by(WHY).agg(nw.len().alias("n")))
     codes = dict(zip(tally[WHY].to_list(), tally["n"].to_list(), strict=True))
     dropped = {r: int(codes.get(i, 0)) for i, r in enumerate(REASONS, 1)}
