@@ -10,7 +10,7 @@ back have one row per level and group.
 
 from __future__ import annotations
 
-from cxkit.engines import Source, collect
+from cxkit.engines import Source, collect, materialize
 from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
 
 CID = "customer_id"
@@ -320,6 +320,7 @@ def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
     from cxkit.kpi.orders import _join, customer_specs, finish_specs, referral_spec, row_specs
 
     lf, cols = canonical(source, loaded, scope)
+    lf = materialize(source, lf)  # read by the levels' sums and the per-customer queries
     rows = row_specs(cols, scope)
     custs, _, _ = customer_specs(cols, scope, False)
     ref_spec, _, _ = referral_spec(cols, scope, False)
