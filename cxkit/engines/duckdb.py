@@ -52,9 +52,10 @@ def materialize(native):
     con = connection()
     name = f"__cxkit_{len(_TEMP)}"
     _TEMP.append(name)
-    native.create_view(name + "_v", replace=True)
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "{name}_v"')
-    con.execute(f'DROP VIEW "{name}_v"')
+    # the relation by the name of this variable (DuckDB's replacement scan of Python objects; a
+    # view, even dropped at once, would be written to the database file)
+    __cxkit_rows = native  # noqa: F841 - read by the SQL below
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM "__cxkit_rows"')
     return con.table(name)
 
 
