@@ -314,13 +314,18 @@ def finish_frame(df, scope, zero: list[str]):
     return df
 
 
-def compute(source: Source, loaded, scope, opts, only: list[str] | None = None):
-    """cxkit.kpi.orders.compute on the engine: the same KpiResults."""
+def compute(source: Source, loaded, scope, opts, only: list[str] | None = None,
+            rows: tuple | None = None):
+    """cxkit.kpi.orders.compute on the engine: the same KpiResults (`rows`: the `canonical`
+    frame of `scope` and its columns, already materialized)."""
     from cxkit.kpi import orders as kpi_orders
     from cxkit.kpi.orders import _join, customer_specs, finish_specs, referral_spec, row_specs
 
-    lf, cols = canonical(source, loaded, scope)
-    lf = materialize(source, lf)  # read by the levels' sums and the per-customer queries
+    if rows is None:
+        lf, cols = canonical(source, loaded, scope)
+        lf = materialize(source, lf)  # read by the levels' sums and the per-customer queries
+    else:
+        lf, cols = rows
     rows = row_specs(cols, scope)
     custs, _, _ = customer_specs(cols, scope, False)
     ref_spec, _, _ = referral_spec(cols, scope, False)
@@ -361,8 +366,10 @@ def clv(source: Source, loaded, scope, opts):
     from cxkit.kpi.grouping import Scope
     from cxkit.kpi.orders import OrderOptions
 
-    results = compute(source, loaded, scope, OrderOptions(opts.confidence), ["clv"])
     lf, cols = canonical(source, loaded, Scope(since=scope.since, until=scope.until))
+    lf = materialize(source, lf)  # read by `compute` and by the per-customer rows below
+    results = compute(source, loaded, scope, OrderOptions(opts.confidence), ["clv"],
+                      None if scope.period else (lf, cols))
     if not {CID, "amount"} <= cols:
         return results
     done = lf.filter((nw.col(ROW) == 0) & nw.col(DONE) & ~nw.col(CID).is_null())
