@@ -525,6 +525,29 @@ def test_duckdb_reads_a_table_by_name(capsys, tables, tmp_path, monkeypatch):
 
 
 @needs("duckdb")
+@pytest.mark.parametrize("command", ["nps", "retention"])
+def test_a_value_the_engine_cannot_read_is_a_data_error(capsys, tmp_path, command):
+    # DuckDB types a CSV column from its first 20,480 rows: a date that is not one on row
+    # 30,002 fails while the query runs (nps: when collected; retention: when its rows are
+    # materialized). Exit 65, one error line naming the file and the line (the header, 30,000
+    # rows, then the bad one: line 30,002), no traceback.
+    path = tmp_path / f"{command}.csv"
+    if command == "nps":
+        rows = ["nps,responded_at"] + [f"{i % 11},2025-01-{1 + i % 28:02d}" for i in range(30_000)]
+        rows.append("7,garbage")
+    else:
+        rows = ["order_id,customer_id,ordered_at,amount,status"] + [
+            f"{i},C{i % 50},2025-01-{1 + i % 28:02d} 10:00:00,10.0,paid" for i in range(30_000)]
+        rows.append("x,C1,garbage,10.0,paid")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = cxkit_in_process(capsys, command, path, "--engine", "duckdb", "--period", "month")
+    assert run.returncode == 65, run
+    assert run.stderr.startswith(f"cxkit: error: {path}: --engine duckdb failed: "), run
+    assert "Line: 30002" in run.stderr and "Traceback" not in run.stderr
+    assert run.stdout == ""
+
+
+@needs("duckdb")
 def test_retention_on_a_database_table_leaves_the_database_as_it_was(capsys, tables, tmp_path,
                                                                      monkeypatch):
     # retention computes its per-order frame once, as a TEMP table of the connection: the

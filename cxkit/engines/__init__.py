@@ -16,6 +16,7 @@ This module imports no data library: `--help` stays light.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,13 +143,8 @@ def materialize(source: Source, lf):
 
     from cxkit.engines.duckdb import materialize as on_duckdb
 
-    try:
+    with _engine_errors(source):
         return nw.from_native(on_duckdb(nw.to_native(lf)))
-    except Exception as exc:  # noqa: BLE001 - DuckDB's own error while reading the rows
-        if type(exc).__module__.split(".")[0] == "duckdb":
-            raise DataError(f"{source.name}: --engine duckdb failed: {first_line(exc)}",
-                            "--debug shows details") from exc
-        raise
 
 
 def collect(source: Source, lf) -> Any:
@@ -156,16 +152,25 @@ def collect(source: Source, lf) -> Any:
     an engine error while reading the data is a data error naming the input."""
     import warnings
 
+    with _engine_errors(source), warnings.catch_warnings():
+        # PySpark checks a pandas version cxkit never uses
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+        df = lf.collect(backend="polars").to_native()
+    return _plain_numbers(df)
+
+
+@contextmanager
+def _engine_errors(source: Source):
+    """An engine error while reading the data is a data error naming the input."""
     try:
-        with warnings.catch_warnings():  # PySpark checks a pandas version cxkit never uses
-            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
-            df = lf.collect(backend="polars").to_native()
+        yield
     except Exception as exc:  # noqa: BLE001 - DuckDB and Spark raise their own classes
-        if type(exc).__module__.split(".")[0] in ("duckdb", "pyspark", "py4j", "narwhals"):
+        # DuckDB's classes live in its C module, `_duckdb`
+        if type(exc).__module__.split(".")[0].lstrip("_") in ("duckdb", "pyspark", "py4j",
+                                                                 "narwhals"):
             raise DataError(f"{source.name}: --engine {source.engine} failed: "
                             f"{first_line(exc)}", "--debug shows details") from exc
         raise
-    return _plain_numbers(df)
 
 
 def _plain_numbers(df):

@@ -4,6 +4,7 @@ by CXKIT_DUCKDB (default: in memory) with --table NAME."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 _CON: list = []
@@ -50,8 +51,7 @@ def materialize(native):
     the per-order frame computed once). A TEMP table lives in memory (spilled to DuckDB's temp
     folder when large) and is never written to the database of CXKIT_DUCKDB."""
     con = connection()
-    name = f"__cxkit_{len(_TEMP)}"
-    _TEMP.append(name)
+    name = f"__cxkit_{next(_TEMP)}"
     # the relation by the name of this variable (DuckDB's replacement scan of Python objects; a
     # view, even dropped at once, would be written to the database file)
     __cxkit_rows = native  # noqa: F841 - read by the SQL below
@@ -59,7 +59,7 @@ def materialize(native):
     return con.table(name)
 
 
-_TEMP: list[str] = []
+_TEMP = itertools.count()  # the TEMP tables' numbers
 APPROX = "DuckDB approx_quantile (T-Digest)"
 
 

@@ -11,7 +11,7 @@ back have one row per level and group.
 from __future__ import annotations
 
 from cxkit.engines import Source, collect, materialize
-from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
+from cxkit.engines.typed import DAYS, load_typed, outside_dates, period_key, with_epochs
 
 CID = "customer_id"
 ROW, START, DONE = "__row", "__period_start", "__done"
@@ -48,7 +48,7 @@ def count(cond):
     return nw.when(cond.fill_null(False)).then(nw.lit(1)).otherwise(nw.lit(0)).sum()
 
 
-KEY, DAYS = "__status_key", "__days"
+KEY = "__status_key"
 
 
 def status_key(expr):
@@ -315,17 +315,17 @@ def finish_frame(df, scope, zero: list[str]):
 
 
 def compute(source: Source, loaded, scope, opts, only: list[str] | None = None,
-            rows: tuple | None = None):
-    """cxkit.kpi.orders.compute on the engine: the same KpiResults (`rows`: the `canonical`
+            frame: tuple | None = None):
+    """cxkit.kpi.orders.compute on the engine: the same KpiResults (`frame`: the `canonical`
     frame of `scope` and its columns, already materialized)."""
     from cxkit.kpi import orders as kpi_orders
     from cxkit.kpi.orders import _join, customer_specs, finish_specs, referral_spec, row_specs
 
-    if rows is None:
+    if frame is None:
         lf, cols = canonical(source, loaded, scope)
         lf = materialize(source, lf)  # read by the levels' sums and the per-customer queries
     else:
-        lf, cols = rows
+        lf, cols = frame
     rows = row_specs(cols, scope)
     custs, _, _ = customer_specs(cols, scope, False)
     ref_spec, _, _ = referral_spec(cols, scope, False)
@@ -366,10 +366,10 @@ def clv(source: Source, loaded, scope, opts):
     from cxkit.kpi.grouping import Scope
     from cxkit.kpi.orders import OrderOptions
 
+    # the rows of `compute` too (`cxkit clv` has no --period on the engines: the same frame)
     lf, cols = canonical(source, loaded, Scope(since=scope.since, until=scope.until))
-    lf = materialize(source, lf)  # read by `compute` and by the per-customer rows below
-    results = compute(source, loaded, scope, OrderOptions(opts.confidence), ["clv"],
-                      None if scope.period else (lf, cols))
+    lf = materialize(source, lf)
+    results = compute(source, loaded, scope, OrderOptions(opts.confidence), ["clv"], (lf, cols))
     if not {CID, "amount"} <= cols:
         return results
     done = lf.filter((nw.col(ROW) == 0) & nw.col(DONE) & ~nw.col(CID).is_null())

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from cxkit.engines import Source, collect, materialize
 from cxkit.engines.orders import CID, canonical, count
-from cxkit.engines.typed import epoch_days, floor_div, with_epochs
+from cxkit.engines.typed import DAYS, epoch_days, floor_div, with_epochs
 
 WHY, P = "__why", "__p"
 
@@ -75,7 +75,7 @@ def scan(source: Source, loaded, opts):
     lf, _ = canonical(source, loaded, Scope())
     days = None
     if opts.period in ("day", "week"):
-        lf, days = with_epochs(source, lf, {"__days": "ordered_at"}, "days"), nw.col("__days")
+        lf, days = with_epochs(source, lf, {DAYS: "ordered_at"}, "days"), nw.col(DAYS)
     rows = materialize(source, lf.with_columns(_why(opts, dated), period_index(
         nw.col("ordered_at"), opts.period, days).alias(P)).select(CID, "ordered_at", WHY, P))
     tally = collect(source, rows.group_by(WHY).agg(nw.len().alias("n")))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cxkit.engines import Source, collect, import_engine
 from cxkit.engines.orders import collect_levels, count, finish_frame, levels_of
-from cxkit.engines.typed import load_typed, outside_dates, period_key, with_epochs
+from cxkit.engines.typed import DAYS, load_typed, outside_dates, period_key, with_epochs
 
 ROW, START = "__row", "__period_start"
 COUNTS = ("volume", "fcr", "reopen_rate", "sla_first_response", "sla_resolution")
@@ -86,7 +86,7 @@ def canonical(source: Source, loaded, scope, opts):
     if scope.period:
         days = None
         if scope.period in ("day", "week"):
-            lf, days = with_epochs(source, lf, {"__days": "created_at"}, "days"), nw.col("__days")
+            lf, days = with_epochs(source, lf, {DAYS: "created_at"}, "days"), nw.col(DAYS)
         key = period_key(created, scope.period, days)
         lf = lf.with_columns((nw.when(nw.col(ROW) == 0).then(key)).alias(START))
     if {"customer_id", "created_at"} <= have and not {"fcr", "contacts"} & have:

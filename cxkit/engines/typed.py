@@ -69,6 +69,7 @@ def day_of(source: Source, column: str):
     return nw.col(column) if dtype == nw.Date else nw.col(column).cast(nw.Date)
 
 
+DAYS = "__days"  # the `with_epochs(..., "days")` column the period keys are made from
 EPOCH_MONDAY = 3  # 1970-01-01 was a Thursday: (days + 3) % 7 is 0 on Mondays
 
 
