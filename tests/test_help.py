@@ -90,6 +90,26 @@ def test_an_unknown_command_is_suggested_once():
     assert run.stderr.splitlines()[0] == "cxkit: error: No such command 'nsp'. Did you mean 'nps'?"
 
 
+def test_the_command_run_is_built_alone(monkeypatch):
+    # Typer builds a Click command for every registered one before parsing: `cxkit tickets ...`
+    # builds tickets only; no command, an option first, a misspelt command (its suggestion
+    # needs the list) or shell completion get them all
+    import typer
+
+    from cxkit.cli.main import _invoked, app
+
+    def built(*args: str) -> set[str]:
+        return set(typer.main.get_command(_invoked(app, list(args))).commands)
+
+    every = built()
+    assert {"nps", "tickets", "report", "config"} <= every
+    assert built("tickets", "t.csv", "--by", "channel") == {"tickets"}
+    assert built("config", "show") == {"config"}
+    assert built("nsp") == built("--version") == built("-h", "tickets") == every
+    monkeypatch.setenv("_CXKIT_COMPLETE", "complete_bash")
+    assert built("tickets") == every
+
+
 def test_value_hint_names_a_kpi_of_the_command():
     run = run_cli("retention", SAMPLE / "orders.csv", "--value")
     assert run.returncode == 2

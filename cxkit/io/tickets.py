@@ -21,7 +21,7 @@ from cxkit.io import (
     sample_column,
     unique_by_name,
 )
-from cxkit.io.dates import DateFormat, in_range, parse_expr
+from cxkit.io.dates import DateFormat, in_range, parse_expr, stripped
 from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
@@ -206,11 +206,13 @@ def number_expr(column: str, dtype: pl.DataType, text: pl.Expr | None = None) ->
     return text.cast(pl.Float64, strict=False)
 
 
-def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None) -> pl.Expr:
-    """Naive local wall-clock time: values with an offset are moved to --timezone (or UTC)."""
+def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None,
+                   stripped: bool = False) -> pl.Expr:
+    """Naive local wall-clock time: values with an offset are moved to --timezone (or UTC).
+    `stripped`: the column is text already stripped (`cxkit.io.dates.stripped`)."""
     if not fmt.strip_tz or fmt.fmt is None:
-        return parse_expr(column, fmt)
-    text = pl.col(column).cast(pl.String).str.strip_chars()
+        return parse_expr(column, fmt, stripped)
+    text = pl.col(column) if stripped else pl.col(column).cast(pl.String).str.strip_chars()
     text = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+0000").str.replace(
         r"\s*([+-]\d{2}):?(\d{2})$", "${1}${2}")
     aware = text.str.strptime(pl.Datetime("us", "UTC"), fmt.fmt + "%z", strict=False)
@@ -227,7 +229,7 @@ def load_tickets(
                                                 "tickets", command, ("created_at",))
     require_roles(table, roles, ("created_at",), {"created_at": "--created", **flags},
                   {"created_at": "the ticket creation date"})
-    exprs, units = [], {}
+    exprs, units, texts = [], {}, []
     schema = table.lf.collect_schema()
     for role in TIMESTAMPS:
         if role not in roles:
@@ -235,9 +237,11 @@ def load_tickets(
         col = roles[role].column
         dtype = schema[col]
         fmt = column_format(table, col, opts.dayfirst, notices)
-        exprs.append(timestamp_expr(col, fmt, timezone).alias(role))
-        raw = pl.col(col) if dtype.is_temporal() else pl.col(col).cast(pl.String).str.strip_chars()
-        blank = raw.is_null() if dtype.is_temporal() else raw.is_null() | (raw == "")
+        text = not dtype.is_temporal()  # stripped once, before (`texts`)
+        texts += [col] if text else []
+        exprs.append(timestamp_expr(col, fmt, timezone, stripped=text).alias(role))
+        raw = pl.col(col)
+        blank = raw.is_null() | (raw == "") if text else raw.is_null()
         exprs.append(blank.alias(role + "__blank"))
     for role in DURATIONS:
         if role in roles:
@@ -269,7 +273,8 @@ def load_tickets(
     by = [find_column(table, b, "--by") for b in opts.by]
     exprs.extend(pl.col(b) for b in by)
     ids = roles["ticket_id"].column if "ticket_id" in roles else None
-    lf = without_repeats(table, exprs, ids, "ticket id", notices).select(unique_by_name(exprs))
+    lf = stripped(without_repeats(table, exprs, ids, "ticket id", notices),
+                  list(dict.fromkeys(texts))).select(unique_by_name(exprs))
     columns = {r: m.column for r, m in roles.items()}
     return TicketLoad(lf, table, columns, units, notices, by, preset.name if preset else None,
                       vocabulary)
