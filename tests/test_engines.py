@@ -530,7 +530,7 @@ def test_a_value_the_engine_cannot_read_is_a_data_error(capsys, tmp_path, comman
     # DuckDB types a CSV column from its first 20,480 rows: a date that is not one on row
     # 30,002 fails while the query runs (nps: when collected; retention: when its rows are
     # materialized). Exit 65, one error line naming the file and the line (the header, 30,000
-    # rows, then the bad one: line 30,002), no traceback.
+    # rows, then the bad one: line 30,002), its column and value, no traceback.
     path = tmp_path / f"{command}.csv"
     if command == "nps":
         rows = ["nps,responded_at"] + [f"{i % 11},2025-01-{1 + i % 28:02d}" for i in range(30_000)]
@@ -544,6 +544,10 @@ def test_a_value_the_engine_cannot_read_is_a_data_error(capsys, tmp_path, comman
     assert run.returncode == 65, run
     assert run.stderr.startswith(f"cxkit: error: {path}: --engine duckdb failed: "), run
     assert "Line: 30002" in run.stderr and "Traceback" not in run.stderr
+    # the column and the value from DuckDB's later lines, and what to do
+    column, kind = ("responded_at", "DATE") if command == "nps" else ("ordered_at", "TIMESTAMP")
+    assert f"column '{column}' has \"garbage\", not a {kind}" in run.stderr, run
+    assert "fix: correct or blank that value, or run without --engine" in run.stderr
     assert run.stdout == ""
 
 

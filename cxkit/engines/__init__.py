@@ -16,6 +16,7 @@ This module imports no data library: `--help` stays light.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,9 +169,28 @@ def _engine_errors(source: Source):
         # DuckDB's classes live in its C module, `_duckdb`
         if type(exc).__module__.split(".")[0].lstrip("_") in ("duckdb", "pyspark", "py4j",
                                                                  "narwhals"):
+            unread = _unconverted(str(exc))
             raise DataError(f"{source.name}: --engine {source.engine} failed: "
-                            f"{first_line(exc)}", "--debug shows details") from exc
+                            f"{first_line(exc)}" + (f"; {unread}" if unread else ""),
+                            "correct or blank that value, or run without --engine (cxkit's own "
+                            "reader counts a value it cannot read as dropped and goes on)"
+                            if unread else "--debug shows details") from exc
         raise
+
+
+_UNCONVERTED = re.compile(r'Error when converting column "(?P<column>[^"\n]*)"\. Could not '
+                          r'convert string "(?P<value>[^\n]*?)" to \'(?P<type>[^\'\n]+)\'')
+
+
+def _unconverted(text: str) -> str | None:
+    """The column and value in DuckDB's conversion error (the lines after its first): a CSV
+    column typed from DuckDB's sample of the first rows, and a later value of another type."""
+    found = _UNCONVERTED.search(text)
+    if found is None:
+        return None
+    value = found["value"] if len(found["value"]) <= 40 else found["value"][:37] + "..."
+    return (f"column '{found['column']}' has \"{value}\", not a {found['type']} "
+            "(DuckDB types a CSV column from its first rows)")
 
 
 def _plain_numbers(df):
