@@ -471,3 +471,33 @@ def test_predictive_clv_card_and_customers_at_risk(tmp_path):
             html = out.read_text(encoding="utf-8")
             assert f'<svg class="tracking" data-points="{len(weeks)}"' in html
             assert html.count('<path class="expected"') == html.count('<path class="actual"') == 1
+
+
+COMPLAINT_TICKETS = ("ticket_id", "customer_id", "created_at", "status", "category")
+
+
+def test_the_complaint_card_counts_per_customer_and_is_skipped_without_one(tmp_path):
+    # Complaints by category (any case), per 100 distinct customers who contacted support:
+    #   2025-01: T1 C1 Complaint, T2 C2 billing, T3 C1 complaint -> 2 complaints / 2 customers
+    #   2025-02: T4 C3 delivery, T5 C4 Complaint                  -> 1 / 2 customers
+    # overall 3 complaints / 4 distinct customers (C1 once) = 75.0; months 100.0 and 50.0
+    rows = [("T1", "C1", "2025-01-06 09:00", "solved", "Complaint"),
+            ("T2", "C2", "2025-01-07 10:00", "solved", "billing"),
+            ("T3", "C1", "2025-01-08 10:00", "open", "complaint"),
+            ("T4", "C3", "2025-02-03 10:00", "solved", "delivery"),
+            ("T5", "C4", "2025-02-04 10:00", "solved", "Complaint")]
+    path = write_csv(tmp_path / "t.csv", COMPLAINT_TICKETS, rows)
+    card = kpis(report_json("--tickets", path))["complaint_rate"]
+    assert (card["value"], card["n"], card["counts"]) == (75.0, 4, {"complaints": 3,
+                                                                     "customers": 4})
+    assert [(t["period"], t["value"]) for t in card["trend"]] == [("2025-01", 100.0),
+                                                                  ("2025-02", 50.0)]
+    assert card["label"] == "Complaints per 100 customers"
+    # no customer id and no orders: the report goes on without the card and says why (it
+    # stopped with exit 2 and a fix naming a flag the report does not have)
+    bare = write_csv(tmp_path / "bare.csv", ("ticket_id", "created_at", "status", "category"),
+                     [r[:1] + r[2:] for r in rows])
+    data = report_json("--tickets", bare)
+    assert "complaint_rate" not in kpis(data) and kpis(data)["volume"]["value"] == 5
+    assert any(n.startswith("tickets: Complaint rate not computed: no customer column")
+               for n in data["notices"])

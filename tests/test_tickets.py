@@ -884,3 +884,4 @@ def test_padded_timestamps_are_read_and_stripped_once(tmp_path, kind):
     plan = load_tickets(LoadOptions([str(path)])).lf.explain()
     for column in ("created_at", "resolved_at"):
         assert plan.count(f'col("{column}").str.strip_chars(') == 1, plan
+

@@ -197,6 +197,8 @@ def _format(fmt, output: str | None, env: Env) -> str:
 
 def build(specs: dict, opts, env: Env):
     """Load each source, compute its part, then what joins them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from cxkit.io.read import reading, spill
     from cxkit.io.sources import load_orders_source, load_responses, load_tickets_source
     from cxkit.kpi import report_build as rb
@@ -242,9 +244,14 @@ def build(specs: dict, opts, env: Env):
         with reading(tl.table):
             tl.lf = spill(tl.lf, tl.table)  # read by several sections: parsed once
             opts.tickets.vocabulary = tl.vocabulary
-            cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
-            rate = rb.complaint_card(tl.lf, loaded["orders"].lf if "orders" in loaded else None,
-                                     opts)
+            # the complaint card (distinct customers: hashing, on one core much of the time)
+            # beside the ticket cards: 5M Parquet tickets, report 5.8-6.6 -> 5.4-6.0 s (CSV
+            # 9.2 -> 8.6 s), peak 0.91 -> 1.07 GB
+            with ThreadPoolExecutor(1) as pool:
+                card = pool.submit(rb.complaint_card, tl.lf,
+                                   loaded["orders"].lf if "orders" in loaded else None, opts)
+                cards, sections, details = rb.tickets_part(tl.lf, tl.by, opts)
+                rate = card.result()
         if rate is not None:
             rate.extra["source"] = "tickets"
             cards.append(rate)

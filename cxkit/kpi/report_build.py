@@ -354,6 +354,11 @@ def complaint_card(tickets: pl.LazyFrame, orders: pl.LazyFrame | None,
     cols = set(tickets.collect_schema().names())
     if not {"type", "category", "tags", "is_complaint"} & cols:
         return None
+    if orders is None and "customer_id" not in cols:  # a card the report skips, said why
+        return KpiResult("complaint_rate", None, 0, None, {}, {}, "not computed: no customer "
+                         "column for a rate per 100 customers (add --orders FILE for a rate "
+                         "per 100 orders, or --column tickets.customer_id=COL)", 2,
+                         confidence=opts.confidence)
     day = pl.col("created_at").dt.date()
     if opts.since:
         tickets = tickets.filter(day >= opts.since)
