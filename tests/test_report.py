@@ -501,3 +501,16 @@ def test_the_complaint_card_counts_per_customer_and_is_skipped_without_one(tmp_p
     assert "complaint_rate" not in kpis(data) and kpis(data)["volume"]["value"] == 5
     assert any(n.startswith("tickets: Complaint rate not computed: no customer column")
                for n in data["notices"])
+    # the fixes name the report's own flags (not `cxkit tickets`' --customer, --column fcr=)
+    assert ("tickets: First contact resolution not computed: no fcr flag, contacts or customer "
+            "column (pass --column tickets.fcr=COL, --column tickets.contacts=COL or --column "
+            "tickets.customer_id=COL)") in data["notices"]
+    assert ("tickets: Reopen rate not computed: no reopens column (pass --column "
+            "tickets.reopens=COL)") in data["notices"]
+    # and the report takes them: the customer column given by its name, FCR is measured by
+    # the repeat rule over the 4 resolved tickets and the card is back (75.0)
+    named = write_csv(tmp_path / "named.csv", ("ticket_id", "client", "created_at", "status",
+                                               "category"), rows)
+    got = kpis(report_json("--tickets", named, "--column", "tickets.customer_id=client"))
+    assert got["fcr"]["n"] == 4 and "no other ticket from the same customer" in got["fcr"]["rule"]
+    assert got["complaint_rate"]["value"] == 75.0

@@ -65,9 +65,22 @@ def skipped_notices(results: list[KpiResult]) -> list[str]:
     out = []
     for r in results:
         if not _measured(r):
+            source = r.extra.get("source", "")
             why = r.rule.removeprefix("not computed").strip(" :;").split("; ")[0]
-            out.append(f"{r.extra.get('source', '')}: {info(r.kpi).label} not computed: {why}")
+            out.append(f"{source}: {info(r.kpi).label} not computed: {_in_report(why, source)}")
     return out
+
+
+def _in_report(why: str, source: str) -> str:
+    """A KPI's reason names its own command's flags (`--column fcr=COL`, `--customer COL`); the
+    report gives a source's role its column as `--column tickets.fcr=COL`."""
+    import re
+
+    if not source:
+        return why
+    why = re.sub(r"--column (\w+)=COL", rf"--column {source}.\1=COL", why)
+    return re.sub(r"--(customer|amount) COL", lambda m: f"--column {source}."
+                  f"{'customer_id' if m[1] == 'customer' else 'amount'}=COL", why)
 
 
 def breakdown_kpis(source: str, results: list[KpiResult]) -> list[KpiResult]:
