@@ -244,7 +244,8 @@ def _zero_padded(dates: pl.Series, date_part: str) -> bool:
 
 def _parse(col: pl.Expr, fmt: DateFormat, stripped: bool = False) -> pl.Expr:
     """The column as a Datetime, whatever its year; values that do not fit become null.
-    `stripped`: the column is text already stripped of surrounding white space (`stripped`)."""
+    `stripped`: the column is text already stripped of surrounding white space (by the
+    function `stripped` below)."""
     if fmt.native:
         return col.cast(pl.Datetime("us"))
     text = col if stripped else col.cast(pl.String).str.strip_chars()
