@@ -455,7 +455,8 @@ def test_colliding_hashes_take_the_exact_path(monkeypatch):
     # keep 2 bits of the first hash: customers collide, the second hash keeps them apart
     def ident():
         c = pl.col(ret.CUST)
-        return [(c.hash(1) % 4).alias(ret.H1), c.hash(2).alias(ret.H2)]
+        return [(c.hash(1) % 4).alias(ret.H1), (c.hash(2) & pl.lit(2**32 - 1, pl.UInt64))
+                .cast(pl.UInt32).alias(ret.H2)]
 
     monkeypatch.setattr(ret, "_ident", ident)
     check_against_naive(random_rows(3), RetentionOptions())
