@@ -424,21 +424,24 @@ def _counted(cols: set, ok: pl.Expr, as_of: datetime) -> pl.Expr:
 
 
 def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
-                 span: tuple[datetime | None, datetime], spec: Spec) -> list[pl.LazyFrame]:
-    """The backlog at each period's end, per segment and period and per period: two queries,
-    collected after the other KPIs' pass (`_at_period_ends` finishes them).
+                 span: tuple[datetime | None, datetime], spec: Spec) -> list[pl.DataFrame]:
+    """The backlog at each period's end, per segment and period and per period, in one pass
+    after the other KPIs' (`_at_period_ends` finishes them).
 
     A ticket is open at instant t when it was created by t and not resolved by t (the as-of
     rule, at t). Each period is measured at its end, and the last period (the last with a
-    ticket created in scope) at the as-of time, so that its point is the headline. A ticket is
-    listed once per period it is open at the end of: from its creation period to its resolution
-    period (exploded ranges of period numbers, so a ticket resolved within its own period adds
-    no row). Periods with nothing open show 0, from each segment's first period on. The last
-    period is known only after the pass: the ranges run to `bound`'s period (`span`: the
-    earliest creation time and the bound, the as-of time or the export's latest creation time
-    when earlier), which is measured at the as-of time, and `_at_period_ends` moves it onto the
-    last period when that is earlier.
+    ticket created in scope) at the as-of time, so that its point is the headline. A ticket
+    resolved by the as-of time is listed once per period end it is open at (from its creation
+    period to its resolution's: a ticket resolved within its own period adds no row); the others
+    are open at every end from their creation period's on and are counted per end without being
+    listed (`cxkit.kpi.backlog`). Periods with nothing open show 0, from each segment's first
+    period on. The last period is known only after the pass: the ends run to `bound`'s period
+    (`span`: the earliest creation time and the bound, the as-of time or the export's latest
+    creation time when earlier), which is measured at the as-of time, and `_at_period_ends`
+    moves it onto the last period when that is earlier.
     """
+    from cxkit.kpi.backlog import C, K, at_ends
+
     every = PERIODS[scope.period]
     stamp = lf.collect_schema()["created_at"]
     created, resolved = pl.col("created_at"), pl.col("__resolved")
@@ -457,37 +460,40 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
         .otherwise(pl.col(START).dt.offset_by(every).cast(stamp)).alias("at"))["at"]
     number = lambda e: pl.lit(starts).search_sorted(e)  # noqa: E731
     stop = pl.lit(last + 1, pl.UInt32)  # the number after the bound's period
-    ends = pl.when(resolved).then(pl.min_horizontal(number(period(rt)) + 1, stop)) \
-        .otherwise(stop)
-    at = pl.lit(at_table).gather(pl.col("__k"))
     by = list(scope.by)
-    # a ticket resolved by its creation period's end is resolved at every later end: no row
     first = number(period(created))
     at_first = pl.lit(at_table).gather(pl.min_horizontal(first, last))  # in range if counted
-    rows = (lf.filter(counted & ~(resolved & (rt <= at_first)).fill_null(False))
-            .select(*[pl.col(b) for b in by], created, rt.alias("__rt"), resolved,
-                    pl.int_ranges(first, ends, dtype=pl.UInt32).alias("__k"))
-            .explode("__k").drop_nulls("__k")
-            .with_columns(at.alias("__at"))
-            .filter(~(resolved & (pl.col("__rt") <= pl.col("__at"))).fill_null(False))
-            .select(*by, "__k", _hours(pl.col("__at") - created).alias("__age")))
-    aggs = [pl.len().alias(spec.col("n"))] + _age_aggs(spec, pl.col("__age"))
+    # open at the end of its creation period (else at no end: resolved by then)
+    still = lf.filter(counted & ~(resolved & (rt <= at_first)).fill_null(False))
+    closes = (resolved & (rt <= as_of)).fill_null(False)
+    us = created.dt.epoch("us").alias(C)
+    short = (still.filter(closes)
+             .select(*[pl.col(b) for b in by], us, rt.alias("__rt"),
+                     pl.int_ranges(first, pl.min_horizontal(number(period(rt)) + 1, stop),
+                                   dtype=pl.UInt32).alias(K))
+             .explode(K).drop_nulls(K)
+             .filter(pl.col("__rt") > pl.lit(at_table).gather(pl.col(K)))
+             .select(*by, K, C))
+    long = still.filter(~closes).select(*[pl.col(b) for b in by], us, first.alias(K))
+    seen = lf.filter(counted)
+    earliest_period = period(created).min().alias("__first")
+    levels = [by] + ([[]] if by else [])
+    firsts = [seen.group_by(keys).agg(earliest_period) if keys else seen.select(earliest_period)
+              for keys in levels]
+    short, long, *firsts = pl.collect_all([short, long, *firsts], engine="streaming")
+    ends = at_table.dt.epoch("us").to_list()
     zero = [spec.col("n")] + [spec.col(b[0]) for b in AGE_BUCKETS]
 
-    def per(keys: list[str]) -> pl.LazyFrame:
-        seen = lf.filter(counted)
-        first = period(created).min().alias("__first")
-        seen = seen.group_by(keys).agg(first) if keys else seen.select(first)
+    def per(keys: list[str], seen: pl.DataFrame) -> pl.DataFrame:
         grid = (seen.with_columns(pl.date_ranges("__first", pl.lit(final).dt.offset_by(every),
                                                    every, closed="left").alias(START))
                 .explode(START).drop_nulls(START).drop("__first"))
-        measured = (rows.group_by([*keys, "__k"]).agg(aggs)
-                    .with_columns(pl.lit(starts).gather(pl.col("__k")).alias(START))
-                    .drop("__k"))
+        measured = (at_ends(short, long, keys, ends, spec.col)
+                    .with_columns(pl.lit(starts).gather(pl.col(K)).alias(START)).drop(K))
         return (grid.join(measured, on=[*keys, START], how="left", nulls_equal=True)
                 .with_columns(pl.col(zero).fill_null(0), pl.lit(final).alias("__final")))
 
-    return [per(by)] + ([per([])] if by else [])
+    return [per(keys, f) for keys, f in zip(levels, firsts, strict=True)]
 
 
 def _at_period_ends(frames: list[pl.DataFrame], last: date | None, scope: Scope, spec: Spec,
@@ -604,8 +610,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions,
             # (5M tickets, 2 cores), a frame under the sort would sort again, and on the
             # report's shared cache it was no faster and held 0.2 GB more
             bound = min(as_of, created or as_of)
-            per = pl.collect_all(_period_ends(plain, plain_cols, scope, as_of,
-                                              (earliest, bound), ends), engine="streaming")
+            per = _period_ends(plain, plain_cols, scope, as_of, (earliest, bound), ends)
             _at_period_ends(per, frames[0][ends.col(LAST)][0], scope, ends,
                             results[specs.index(ends)], z, opts.confidence)
         return results
