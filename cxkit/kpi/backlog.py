@@ -14,17 +14,21 @@ they are counted from each segment's sorted creation times instead:
   among the short rows plus the long tickets created at or before it; the element of rank r
   is the short row of that rank, or else the long ticket of rank r - (short rows ranked before).
 
-Times are integers of microseconds (`C`); ages are hours, as `end - created` in microseconds /
-3.6e9, the same arithmetic as for a single as-of time.
+Times are integers of microseconds (`C`); ages are hours, `end - created` in microseconds / 3.6e9
+as for a single as-of time (the mean, a sum over both kinds, can differ from it in the last bits).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 
 C, K, SEG = "__c", "__k", "__seg"  # creation time (us), period number, segment number
 HOUR = 3_600_000_000  # microseconds
-BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168), ("over_7d", 168, None))
+# the backlog's age buckets: name, from (hours, inclusive), to (exclusive; None: no end)
+AGE_BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168),
+               ("over_7d", 168, None))
 
 
 def _numbered(short: pl.DataFrame, long: pl.DataFrame, keys: list[str]
@@ -49,7 +53,7 @@ def _count_upto(queries: pl.DataFrame, long: pl.DataFrame, at: str, out: str) ->
 
 
 def at_ends(short: pl.DataFrame, long: pl.DataFrame, keys: list[str], ends: list[int],
-            name) -> pl.DataFrame:
+            name: Callable[[str], str]) -> pl.DataFrame:
     """Per `keys` and period number K with a ticket open at its end: the count, age buckets,
     mean, median and max age in hours (`name(x)`: the output column of x).
 
@@ -75,16 +79,17 @@ def at_ends(short: pl.DataFrame, long: pl.DataFrame, keys: list[str], ends: list
     mine = short.group_by(SEG, K).agg(
         pl.len().cast(pl.Int64).alias("__ns"), age.sum().alias("__sum"), age.max().alias("__max"),
         *[(age >= lo if hi is None else (age >= lo) & (age < hi)).sum().cast(pl.Int64)
-          .alias(f"__s_{b}") for b, lo, hi in BUCKETS])
+          .alias(f"__s_{b}") for b, lo, hi in AGE_BUCKETS])
     cells = (grid.join(mine, on=[SEG, K], how="full", coalesce=True)
              .join(span.select(SEG, "__min"), on=SEG, how="left")
              .with_columns(pl.col("__nl", "__cl", "__ns", "__sum").fill_null(0),
-                           *[pl.col(f"__s_{b}").fill_null(0) for b, _, _ in BUCKETS]))
+                           *[pl.col(f"__s_{b}").fill_null(0) for b, _, _ in AGE_BUCKETS]))
     cells = cells.with_columns((pl.col("__nl") + pl.col("__ns")).alias("__n"), at.alias("__at"))
-    # long tickets created by end - 24 h (72, 168): aged at least that
-    for _, lo, _ in BUCKETS[1:]:
-        cells = _count_upto(cells.with_columns((pl.col("__at") - lo * HOUR).alias(f"__t{lo}")),
-                            long, f"__t{lo}", f"__l{lo}")
+    # long tickets aged at least h hours at the end: created by end - h
+    bounds = sorted({h for _, lo, hi in AGE_BUCKETS for h in (lo, hi) if h})
+    for h in bounds:
+        cells = _count_upto(cells.with_columns((pl.col("__at") - h * HOUR).alias(f"__t{h}")),
+                            long, f"__t{h}", f"__l{h}")
     # the median: the union ranks of the short rows, then the element of each middle rank
     # (a short row of end k was created before k's end: every long ticket created at or before
     # it is open at that end too)
@@ -114,11 +119,12 @@ def at_ends(short: pl.DataFrame, long: pl.DataFrame, keys: list[str], ends: list
     n, nl = pl.col("__n"), pl.col("__nl")
     long_sum = nl * ((pl.col("__at") - c0) / HOUR) - pl.col("__cl")
     long_max = pl.when(nl > 0).then((pl.col("__at") - pl.col("__min")) / HOUR)
-    counts = {"under_1d": nl - pl.col("__l24"), "1_3d": pl.col("__l24") - pl.col("__l72"),
-              "3_7d": pl.col("__l72") - pl.col("__l168"), "over_7d": pl.col("__l168")}
+    aged = lambda h: nl if not h else pl.col(f"__l{h}")  # noqa: E731  (h None: nobody)
+    counts = {b: aged(lo) - (aged(hi) if hi else 0) for b, lo, hi in AGE_BUCKETS}
     out = cells.filter(n > 0).select(
         SEG, K, n.cast(pl.UInt32).alias(name("n")),
-        *[(pl.col(f"__s_{b}") + counts[b]).cast(pl.UInt32).alias(name(b)) for b, _, _ in BUCKETS],
+        *[(pl.col(f"__s_{b}") + counts[b]).cast(pl.UInt32).alias(name(b))
+          for b, _, _ in AGE_BUCKETS],
         ((pl.col("__sum") + long_sum) / n).alias(name("mean_age")),
         ((ages[0] + ages[1]) / 2).alias(name("median_age")),
         pl.max_horizontal(pl.col("__max"), long_max).alias(name("max_age")))

@@ -15,6 +15,7 @@ import polars as pl
 
 from cxkit.io.vocabulary import matching
 from cxkit.kpi import stats
+from cxkit.kpi.backlog import AGE_BUCKETS, C, K, at_ends
 from cxkit.kpi.business_hours import Schedule, business_hours_between
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
@@ -41,7 +42,6 @@ FALSE = ["0", "false", "no", "n", "non", "faux"]
 WITHIN_SLA = ["within sla", "sla met", "met", "achieved", "respecté", "respecte"]
 BROKEN_SLA = ["sla violated", "violated", "breached", "missed", "sla breached", "non respecté"]
 SAMPLE = 5000  # ratings read to choose the label scale of the satisfaction column
-AGE_BUCKETS = (("under_1d", 0, 24), ("1_3d", 24, 72), ("3_7d", 72, 168), ("over_7d", 168, None))
 
 
 LAST = "last_period"  # the backlog spec's last period with a counted ticket
@@ -440,8 +440,6 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
     creation time when earlier), which is measured at the as-of time, and `_at_period_ends`
     moves it onto the last period when that is earlier.
     """
-    from cxkit.kpi.backlog import C, K, at_ends
-
     every = PERIODS[scope.period]
     stamp = lf.collect_schema()["created_at"]
     created, resolved = pl.col("created_at"), pl.col("__resolved")
