@@ -473,6 +473,26 @@ def test_predictive_clv_card_and_customers_at_risk(tmp_path):
             assert html.count('<path class="expected"') == html.count('<path class="actual"') == 1
 
 
+def test_predictive_clv_card_takes_the_settings_margin(tmp_path):
+    # The report has no --margin, yet its card said "pass --margin 35%" and ignored the
+    # settings file's [orders] margin. Now the rule names the key, and the key is used:
+    # CLV = margin x expected purchases x expected spend, so 50 % halves the card's 30.58, as
+    # `cxkit clv --model bgnbd --margin 50%` gives it.
+    cdnow = SAMPLE / "cdnow_sample.csv"
+    card = kpis(report_json(cdnow, "--sections", "kpis"))["clv_predicted"]
+    assert card["value"] == 30.58
+    assert 'revenue, not profit): set margin = "35%" under [orders] in cxkit.toml' in \
+        card["rule"] and "--margin" not in card["rule"]
+    settings = tmp_path / "cxkit.toml"
+    settings.write_text(f'[orders]\nfiles = ["{cdnow.as_posix()}"]\nmargin = "50%"\n',
+                        encoding="utf-8")
+    half = kpis(report_json("-c", settings, "--sections", "kpis"))["clv_predicted"]
+    alone = json.loads(run_cli("clv", cdnow, "--model", "bgnbd", "--margin", "50%",
+                               "-f", "json").stdout)
+    assert half["value"] == alone["value"] == pytest.approx(30.58 / 2, abs=0.01)
+    assert "margin 50%" in half["rule"] and "not profit" not in half["rule"]
+
+
 COMPLAINT_TICKETS = ("ticket_id", "customer_id", "created_at", "status", "category")
 
 

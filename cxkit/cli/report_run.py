@@ -147,6 +147,11 @@ def report_options(args: dict, rcfg: dict, cfg, specs: dict):
         window_days=parse_duration(pick("window", "90d"), "--window") / 24,
         followup_limit=int(pick("followup_limit", 20)),
     )
+    sc = cfg.sources.get("orders") if cfg else None
+    if sc is not None and sc.margin is not None:
+        from cxkit.kpi.clv import parse_share
+
+        opts.margin = parse_share(sc.margin, "margin")
     if "tickets" in specs:
         opts.tickets = _ticket_options(args, cfg, opts.confidence, specs["tickets"].timezone)
     return opts

@@ -43,6 +43,7 @@ class ReportOptions:
     tickets: Any = None  # kpi.tickets.TicketOptions (SLA targets, business hours, as-of)
     window_days: float = 90.0
     followup_limit: int = 20
+    margin: float | None = None  # [orders] margin of the settings file (predictive CLV)
 
     def scope(self, by: list[str] | None = None, dated: bool = True,
               day_format: str | None = None) -> Scope:
@@ -249,6 +250,8 @@ def _order_sections(lf: pl.LazyFrame, by: list[str], opts: ReportOptions, names:
     return cards, sections, details
 
 
+# how a report is given a margin: the settings file (the report has no --margin)
+MARGIN_FIX = 'set margin = "35%" under [orders] in cxkit.toml'
 AT_RISK = 10  # customers listed: the most valuable of those less likely alive than not
 HOLDOUT_SHARE = 4  # the report checks the model on the last quarter of the orders' span
 
@@ -287,7 +290,8 @@ def predicted_part(lf: pl.LazyFrame, opts: ReportOptions) -> tuple[KpiResult, Se
     summaries = build_many(lf, [None] + ([end] if end else []), "week", (), once)
     with ThreadPoolExecutor(1) as pool:
         check = pool.submit(holdout_check, summaries[1]) if end else None
-        found = predict(lf, PredictOptions(), summary=summaries[0])
+        found = predict(lf, PredictOptions(margin=opts.margin, margin_fix=MARGIN_FIX),
+                        summary=summaries[0])
         held = check.result() if check is not None else None
     if found.result.value is None or found.scores.is_empty():
         return found.result, None

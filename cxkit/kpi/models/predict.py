@@ -32,6 +32,7 @@ class PredictOptions:
     time_unit: str = "week"  # or "day"
     horizon: float | None = None  # in time units; None: 52 weeks
     margin: float | None = None  # gross margin as a fraction; None: 100 % (revenue CLV)
+    margin_fix: str = "pass --margin 35%"  # how to give one (the report: its settings file)
     discount: float = 0.0  # annual discount rate, a fraction
     by: list[str] = field(default_factory=list)  # mean CLV per segment
     min_customers: int = 100
@@ -298,7 +299,7 @@ def _rule(s: Summary, opts: PredictOptions, horizon: float, margin: float) -> st
         rule += f", discounted at {opts.discount * 100:g}% a year"
     rule += f"; margin {margin * 100:g}%"
     if opts.margin is None:
-        rule += " (revenue, not profit): pass --margin 35%"
+        rule += f" (revenue, not profit): {opts.margin_fix}"
     if not s.holdout_days:
         rule += "; no holdout check: pass --calibration-end DATE before the last order"
     return rule
