@@ -133,7 +133,8 @@ def sums(spec, cols: set, scope, opts, as_of) -> list:
     """The Narwhals sums of one spec, named as `cxkit.kpi.tickets.build_specs` names them."""
     import narwhals as nw
 
-    from cxkit.kpi.tickets import AGE_BUCKETS, BROKEN_SLA, FALSE, TRUE, WITHIN_SLA
+    from cxkit.kpi.backlog import AGE_BUCKETS
+    from cxkit.kpi.tickets import BROKEN_SLA, FALSE, TRUE, WITHIN_SLA
 
     ok = nw.col(ROW) == 0 if scope.uses_date else ~nw.col("created_at__blank").is_null()
     resolved = nw.col("__resolved")

@@ -214,14 +214,13 @@ def _scan(lf: pl.LazyFrame, opts: RetentionOptions, inactive: bool = False) -> _
     dropped["outside_dates"] += codes.get(OUTSIDE_OK, 0)
     if not _dated(opts):
         del dropped["outside_dates"]
-    scan = _Scan(dropped, None, pl.DataFrame())
-    if inactive:
-        scan.latest = rows.filter(pl.col(WHY) == 0)[AT].max()
-        as_of = _as_of(opts) or scan.latest
+    latest = held = None
+    if inactive:  # before `_link`, which empties `rows`
+        latest = rows.filter(pl.col(WHY) == 0)[AT].max()
+        as_of = _as_of(opts) or latest
         if as_of is not None:
-            scan.inactive = _inactive(rows, as_of, opts.inactive_after_days or 0.0)
-    scan.pairs = _link(rows, _dated(opts))  # empties `rows`
-    return scan
+            held = _inactive(rows, as_of, opts.inactive_after_days or 0.0)
+    return _Scan(dropped, latest, _link(rows, _dated(opts)), held)
 
 
 def _per_period(pairs: pl.DataFrame, per: pl.DataFrame | None = None

@@ -15,7 +15,7 @@ import polars as pl
 
 from cxkit.io.vocabulary import matching
 from cxkit.kpi import stats
-from cxkit.kpi.backlog import AGE_BUCKETS, C, K, at_ends
+from cxkit.kpi.backlog import AGE_BUCKETS, HOUR, C, K, at_ends
 from cxkit.kpi.business_hours import Schedule, business_hours_between
 from cxkit.kpi.grouping import PERIODS, START, Scope
 from cxkit.kpi.result import KpiResult
@@ -118,7 +118,7 @@ def _durations(lf_cols: set[str], opts: TicketOptions) -> dict[str, pl.Expr]:
 
 
 def _hours(delta: pl.Expr) -> pl.Expr:
-    return delta.dt.total_microseconds() / 3_600_000_000
+    return delta.dt.total_microseconds() / HOUR
 
 
 FCR_FOLDED = "__fcr_folded"  # the fcr flag in lower case (`prepare`)
