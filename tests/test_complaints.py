@@ -255,3 +255,32 @@ def test_complaints_without_a_date_are_counted_out_of_periods(tmp_path, capsys):
     plain, _ = cxkit_json(capsys, "complaints", tickets)
     assert (plain["kpis"][0]["counts"], plain["kpis"][0]["dropped"]) == (
         {"complaints": 4, "customers": 4}, {})
+
+
+def test_blank_customer_ids_are_no_customers(tmp_path, capsys):
+    # complaints: tickets 1, 3-7 = 6 (2 is a question), whatever their customer.
+    # Customers: a and b; tickets 2, 4 and 7 have none (empty cell), 3 only spaces (blank once
+    # stripped): 2, not 4 -> 100 * 6 / 2 = 300.0; per month: January a (1; 3, 4 blank) -> 1
+    # customer, 3 complaints; February a, b (7 blank) -> 2 customers, 3 complaints.
+    # Recurrence (same customer and category within 90 days): ticket 5 (a, delivery, 28 days
+    # after 1) is; 4 and 7, blank ids in one category 27 days apart, are no one's repeat ->
+    # 1 of 6; customers with 2+ complaints: a (1, 5) -> 1 (the blank ids are not one customer).
+    from conftest import cxkit_json
+
+    tickets = tmp_path / "t.csv"
+    tickets.write_text("id,created_at,type,category,customer_id\n"
+                       "1,2025-01-06 09:00,complaint,delivery,a\n"
+                       "2,2025-01-07 09:00,question,delivery,\n"
+                       "3,2025-01-08 09:00,complaint,billing,\"  \"\n"
+                       "4,2025-01-09 09:00,complaint,billing,\n"
+                       "5,2025-02-03 10:00,complaint,delivery,a\n"
+                       "6,2025-02-04 10:00,complaint,billing,b\n"
+                       "7,2025-02-05 10:00,complaint,billing,\n")
+    got, _ = cxkit_json(capsys, "complaints", tickets, "--period", "month")
+    rate, _, rec = got["kpis"]
+    assert (rate["value"], rate["counts"]) == (300.0, {"complaints": 6, "customers": 2})
+    assert [(g["key"]["period"], g["counts"]) for g in rate["groups"]] == [
+        ("2025-01", {"complaints": 3, "customers": 1}),
+        ("2025-02", {"complaints": 3, "customers": 2})]
+    assert (rec["counts"], rec["customers_with_2_plus"]) == (
+        {"recurrent": 1, "first": 5}, 1)

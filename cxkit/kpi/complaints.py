@@ -64,6 +64,23 @@ def _has_word(text: pl.Expr, words: list[str]) -> pl.Expr:
     return text.str.contains(rf"(?:^|[\s,;])(?:{alternatives})(?:$|[\s,;])")
 
 
+def _known_customer() -> pl.Expr:
+    """A ticket with a customer id (blank ids are no customer: not counted, not repeating)."""
+    return pl.col("customer_id").is_not_null() & (pl.col("customer_id") != "")
+
+
+def customer_key() -> pl.Expr:
+    """The customer id as one 128-bit number (two independent 64-bit hashes), null when blank.
+
+    Distinct customers are counted on it: 5M tickets, the rate's two distinct counts (per
+    period, overall) took 0.65-0.9 s on the text ids and 0.4-0.5 s on this key. Two of n ids
+    share both hashes with odds about n^2 / 2^129 (1e-26 for 4M customers)."""
+    c = pl.col("customer_id")
+    both = (c.hash(seed=0).cast(pl.UInt128) * pl.lit(2 ** 64, pl.UInt128)
+            + c.hash(seed=1).cast(pl.UInt128))
+    return pl.when(_known_customer()).then(both)
+
+
 def completed_order_days(orders: pl.LazyFrame, since: date | None, until: date | None
                          ) -> tuple[pl.DataFrame, int]:
     """Completed orders per day from `since` to `until` (inclusive), the denominator of the rate.
@@ -107,17 +124,18 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
     keys = [c for c in ("category", "severity") if c in cols]
     lf = tickets.with_columns(is_c.fill_null(False).alias("__complaint"))
     complaints = lf.filter(pl.col("__complaint"))
-    if "customer_id" in cols and "category" in cols:
+    known = _known_customer() if "customer_id" in cols else None
+    if known is not None and "category" in cols:
         prev = pl.col("created_at").shift(1).over(["customer_id", "category"],
                                                   order_by="created_at")
         gap = (pl.col("created_at") - prev).dt.total_microseconds() / 3_600_000_000
-        complaints = complaints.with_columns(
-            (gap.is_not_null() & (gap <= opts.window_hours)).alias("__recurrent"))
+        complaints = complaints.with_columns(  # no id: not anyone's second complaint
+            (known & gap.is_not_null() & (gap <= opts.window_hours)).alias("__recurrent"))
     day = pl.col("created_at").dt.date()
     start = day.dt.truncate(PERIODS[opts.period]) if opts.period else pl.lit(None, pl.Date)
     per = [pl.col("__complaint").sum().alias("complaints"), pl.len().alias("tickets")]
-    if "customer_id" in cols:
-        per.append(pl.col("customer_id").n_unique().alias("customers"))
+    if known is not None:
+        per.append(customer_key().drop_nulls().n_unique().alias("customers"))
     created = pl.col("created_at")
     blank = pl.col("created_at__blank") if "created_at__blank" in cols else created.is_null()
     undated = pl.when(created.is_null()).then(
@@ -127,9 +145,10 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
     q_rec = complaints.group_by("category").agg(pl.len().alias("n"), pl.col("__recurrent").sum()
                                                 .alias("recurrent")) \
         if "__recurrent" in complaints.collect_schema().names() else None
-    q_cust = (complaints.group_by("customer_id").agg(pl.len().alias("n"))
-              .filter(pl.col("n") >= 2).select(pl.len()) if "customer_id" in cols else None)
-    q_all = lf.select(pl.col("customer_id").n_unique()) if "customer_id" in cols else None
+    q_cust = (complaints.filter(known).group_by(customer_key().alias("__c"))
+              .agg(pl.len().alias("n")).filter(pl.col("n") >= 2).select(pl.len())
+              if known is not None else None)
+    q_all = lf.select(customer_key().drop_nulls().n_unique()) if known is not None else None
     if rate_only:
         q_cat = q_rec = q_cust = None
     queries = [q for q in (q_period, q_all, q_cat, q_rec, q_cust) if q is not None]
@@ -173,7 +192,8 @@ def _rate(df: pl.DataFrame, orders: pl.DataFrame | None, customers: int | None, 
     value = 100 * total_c / total_b if total_b else None
     rule = (f"complaints ({described}) per 100 "
             + ("completed orders of the same period (cancelled, abandoned, pending and failed "
-               "orders not counted)" if base == "orders" else "customers who contacted support"))
+               "orders not counted)" if base == "orders"
+               else "customers who contacted support (distinct non-blank customer ids)"))
     result = KpiResult("complaint_rate", value, total_b or 0, None,
                        {"complaints": total_c, base: total_b or 0}, dropped, rule, 2,
                        confidence=opts.confidence)
