@@ -126,10 +126,11 @@ def _tickets(n: int = 2000):
             return c - timedelta(hours=1)  # resolved before created: negative, dropped
         return c + timedelta(seconds=int(rng.expovariate(1 / scale)))
 
+    # some ids blank (empty, or spaces only): no customer, as a missing id
     return pl.DataFrame({
         "ticket_id": [f"T{i:05d}" for i in range(n)],
-        "customer_id": [f"C{rng.randrange(500):04d}" if rng.random() > 0.05 else None
-                        for _ in range(n)],
+        "customer_id": [(f"C{rng.randrange(500):04d}" if rng.random() > 0.05 else None)
+                        if i % 37 else ["", "  "][i % 2] for i in range(n)],
         "created_at": created,
         "first_response_at": [later(c, 0.1, 3600 * 5) for c in created],
         "resolved_at": [later(c, 0.25, 3600 * 40) for c in created],

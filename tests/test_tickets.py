@@ -271,19 +271,22 @@ def test_fcr_repeat_in_file_order_and_with_blank_categories(tmp_path):
     # rows out of time order, a customer's two tickets with no category (one category: blank)
     # and a ticket without a customer: N2 (1 day after N1, same customer, both blank) repeats
     # N1; P1 and P2 are a day apart but different customers; X1 has no customer: whether it was
-    # repeated is unknown (dropped). Resolved and known N1 N2 P1 P2: only N1 has a repeat ->
-    # 3 / 4 = 75 %
+    # repeated is unknown (dropped), as are X2 and X3, whose ids are only spaces (blank, not
+    # one customer: X3 a day after X2 is no repeat). Resolved and known N1 N2 P1 P2: only N1
+    # has a repeat -> 3 / 4 = 75 %
     rows = [("N2", "C9", "", "2025-02-02 10:00", "solved"),
             ("P2", "C8", "billing", "2025-02-02 10:00", "solved"),
             ("N1", "C9", "", "2025-02-01 10:00", "solved"),
             ("X1", "", "billing", "2025-02-01 12:00", "solved"),
+            ("X2", "  ", "billing", "2025-02-01 11:00", "solved"),
+            ("X3", " ", "billing", "2025-02-02 09:00", "solved"),
             ("P1", "C7", "billing", "2025-02-01 10:00", "solved")]
     path = write_csv(tmp_path / "r.csv", ("ticket_id", "customer_id", "category", "created_at",
                                           "status"), rows)
     r = tickets(path, "--kpi", "fcr")
     assert r["counts"] == {"first_contact": 3, "not_first_contact": 1}
     assert r["value"] == pytest.approx(75.0)
-    assert r["dropped"] == {"unresolved": 0, "unknown": 1}
+    assert r["dropped"] == {"unresolved": 0, "unknown": 3}
 
 
 # ------------------------------------------------------------------------------------------------

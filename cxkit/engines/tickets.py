@@ -93,7 +93,8 @@ def canonical(source: Source, loaded, scope, opts):
         keys = ["customer_id"] + (["category"] if "category" in have else [])
         at = nw.col("__created_at_us")
         gap = (at.shift(-1).over(*keys, order_by="__created_at_us") - at) / HOUR_US
-        repeat = nw.when(nw.col("customer_id").is_null() | created.is_null()).then(
+        cid = nw.col("customer_id")  # a blank id is no customer, as in cxkit.kpi.tickets
+        repeat = nw.when(cid.is_null() | (cid == "") | created.is_null()).then(
             nw.lit(None, dtype=nw.Boolean)).otherwise(
             ~gap.is_null() & (gap <= opts.repeat_window_hours))
         lf = lf.with_columns(repeat.alias("__repeat"))
