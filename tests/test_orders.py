@@ -419,3 +419,19 @@ def test_groups_only_plan_gives_the_same_groups_without_the_overall_queries(orde
     for kpi in only:  # the same groups, extras and all (hidden ones left out in both)
         assert [(g.key, g.value, g.n, g.extra) for g in same[kpi].groups] == [
             (g.key, g.value, g.n, g.extra) for g in got[kpi].groups]
+
+
+def test_a_customer_id_of_spaces_is_no_customer(tmp_path):
+    # 5 completed orders: a 10, "  " 20, "  " 30, empty 40, b 50. The spaces are blank, as the
+    # empty cell: customers a, b = 2, missing_customer 3 (not a third customer "" with two
+    # orders); purchase frequency 2 orders / 2 customers = 1.0; repeat 0 of 2; CLV (10 + 50)
+    # / 2 = 30.0; revenue counts every order: 150.0
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount"],
+                     [["1", "a", "2025-01-06", "10"], ["2", "  ", "2025-01-07", "20"],
+                      ["3", "  ", "2025-01-08", "30"], ["4", "", "2025-01-09", "40"],
+                      ["5", "b", "2025-01-10", "50"]])
+    got = kpis("orders", str(path))
+    assert (got["customers"]["value"], got["customers"]["dropped"]["missing_customer"]) == (2, 3)
+    assert got["purchase_frequency"]["value"] == 1.0
+    assert got["repeat_purchase_rate"]["counts"] == {"repeat": 0, "one_order": 2}
+    assert (got["clv"]["value"], got["revenue"]["value"]) == (30.0, 150.0)

@@ -53,6 +53,7 @@ RETURNED = ["refunded", "partially_refunded", "returned", "remboursee", "rembour
             "retournee", "retournée", "disputed"]
 TRUE = ["1", "true", "yes", "y", "oui", "vrai", "x"]
 TEXT_ROLES = ("order_id", "customer_id", "referred_by", "acquisition_channel")
+BLANK_IS_NONE = ("customer_id", "referred_by")
 
 PRESETS = {
     "shopify": Preset(
@@ -391,7 +392,10 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     exprs.append(returned.alias("returned"))
     for role in TEXT_ROLES:
         if role in cols:
-            exprs.append(pl.col(cols[role]).cast(pl.String).str.strip_chars().alias(role))
+            text = pl.col(cols[role]).cast(pl.String).str.strip_chars()
+            if role in BLANK_IS_NONE:  # spaces only: no customer, as an empty cell
+                text = pl.when(text != "").then(text)
+            exprs.append(text.alias(role))
     names = {e.meta.output_name() for e in exprs}
     exprs.extend(pl.col(b) for b in by if b not in names)
     return OrderLoad(lf.select(exprs), table, cols, notices, by, amount_rule)

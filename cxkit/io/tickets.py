@@ -262,6 +262,8 @@ def load_tickets(
             # a strip that changes no value is not run on the rows
             text = pl.col(col).cast(pl.String) if values is not None and unchanged(
                 values, fold) else fold(pl.col(col))
+            if role == "customer_id":  # spaces only: no customer, as an empty cell
+                text = pl.when(text != "").then(text)
             exprs.append(text.alias(role))
     spam = _spam(table, roles, preset, few)
     if spam is not None:
