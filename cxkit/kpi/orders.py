@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cxkit.kpi import stats
-from cxkit.kpi.grouping import PERIODS, START, Scope
+from cxkit.kpi.grouping import PERIODS, START, Scope, id_key
 from cxkit.kpi.result import KpiResult
 from cxkit.kpi.specs import (
     ROW,
@@ -250,7 +250,10 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             if "amount" in cols:
                 sums.append(money_sum(pl.col("amount")).alias("__revenue"))
             # --by the customer column itself: one key (a customer is their own segment)
-            c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
+            if CID in level or referrer_ids is not None:
+                c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
+            else:  # the id as one 128-bit number: 2x faster to group than text ids
+                c = per_cust.group_by(*level, id_key(CID).alias(CID)).agg(sums)
             if referrer_ids is not None:
                 c = c.with_columns(pl.col(CID).is_in(referrer_ids.implode()).alias("__referrer"))
             queries.append(group(c, level, cust_aggs))
