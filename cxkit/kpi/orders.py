@@ -252,7 +252,7 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             # --by the customer column itself: one key (a customer is their own segment)
             if CID in level or referrer_ids is not None:
                 c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
-            else:  # the id as one 128-bit number: 2x faster to group than text ids
+            else:  # the id as one 128-bit number (grouping.id_key): faster than the text ids
                 c = per_cust.group_by(*level, id_key(CID).alias(CID)).agg(sums)
             if referrer_ids is not None:
                 c = c.with_columns(pl.col(CID).is_in(referrer_ids.implode()).alias("__referrer"))
