@@ -97,8 +97,9 @@ def _orders(n: int = 2500):
     start = datetime(2024, 1, 1)
     return pl.DataFrame({
         "order_id": [f"O{i:05d}" if i % 700 else "O00001" for i in range(n)],
-        "customer_id": [f"C{rng.randrange(350):04d}" if rng.random() > 0.03 else None
-                        for _ in range(n)],
+        # some ids blank (empty, or spaces only): no customer, as a missing id
+        "customer_id": [(f"C{rng.randrange(350):04d}" if rng.random() > 0.03 else None)
+                        if i % 41 else ["", "  "][i % 2] for i in range(n)],
         "ordered_at": [start + timedelta(minutes=rng.randrange(0, 60 * 24 * 540))
                        if rng.random() > 0.01 else None for _ in range(n)],
         "amount": [rng.randrange(1, 800) * 0.25 if rng.random() > 0.02 else None

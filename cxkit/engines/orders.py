@@ -67,7 +67,14 @@ def canonical(source: Source, loaded, scope):
     import narwhals as nw
 
     from cxkit.io.dates import MIN_YEAR, max_year
-    from cxkit.io.orders import _STATUS, MAX_AMOUNT, RETURNED, TEXT_ROLES, TRUE
+    from cxkit.io.orders import (
+        _STATUS,
+        BLANK_IS_NONE,
+        MAX_AMOUNT,
+        RETURNED,
+        TEXT_ROLES,
+        TRUE,
+    )
 
     cols = {r: m.column for r, m in loaded.roles.items()}
     at = nw.col(cols["ordered_at"])
@@ -115,7 +122,10 @@ def canonical(source: Source, loaded, scope):
     exprs += [state.alias("state"), returned.alias("returned")]
     for role in TEXT_ROLES:
         if role in cols:
-            exprs.append(nw.col(cols[role]).cast(nw.String).str.strip_chars().alias(role))
+            text = nw.col(cols[role]).cast(nw.String).str.strip_chars()
+            if role in BLANK_IS_NONE:  # spaces only: no customer, as in cxkit.io.orders
+                text = nw.when(text != "").then(text)
+            exprs.append(text.alias(role))
     names = {"ordered_at", "ordered_at__blank", ROW, START, "amount", "amount__blank",
              "refunded", DONE, "state", "returned", *TEXT_ROLES}
     exprs += [nw.col(b) for b in loaded.by if b not in names]

@@ -48,7 +48,10 @@ def canonical(source: Source, loaded, scope, opts):
                       at.is_null().alias(role + "__blank")]
     for role in TEXT_ROLES:
         if role in cols:
-            exprs.append(nw.col(cols[role]).cast(nw.String).str.strip_chars().alias(role))
+            text = nw.col(cols[role]).cast(nw.String).str.strip_chars()
+            if role == "customer_id":  # spaces only: no customer, as in cxkit.io.tickets
+                text = nw.when(text != "").then(text)
+            exprs.append(text.alias(role))
     for role in COUNT_ROLES:
         if role in cols:
             exprs.append(nw.col(cols[role]).cast(nw.Float64).alias(role))
@@ -93,8 +96,7 @@ def canonical(source: Source, loaded, scope, opts):
         keys = ["customer_id"] + (["category"] if "category" in have else [])
         at = nw.col("__created_at_us")
         gap = (at.shift(-1).over(*keys, order_by="__created_at_us") - at) / HOUR_US
-        cid = nw.col("customer_id")  # a blank id is no customer, as in cxkit.kpi.tickets
-        repeat = nw.when(cid.is_null() | (cid == "") | created.is_null()).then(
+        repeat = nw.when(nw.col("customer_id").is_null() | created.is_null()).then(
             nw.lit(None, dtype=nw.Boolean)).otherwise(
             ~gap.is_null() & (gap <= opts.repeat_window_hours))
         lf = lf.with_columns(repeat.alias("__repeat"))

@@ -65,8 +65,8 @@ def _has_word(text: pl.Expr, words: list[str]) -> pl.Expr:
 
 
 def _known_customer() -> pl.Expr:
-    """A ticket with a customer id (blank ids are no customer: not counted, not repeating)."""
-    return pl.col("customer_id").is_not_null() & (pl.col("customer_id") != "")
+    """A ticket with a customer id (`load_tickets` made blank ids null): counted, repeating."""
+    return pl.col("customer_id").is_not_null()
 
 
 def customer_key() -> pl.Expr:

@@ -317,8 +317,7 @@ def _repeat_flags(rows: pl.DataFrame, keys: list[str], window_hours: float) -> p
     of 4M keys) the rows are sorted by the keys themselves. The flags are scattered back to their
     rows (no second sort)."""
     at = pl.col("created_at")
-    cid = pl.col("customer_id")  # a blank id is no customer (not every blank one's repeat)
-    known = (cid.is_not_null() & (cid != "") & at.is_not_null()).alias("__known")
+    known = (pl.col("customer_id").is_not_null() & at.is_not_null()).alias("__known")
     first, second = key_hashes(keys)
     ordered = (rows.select(first.alias("__h"), second.alias("__h2"), at, known)
                .with_row_index(ROW_ID)
