@@ -25,6 +25,8 @@ from cxkit.io.tickets import timestamp_expr
 from cxkit.io.vocabulary import distinct, matching
 
 STATES = ("completed", "cancelled", "abandoned", "pending", "failed")
+# `state` as an Enum of STATES: each KPI compares it to a state name several times per row, as
+# one-byte codes instead of text
 # Status words of Shopify, WooCommerce, Stripe and French back offices, folded to lower case
 # with `wc-` dropped and spaces/hyphens as `_`. Anything else counts as completed (with a note).
 _STATUS = {
@@ -133,7 +135,10 @@ def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None,
     `folded`: the status is already `status_key`'s fold. `vocabulary`: every distinct raw
     status of the export (`cxkit.io.vocabulary`): they are folded, not the rows, which are
     then matched on their raw value."""
-    state = pl.lit("completed")
+    def lit(name: str) -> pl.Expr:
+        return pl.lit(name, dtype=pl.Enum(STATES))
+
+    state = lit("completed")
     if status is not None:
         # a chain of is_in: replace_strict (one lookup) kept every row in memory (10M orders:
         # +800 MB) and took twice the time
@@ -144,11 +149,11 @@ def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None,
         for name, these in words.items():
             if these:
                 then = (pl if chain is None else chain).when(key.is_in(these))
-                chain = then.then(pl.lit(name))
+                chain = then.then(lit(name))
         state = state if chain is None else chain.otherwise(state)
     if cancelled_at is not None:  # Shopify: `Cancelled at` filled beats the financial status
         text = cancelled_at.cast(pl.String).str.strip_chars()
-        state = pl.when(text.is_not_null() & (text != "")).then(pl.lit("cancelled")) \
+        state = pl.when(text.is_not_null() & (text != "")).then(lit("cancelled")) \
             .otherwise(state)
     return state
 
