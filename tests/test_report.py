@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import run_cli, write_csv
 
@@ -549,3 +550,42 @@ def test_a_skipped_kpis_fix_is_written_with_the_reports_flags():
         "no reopens column (pass --column tickets.reopens=COL)"
     assert _in_report("or --column tickets.customer_id=COL", "tickets") == \
         "or --column tickets.customer_id=COL"
+
+
+def test_a_source_kept_in_memory_or_spilled_gives_the_same_report(files, monkeypatch):
+    import cxkit.io.read as read
+
+    args = ("--responses", files["responses"], "--orders", files["orders"], "--tickets",
+            files["tickets"])
+    kept, written = [], []
+    real_sink = pl.LazyFrame.sink_ipc
+    monkeypatch.setattr(pl.LazyFrame, "sink_ipc",
+                        lambda self, path, **kw: written.append(path) or real_sink(self, path,
+                                                                                   **kw))
+    monkeypatch.setattr(read, "_available_memory", lambda: 1 << 40)
+    in_memory = report_json(*args)
+    kept.append(len(written))
+    monkeypatch.setattr(read, "_available_memory", lambda: 0)  # nothing fits: the scratch files
+    spilled = report_json(*args)
+    # the orders and the tickets spilled once each in the second run, not in the first
+    assert (kept[0], len(written)) == (0, 2)
+    assert spilled == in_memory
+    assert kpis(spilled)["orders"]["value"] == 4  # O1, O2, O3, O5 (O4 cancelled)
+
+
+def test_what_fits_in_memory_is_a_quarter_of_what_is_free(tmp_path, monkeypatch):
+    import cxkit.io.read as read
+
+    pq, gz = tmp_path / "o.parquet", tmp_path / "o.csv.gz"
+    pq.write_bytes(b"x" * 1000)
+    gz.write_bytes(b"x" * 100)
+
+    def fits(path: Path, kind: str, free: int | None) -> bool:
+        monkeypatch.setattr(read, "_available_memory", lambda: free)
+        return read._fits_in_memory(read.Table(pl.LazyFrame(), [], [str(path)], kind))
+
+    # Parquet: 1,000 bytes x 4 (loaded) x 4 (a quarter of the free memory) = 16,000 bytes
+    assert (fits(pq, "parquet", 16_000), fits(pq, "parquet", 15_999)) == (True, False)
+    # a .gz: 100 bytes x 20 x 4 = 8,000; unknown free memory or a stream: never
+    assert (fits(gz, "csv", 8_000), fits(gz, "csv", 7_999)) == (True, False)
+    assert (fits(pq, "parquet", None), fits(tmp_path / "-", "csv", 1 << 40)) == (False, False)
