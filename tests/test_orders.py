@@ -435,3 +435,27 @@ def test_a_customer_id_of_spaces_is_no_customer(tmp_path):
     assert got["purchase_frequency"]["value"] == 1.0
     assert got["repeat_purchase_rate"]["counts"] == {"repeat": 0, "one_order": 2}
     assert (got["clv"]["value"], got["revenue"]["value"]) == (30.0, 150.0)
+
+
+def test_customers_per_period_and_overall_re_summed_from_segment_and_period(tmp_path):
+    # C1 buys on the web and in the app in January: one customer of January and overall,
+    # one of each channel's January
+    path = write_csv(tmp_path / "o.csv", ["order_id", "customer_id", "ordered_at", "amount",
+                                          "status", "channel"],
+                     [["O1", "C1", "2025-01-10", "10.00", "paid", "web"],
+                      ["O2", "C1", "2025-01-20", "20.00", "paid", "app"],
+                      ["O3", "C2", "2025-01-05", "5.00", "paid", "web"],
+                      ["O4", "C2", "2025-02-03", "7.50", "paid", "web"]])
+    got = kpis("orders", str(path), "--by", "channel", "--period", "month")
+    cust, rep, clv = got["customers"], got["repeat_purchase_rate"], got["clv"]
+    # (channel, month): app-Jan C1; web-Jan C1, C2; web-Feb C2
+    assert {(g["key"]["channel"], g["key"]["period"]): g["value"] for g in cust["groups"]} == {
+        ("app", "2025-01"): 1, ("web", "2025-01"): 2, ("web", "2025-02"): 1}
+    # per month: January C1 (2 orders), C2 (1) -> 2 customers, 1 of 2 repeat = 50.0;
+    # February C2 -> 1 customer, 0 repeat
+    assert [(t["period"], t["value"]) for t in cust["trend"]] == [("2025-01", 2), ("2025-02", 1)]
+    assert [t["value"] for t in rep["trend"]] == [50.0, 0.0]
+    # January CLV: C1 10 + 20 = 30, C2 5 -> mean 17.5; overall C1 30, C2 5 + 7.50 = 12.5 ->
+    # 2 customers, both repeat (100.0), mean 21.25
+    assert clv["trend"][0]["value"] == 17.5
+    assert (cust["value"], rep["value"], clv["value"]) == (2, 100.0, 21.25)

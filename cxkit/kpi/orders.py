@@ -236,6 +236,14 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     done = pl.col("__done") & (pl.col(ROW) == 0)
     per_cust = lf.filter(done & pl.col(CID).is_not_null()) if CID in cols else None
     firsts = _first_orders(lf, cols, scope) if new_aggs and CID in cols else None
+    sums = [pl.len().alias("__orders")]
+    if "amount" in cols:
+        sums.append(money_sum(pl.col("amount")).alias("__revenue"))
+    # per customer at the finest level (segment x period); the coarser levels re-sum its rows
+    # (10M orders by month: 4M rows, 0.16 s, where a group-by of the orders took 0.65 s)
+    fine = None
+    if per_cust is not None and len(levels) > 1 and CID not in keys and referrer_ids is None:
+        fine = per_cust.group_by(*keys, id_key(CID).alias(CID)).agg(sums).cache()
     queries = []
     for level in levels:  # repeated order ids: said on the headline only
         query = group(lf, level, row_aggs)
@@ -246,12 +254,16 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
                 and referrer_ids is None:
             queries.append(group(customers, level, cust_aggs))
         elif per_cust is not None:
-            sums = [pl.len().alias("__orders")]
-            if "amount" in cols:
-                sums.append(money_sum(pl.col("amount")).alias("__revenue"))
             # --by the customer column itself: one key (a customer is their own segment)
             if CID in level or referrer_ids is not None:
                 c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
+            elif fine is not None and level != keys:  # sums of sums, rounded as money_sum
+                c = fine.group_by(*level, CID).agg(
+                    pl.col("__orders").sum(),
+                    *([money_sum(pl.col("__revenue")).alias("__revenue")]
+                      if "amount" in cols else []))
+            elif fine is not None:
+                c = fine
             else:  # the id as one 128-bit number (grouping.id_key): faster than the text ids
                 c = per_cust.group_by(*level, id_key(CID).alias(CID)).agg(sums)
             if referrer_ids is not None:
