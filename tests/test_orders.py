@@ -459,3 +459,10 @@ def test_customers_per_period_and_overall_re_summed_from_segment_and_period(tmp_
     # 2 customers, both repeat (100.0), mean 21.25
     assert clv["trend"][0]["value"] == 17.5
     assert (cust["value"], rep["value"], clv["value"]) == (2, 100.0, 21.25)
+    # the row counts re-summed from (channel, month) too: 4 orders, January 3, February 1;
+    # the money per level on the rows: revenue 10 + 20 + 5 + 7.50 = 42.5, AOV 42.5 / 4 = 10.625,
+    # to 2 digits half to even: 10.62
+    assert [(t["period"], t["value"]) for t in got["orders"]["trend"]] == [("2025-01", 3),
+                                                                           ("2025-02", 1)]
+    assert (got["orders"]["value"], got["revenue"]["value"]) == (4, 42.5)
+    assert got["aov"]["value"] == 10.62
