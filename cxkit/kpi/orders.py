@@ -242,9 +242,9 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
         sums.append(money_sum(pl.col("amount")).alias("__revenue"))
     # per customer at the finest level (segment x period); the coarser levels re-sum its rows
     # (10M orders by month: 4M rows, 0.16 s, where a group-by of the orders took 0.65 s)
-    fine = None
+    fine_customers = None
     if per_cust is not None and len(levels) > 1 and CID not in keys and referrer_ids is None:
-        fine = per_cust.group_by(*keys, id_key(CID).alias(CID)).agg(sums).cache()
+        fine_customers = per_cust.group_by(*keys, id_key(CID).alias(CID)).agg(sums).cache()
     # the row sums: with a finer level than the overall, the whole-number counts of the coarser
     # levels re-sum the finest level's, the rest (money sums, AOV's mean, median and sd) is
     # aggregated per level on the rows, as a query of its own (10M orders by month: the
@@ -252,20 +252,20 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     whole = [len(levels) > 1 and counts_only(lf, [a]) for a in row_aggs]
     counts = [a for a, w in zip(row_aggs, whole, strict=True) if w]
     rest = [a for a, w in zip(row_aggs, whole, strict=True) if not w]
-    finest = group(lf, keys, counts).cache() if counts else None
+    fine_rows = group(lf, keys, counts).cache() if counts else None
     resum = [pl.col(a.meta.output_name()).sum() for a in counts]
     queries = []
     for level in levels:  # repeated order ids: said on the headline only
-        if finest is None:
+        if fine_rows is None:
             query = group(lf, level, row_aggs)
         elif level == keys:
-            query = finest
+            query = fine_rows
         else:
-            query = finest.group_by(level).agg(resum) if level else finest.select(resum)
+            query = fine_rows.group_by(level).agg(resum) if level else fine_rows.select(resum)
         if not level and "order_id" in cols and rows[0] in specs:
             query = query.join(_distinct_ids(lf.filter(done)), how="cross")
         queries.append(query)
-        if finest is not None and rest:
+        if fine_rows is not None and rest:
             queries.append(group(lf, level, rest))
         if per_cust is not None and customers is not None and levels == [[]] \
                 and referrer_ids is None:
@@ -274,13 +274,13 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
             # --by the customer column itself: one key (a customer is their own segment)
             if CID in level or referrer_ids is not None:
                 c = per_cust.group_by(list(dict.fromkeys(level + [CID]))).agg(sums)
-            elif fine is not None and level != keys:  # sums of sums, rounded as money_sum
-                c = fine.group_by(*level, CID).agg(
+            elif fine_customers is not None and level != keys:  # sums of sums, as money_sum
+                c = fine_customers.group_by(*level, CID).agg(
                     pl.col("__orders").sum(),
                     *([money_sum(pl.col("__revenue")).alias("__revenue")]
                       if "amount" in cols else []))
-            elif fine is not None:
-                c = fine
+            elif fine_customers is not None:
+                c = fine_customers
             else:  # the id as one 128-bit number (grouping.id_key): faster than the text ids
                 c = per_cust.group_by(*level, id_key(CID).alias(CID)).agg(sums)
             if referrer_ids is not None:
