@@ -394,6 +394,29 @@ def test_only_whole_number_sums_and_counts_are_re_summed_across_levels():
     assert not counts_only(lf, [])
 
 
+def test_aggregate_re_sums_the_counts_and_takes_the_rest_from_the_rows():
+    # (segment, month) rows: a Jan 1.0, a Feb 2.0, b Jan 4.0. Counts re-summed from the finest
+    # level, the median from each level's rows: overall n 3, median 2.0; January n 2, median
+    # (1 + 4) / 2 = 2.5; February n 1, median 2.0; (a, Jan) n 1, median 1.0
+    from datetime import date
+
+    import polars as pl
+
+    from cxkit.kpi.grouping import START, Scope
+    from cxkit.kpi.specs import aggregate
+
+    lf = pl.LazyFrame({"seg": ["a", "a", "b"], START: [date(2025, 1, 1), date(2025, 2, 1),
+                                                        date(2025, 1, 1)], "v": [1.0, 2.0, 4.0]})
+    aggs = [pl.len().alias("n"), pl.col("v").median().alias("m")]
+    overall, finest, monthly = pl.collect_all(aggregate(
+        lf, aggs, ["seg", START], Scope(by=["seg"], period="month"), additive=True))
+    assert overall.select("n", "m").row(0) == (3, 2.0)
+    assert sorted(monthly.select(START, "n", "m").rows()) == [
+        (date(2025, 1, 1), 2, 2.5), (date(2025, 2, 1), 1, 2.0)]
+    assert finest.filter((pl.col("seg") == "a") & (pl.col(START) == date(2025, 1, 1))) \
+        .select("n", "m").row(0) == (1, 1.0)
+
+
 def test_groups_only_plan_gives_the_same_groups_without_the_overall_queries(orders):
     # A report's breakdown shows each segment's value, never the overall one: its plan skips
     # the overall queries (the per-customer one among them). Completed orders per channel:

@@ -35,7 +35,7 @@ def canonical(source: Source, loaded, scope, opts):
     import narwhals as nw
 
     from cxkit.io.dates import MIN_YEAR, max_year
-    from cxkit.io.tickets import COUNT_ROLES, TEXT_ROLES
+    from cxkit.io.tickets import BLANK_IS_NONE, COUNT_ROLES, TEXT_ROLES
     from cxkit.kpi.tickets import RESOLVED
 
     cols = {r: m.column for r, m in loaded.roles.items()}
@@ -49,7 +49,7 @@ def canonical(source: Source, loaded, scope, opts):
     for role in TEXT_ROLES:
         if role in cols:
             text = nw.col(cols[role]).cast(nw.String).str.strip_chars()
-            if role == "customer_id":  # spaces only: no customer, as in cxkit.io.tickets
+            if role in BLANK_IS_NONE:  # spaces only: no customer, as in cxkit.io.tickets
                 text = nw.when(text != "").then(text)
             exprs.append(text.alias(role))
     for role in COUNT_ROLES:

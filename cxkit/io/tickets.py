@@ -33,6 +33,7 @@ DURATIONS = {"first_response_minutes": "first_response_at", "resolution_minutes"
 TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity", "type",
               "is_complaint", "tags", "satisfaction", "first_response_status",
               "resolution_status")
+BLANK_IS_NONE = ("customer_id",)  # spaces only: no value, as an empty cell
 COUNT_ROLES = ("contacts", "reopens")
 # text roles of few values, matched against word lists (their vocabulary is read when cheap)
 FEW_VALUED = ("status", "fcr", "first_response_status", "resolution_status", "spam")
@@ -262,7 +263,7 @@ def load_tickets(
             # a strip that changes no value is not run on the rows
             text = pl.col(col).cast(pl.String) if values is not None and unchanged(
                 values, fold) else fold(pl.col(col))
-            if role == "customer_id":  # spaces only: no customer, as an empty cell
+            if role in BLANK_IS_NONE:  # spaces only: no customer, as an empty cell
                 text = pl.when(text != "").then(text)
             exprs.append(text.alias(role))
     spam = _spam(table, roles, preset, few)

@@ -22,8 +22,8 @@ from cxkit.kpi.specs import (
     ROW,
     Plan,
     Spec,
+    aggregate,
     collect_plans,
-    counts_only,
     drops,
     group,
     mean_aggs,
@@ -245,28 +245,15 @@ def plan(lf: pl.LazyFrame, scope: Scope, opts: OrderOptions,
     fine_customers = None
     if per_cust is not None and len(levels) > 1 and CID not in keys and referrer_ids is None:
         fine_customers = per_cust.group_by(*keys, id_key(CID).alias(CID)).agg(sums).cache()
-    # the row sums: with a finer level than the overall, the whole-number counts of the coarser
-    # levels re-sum the finest level's, the rest (money sums, AOV's mean, median and sd) is
-    # aggregated per level on the rows, as a query of its own (10M orders by month: the
-    # overall query's 21 aggregations of 10M rows become 5)
-    whole = [len(levels) > 1 and counts_only(lf, [a]) for a in row_aggs]
-    counts = [a for a, w in zip(row_aggs, whole, strict=True) if w]
-    rest = [a for a, w in zip(row_aggs, whole, strict=True) if not w]
-    fine_rows = group(lf, keys, counts).cache() if counts else None
-    resum = [pl.col(a.meta.output_name()).sum() for a in counts]
+    # the row sums: the counts of the coarser levels re-sum the finest level's, the money sums
+    # and AOV's statistics per level from the rows (10M orders by month: the overall query's
+    # 21 aggregations of 10M rows become 5)
+    row_queries = aggregate(lf, row_aggs, keys, scope, additive=True, overall=not groups_only)
     queries = []
-    for level in levels:  # repeated order ids: said on the headline only
-        if fine_rows is None:
-            query = group(lf, level, row_aggs)
-        elif level == keys:
-            query = fine_rows
-        else:
-            query = fine_rows.group_by(level).agg(resum) if level else fine_rows.select(resum)
-        if not level and "order_id" in cols and rows[0] in specs:
+    for level, query in zip(levels, row_queries, strict=True):
+        if not level and "order_id" in cols and rows[0] in specs:  # repeated ids: headline
             query = query.join(_distinct_ids(lf.filter(done)), how="cross")
         queries.append(query)
-        if fine_rows is not None and rest:
-            queries.append(group(lf, level, rest))
         if per_cust is not None and customers is not None and levels == [[]] \
                 and referrer_ids is None:
             queries.append(group(customers, level, cust_aggs))

@@ -186,18 +186,28 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
               overall: bool = True) -> list[pl.LazyFrame]:
     """Overall, per group, per period (when grouped by segment and period): three queries
     over the same rows. Medians do not add up, so each level is aggregated from the rows;
-    `additive` (every aggregation a count, `counts_only`): the coarser levels re-sum the
-    finest one instead (one pass over the rows, not three). `subsets` (`Spec.subsets`):
-    aggregated on their rows and joined to each level; `lf` should then be a `cache()`d frame,
-    or the filtered branch gets a cache of its own and reads (and sorts) everything below it
-    again. `overall=False`: the groups' levels only (a report's breakdown shows no overall)."""
+    `additive`: the whole-number counts among `aggs` (`counts_only`) of the coarser levels
+    re-sum the finest level's instead (one pass over the rows, not three), the others (money
+    sums, means, medians) are aggregated per level from the rows and joined. `subsets`
+    (`Spec.subsets`): aggregated on their rows and joined to each level; `lf` should then be a
+    `cache()`d frame, or the filtered branch gets a cache of its own and reads (and sorts)
+    everything below it again. `overall=False`: the groups' levels only (a report's breakdown
+    shows no overall)."""
     levels = [[]] + ([keys] if keys else []) + ([[START]] if keys and scope.period and scope.by
                                                   else [])
-    if additive and keys:
-        finest = group(lf, keys, aggs)
-        sums = [pl.col(a.meta.output_name()).sum() for a in aggs]
+    whole = [bool(additive and keys) and counts_only(lf, [a]) for a in aggs]
+    counts = [a for a, w in zip(aggs, whole, strict=True) if w]
+    rest = [a for a, w in zip(aggs, whole, strict=True) if not w]
+    if counts:
+        finest = group(lf, keys, counts)
+        if rest:  # read beside the rows' own aggregations at every level
+            finest = finest.cache()
+        sums = [pl.col(a.meta.output_name()).sum() for a in counts]
         mains = [finest.select(sums), finest] + ([finest.group_by(START).agg(sums)]
                                                  if len(levels) == 3 else [])
+        if rest:
+            mains = [_beside(m, group(lf, level, rest), level)
+                     for m, level in zip(mains, levels, strict=True)]
     else:
         mains = [group(lf, level, aggs) for level in levels]
     if not overall and keys:
@@ -206,13 +216,18 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
     for level, query in zip(levels, mains, strict=True):
         for cond, sub in subsets:
             part = lf.filter(cond)
-            if level:  # a group with no row kept has null statistics
-                query = query.join(part.group_by(level).agg(sub), on=level, how="left",
-                                   nulls_equal=True)
-            else:
-                query = query.join(part.select(sub), how="cross")
+            # a group with no row kept has null statistics
+            query = _beside(query, part.group_by(level).agg(sub) if level else part.select(sub),
+                            level)
         queries.append(query)
     return queries
+
+
+def _beside(query: pl.LazyFrame, more: pl.LazyFrame, level: list[str]) -> pl.LazyFrame:
+    """`more`'s columns joined to each group of `query` (one row each with no level)."""
+    if level:
+        return query.join(more, on=level, how="left", nulls_equal=True)
+    return query.join(more, how="cross")
 
 
 @dataclass
