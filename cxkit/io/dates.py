@@ -34,7 +34,6 @@ _MONTHFIRST = [f"%m{sep}%d{sep}%Y{t}" for sep in "/-" for t in _TIMES]
 MIN_YEAR = 1900  # earlier dates are placeholders (0001-01-01) or typos: invalid dates
 FUTURE_YEARS = 2  # dates after 31 December of this year + 2 are too: see max_year()
 EPOCH_MS = 100_000_000_000  # a Unix time from 1e11 up is milliseconds (1e11 s is year 5138)
-OUT_OF_RANGE = "out of range"  # a day key (`DateFormat.day_key`) whose year is not plausible
 
 
 def max_year() -> int:
@@ -109,18 +108,13 @@ class DateFormat:
         """What to group rows by for calendar work, and the format that parses that key later.
 
         Grouping by the raw `YYYY-MM-DD` prefix (a slice, no parsing) and parsing the few
-        distinct keys afterwards is much faster than parsing every value. When the date part
-        has no fixed width the whole column is parsed and the key is a Date (format None).
+        distinct keys afterwards is much faster than parsing every value. Whoever parses the
+        key nulls a year outside MIN_YEAR..max_year() (`in_range`): checked per row here, it
+        cost 0.4-0.5 of 1.4-1.6 s (NPS by month x channel, 10M CSV answers). When the date
+        part has no fixed width the whole column is parsed and the key is a Date (format None).
         """
         if self.prefix:
-            key = pl.col(column).str.slice(0, self.prefix)
-            at = _year_at(self.date_part)
-            year = key.str.slice(at, 4)
-            # a year outside the plausible range: a key that parses to null (an invalid date)
-            bad = year.str.contains(r"^\d{4}$") & ~year.is_between(
-                pl.lit(f"{MIN_YEAR:04d}"), pl.lit(f"{max_year():04d}"))
-            key = pl.when(bad).then(pl.lit(OUT_OF_RANGE)).otherwise(key)
-            return key, self.date_part
+            return pl.col(column).str.slice(0, self.prefix), self.date_part
         return parse_expr(column, self).dt.date(), None
 
     def describe(self) -> str:
@@ -131,11 +125,6 @@ class DateFormat:
         if self.epoch_unit:
             return f"epoch {'seconds' if self.epoch_unit == 's' else 'milliseconds'}"
         return self.fmt + (" ±zone" if self.strip_tz else "")
-
-
-def _year_at(date_part: str) -> int:
-    """Where the 4-digit year starts in a fixed-width date part (`%d/%m/%Y` -> 6)."""
-    return datetime(2000, 11, 22).strftime(date_part.replace("%-", "%")).index("2000")
 
 
 def _fit_count(values: pl.Series, fmt: str) -> int:

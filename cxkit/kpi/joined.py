@@ -77,12 +77,14 @@ def latest_answers(lf: pl.LazyFrame, day_format: str | None = None, since: date 
     responded_at (with `need_date`, so it has DAY_KEY), plus any of email, name, comment.
 
     `day_format` is `Loaded.day_format`; `since`/`until` (inclusive) bound the answer date."""
+    from cxkit.io.dates import in_range
+
     schema = lf.collect_schema()
     names = schema.names()
     score_reasons, score = _score_reasons(Nps(), schema["nps_score"])
     if day_format:
         key = pl.col(DAY_KEY)
-        day = key.str.strptime(pl.Date, day_format, strict=False)
+        day = in_range(key.str.strptime(pl.Date, day_format, strict=False), pl.Date)
         no_date = key.is_null() | (key.str.strip_chars() == "")
     else:
         day = pl.col(DAY_KEY).cast(pl.Date)
