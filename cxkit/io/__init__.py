@@ -123,16 +123,28 @@ def require_roles(table: Table, roles: dict[str, RoleMatch], required, flags: di
 
 
 def sample_column(table: Table, column: str, n: int = DATE_SAMPLE) -> pl.Series:
-    # head() before any filter lets the reader stop early: the first 5n rows, then drop nulls
-    head = table.lf.select(pl.col(column)).head(5 * n).collect(engine="streaming")[column]
-    return head.drop_nulls().head(n)
+    return sample_columns(table, {column: n})[column]
 
 
-def column_format(table: Table, col: str, dayfirst: bool | None, notices: list[str]
-                  ) -> DateFormat:
-    """The date format of one column, from a sample; a notice when dd/mm vs mm/dd is a guess."""
+def sample_columns(table: Table, wanted: dict[str, int]) -> dict[str, pl.Series]:
+    """Column -> up to n of its first non-null values, from its first 5n rows, for each
+    (column, n) of `wanted`, in one read of the file's head (a CSV's reader starts once: three
+    ticket timestamps, 10M-row CSV, 0.28 -> 0.1 s)."""
+    # head() before any filter lets the reader stop early
+    rows = 5 * max(wanted.values())
+    head = table.lf.select(list(wanted)).head(rows).collect(engine="streaming")
+    return {c: head[c].head(5 * n).drop_nulls().head(n) for c, n in wanted.items()}
+
+
+def column_format(table: Table, col: str, dayfirst: bool | None, notices: list[str],
+                  sample: pl.Series | None = None) -> DateFormat:
+    """The date format of one column, from a sample (`sample`: taken already, by
+    `sample_columns`); a notice when dd/mm vs mm/dd is a guess."""
     dtype = table.lf.collect_schema()[col]
-    sample = pl.Series([], dtype=dtype) if dtype.is_temporal() else sample_column(table, col)
+    if dtype.is_temporal():
+        sample = pl.Series([], dtype=dtype)
+    elif sample is None:
+        sample = sample_column(table, col)
     found = detect_format(sample, col, table.name, dayfirst, table.dayfirst_hint)
     if found.ambiguous:
         notices.append(ambiguity_notice(table.name, col, found))

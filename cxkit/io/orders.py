@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cxkit.io import LoadOptions, column_format, find_column, require_roles, sample_column
+from cxkit.io import (
+    DATE_SAMPLE,
+    LoadOptions,
+    column_format,
+    find_column,
+    require_roles,
+    sample_columns,
+)
 from cxkit.io.dates import DateFormat, in_range, parse_expr
 from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
@@ -339,7 +346,12 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
 
     exprs = []
     date_col = cols["ordered_at"]
-    fmt: DateFormat = column_format(table, date_col, opts.dayfirst, notices)
+    # the samples of the date, the amount and the status, in one read of the head
+    wanted = {date_col: DATE_SAMPLE}
+    wanted |= {cols[r]: n for r, n in (("amount", 500), ("order_status", 2000)) if r in cols}
+    samples = sample_columns(table, wanted)
+    fmt: DateFormat = column_format(table, date_col, opts.dayfirst, notices,
+                                    samples.get(date_col))
     if day_only and fmt.prefix and not timezone:  # only the day: parse `YYYY-MM-DD`, not times
         stamp = in_range(pl.col(date_col).str.slice(0, fmt.prefix).str.strptime(
             pl.Date, fmt.date_part, strict=False), pl.Date)
@@ -353,7 +365,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     amount_rule, refunded = "no amount column", None
     if "amount" in cols:
         acol = cols["amount"]
-        sample = sample_column(table, acol, 500)
+        sample = samples[acol]
         minor = _minor_units(preset, acol, sample, amount_unit)
         style = decimal_style(sample, table.dayfirst_hint)
         divisor = 100 if minor else 1
@@ -388,7 +400,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
     returned = pl.lit(False)
     if status is not None:
         returned = returned | status.is_in(returned_words).fill_null(False)
-        _unknown_statuses(table, cols["order_status"], notices)
+        _unknown_statuses(table, cols["order_status"], samples[cols["order_status"]], notices)
     if "returned" in cols:
         flag = pl.col(cols["returned"]).cast(pl.String).str.strip_chars().str.to_lowercase()
         returned = returned | flag.is_in(TRUE).fill_null(False)
@@ -432,9 +444,10 @@ def _blank(col: str, dtype: pl.DataType) -> pl.Expr:
     return text.is_null() | (text == "")
 
 
-def _unknown_statuses(table: Table, column: str, notices: list[str]) -> None:
-    """Name status values cxkit does not know (they count as completed orders)."""
-    sample = sample_column(table, column, 2000)
+def _unknown_statuses(table: Table, column: str, sample: pl.Series, notices: list[str]
+                      ) -> None:
+    """Name status values cxkit does not know (they count as completed orders), from the
+    column's sample."""
     keys = status_key(pl.col(column))
     known = [v for vs in _STATUS.values() for v in vs] + COMPLETED
     odd = (pl.DataFrame({column: sample}).select(keys.alias("k"), pl.col(column).alias("raw"))

@@ -14,11 +14,13 @@ import polars as pl
 
 from cxkit.errors import UsageError
 from cxkit.io import (
+    DATE_SAMPLE,
     LoadOptions,
     column_format,
     find_column,
     require_roles,
     sample_column,
+    sample_columns,
     unique_by_name,
 )
 from cxkit.io.dates import DateFormat, in_range, parse_expr, stripped
@@ -232,12 +234,17 @@ def load_tickets(
                   {"created_at": "the ticket creation date"})
     exprs, units, texts = [], {}, []
     schema = table.lf.collect_schema()
+    # the text timestamps' and durations' samples, in one read of the head
+    wanted = {roles[r].column: DATE_SAMPLE for r in TIMESTAMPS
+              if r in roles and not schema[roles[r].column].is_temporal()}
+    wanted.update({roles[r].column: 200 for r in DURATIONS if r in roles})
+    samples = sample_columns(table, wanted) if wanted else {}
     for role in TIMESTAMPS:
         if role not in roles:
             continue
         col = roles[role].column
         dtype = schema[col]
-        fmt = column_format(table, col, opts.dayfirst, notices)
+        fmt = column_format(table, col, opts.dayfirst, notices, samples.get(col))
         text = not dtype.is_temporal()  # stripped once, before (`texts`)
         texts += [col] if text else []
         exprs.append(timestamp_expr(col, fmt, timezone, stripped=text).alias(role))
@@ -247,7 +254,7 @@ def load_tickets(
     for role in DURATIONS:
         if role in roles:
             col = roles[role].column
-            units[role] = duration_unit(col, sample_column(table, col, 200), preset)
+            units[role] = duration_unit(col, samples[col], preset)
             exprs.append(hours_expr(col, units[role], schema[col]).alias(role))
     # few-valued text columns of a Parquet or Excel export: their distinct values, so that the
     # folds (strip, lower case) run on those (cxkit.io.vocabulary)
