@@ -254,3 +254,53 @@ def test_clipped_interval_is_a_float(tmp_path):
     r = kpi(tmp_path, "nps\n10\n10\n", Nps())
     # all promoters, n = 2: the upper bound 104.4 is clipped to 100 and printed as 100.0
     assert r.to_dict()["ci"][1] == 100.0 and isinstance(r.to_dict()["ci"][1], float)
+
+
+def test_report_condenses_every_score_in_one_query_as_each_alone():
+    # two channels, two days, NPS and CSAT as text (an export read from CSV), a blank CSAT:
+    #   web   2025-01-01  nps 9  csat 5
+    #   web   2025-01-01  nps 9  csat 4
+    #   web   2025-01-02  nps 3  csat null
+    #   shop  2025-01-01  nps 10 csat 5
+    # condensed per (channel, day, value): nps web/01 "9" x2, web/02 "3" x1, shop/01 "10" x1;
+    # csat web/01 "5" x1 and "4" x1, web/02 null x1, shop/01 "5" x1
+    from cxkit.kpi.grouping import DAY_KEY, RAW, WEIGHT, condense_long, condense_query
+
+    lf = pl.LazyFrame({"channel": ["web", "web", "web", "shop"],
+                       DAY_KEY: ["2025-01-01", "2025-01-01", "2025-01-02", "2025-01-01"],
+                       "nps_score": ["9", "9", "3", "10"], "csat_score": ["5", "4", None, "5"]})
+    scope = Scope(by=["channel"], period="day", day_format="%Y-%m-%d")
+    both = condense_long(lf, ["nps_score", "csat_score"], scope)
+    keys = ["channel", DAY_KEY, RAW]
+    rows = {v: sorted(both[v].select(*keys, WEIGHT).rows(), key=str) for v in both}
+    nps = [("web", "2025-01-01", "9", 2), ("web", "2025-01-02", "3", 1),
+           ("shop", "2025-01-01", "10", 1)]
+    csat = [("web", "2025-01-01", "5", 1), ("web", "2025-01-01", "4", 1),
+            ("web", "2025-01-02", None, 1), ("shop", "2025-01-01", "5", 1)]
+    assert rows == {"nps_score": sorted(nps, key=str), "csat_score": sorted(csat, key=str)}
+    for v in ("nps_score", "csat_score"):  # the same frame, columns and types, as one alone
+        alone = condense_query(lf, v, scope).collect()
+        assert both[v].schema == alone.schema
+        assert both[v].sort(keys, nulls_last=True).equals(alone.sort(keys, nulls_last=True))
+
+
+def test_report_reads_scores_of_different_types_each_alone(tmp_path):
+    # NPS as numbers and CSAT as labels in one Parquet file: the columns cannot share one
+    # unpivoted column, so each is condensed on its own. NPS 10 9 3 -> P2 D1 n3 = 33.3;
+    # CSAT "Very satisfied" (5), "Satisfied" (4), "Dissatisfied" (2) -> 2/3 = 66.7
+    from cxkit.kpi.report_build import condense_surveys
+
+    lf = pl.LazyFrame({"nps_score": [10, 9, 3],
+                       "csat_score": ["Very satisfied", "Satisfied", "Dissatisfied"]})
+
+    class Opts:
+        period, since, until = "month", None, None
+
+    frames = condense_surveys(lf, {"nps_score", "csat_score"}, [], False, None, Opts())
+    assert frames["nps_score"].schema["__raw"] == pl.Int64
+    assert frames["csat_score"].schema["__raw"] == pl.String
+    from cxkit.kpi.survey import result_of, summed
+
+    for measure, value in ((Nps(), 33.3), (Csat(), 66.7)):
+        got = result_of(summed(None, measure, Scope(), frames[measure.role]), measure, Scope())
+        assert (round(got.value, 1), got.n) == (value, 3)

@@ -128,16 +128,20 @@ def _measures(roles: set[str]) -> list:
 def condense_surveys(lf: pl.LazyFrame, roles: set[str], dims: list[str], dated: bool,
                      day_format: str | None, opts: ReportOptions) -> dict[str, pl.DataFrame]:
     """The one pass over the responses for every survey section: each measure's rows condensed
-    on every breakdown column and the day (`grouping.condense`), collected together over one
-    scan; each card, breakdown and what-moved table re-sums its own keys from these."""
-    from cxkit.kpi.grouping import condense_query
+    on every breakdown column and the day (`grouping.condense`), in one query when the scores
+    are columns of one type (`grouping.condense_long`), else collected together over one scan;
+    each card, breakdown and what-moved table re-sums its own keys from these."""
+    from cxkit.kpi.grouping import condense_long, condense_query
 
     measures = _measures(roles)
     scope = Scope(by=list(dict.fromkeys(dims)), period=opts.period if dated else None,
                   since=opts.since, until=opts.until, day_format=day_format)
-    frames = pl.collect_all([condense_query(lf, m.role, scope) for m in measures],
-                            engine="streaming")
-    return {m.role: f for m, f in zip(measures, frames, strict=True)}
+    values = [m.role for m in measures]
+    schema = lf.collect_schema()
+    if len(values) > 1 and len({schema[v] for v in values}) == 1:
+        return condense_long(lf, values, scope)
+    frames = pl.collect_all([condense_query(lf, v, scope) for v in values], engine="streaming")
+    return dict(zip(values, frames, strict=True))
 
 
 def survey_part(condensed: dict[str, pl.DataFrame], by: list[str], dated: bool,
