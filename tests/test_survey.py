@@ -304,3 +304,20 @@ def test_report_reads_scores_of_different_types_each_alone(tmp_path):
     for measure, value in ((Nps(), 33.3), (Csat(), 66.7)):
         got = result_of(summed(None, measure, Scope(), frames[measure.role]), measure, Scope())
         assert (round(got.value, 1), got.n) == (value, 3)
+
+
+def test_report_broken_down_by_a_score_column_condenses_each_alone():
+    # --by csat_score: the score is also a segment, so it cannot be unpivoted beside itself.
+    # CSAT 5 2 4 -> one answer in each segment; NPS 9 (csat 5), 3 (csat 2), 10 (csat 4)
+    from cxkit.kpi.report_build import condense_surveys
+
+    lf = pl.LazyFrame({"nps_score": ["9", "3", "10"], "csat_score": ["5", "2", "4"]})
+
+    class Opts:
+        period, since, until = "month", None, None
+
+    frames = condense_surveys(lf, {"nps_score", "csat_score"}, ["csat_score"], False, None,
+                              Opts())
+    assert sorted(frames["nps_score"].select("csat_score", "__raw").rows()) == [
+        ("2", "3"), ("4", "10"), ("5", "9")]
+    assert sorted(frames["csat_score"]["__raw"].to_list()) == ["2", "4", "5"]

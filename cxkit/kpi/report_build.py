@@ -138,7 +138,9 @@ def condense_surveys(lf: pl.LazyFrame, roles: set[str], dims: list[str], dated: 
                   since=opts.since, until=opts.until, day_format=day_format)
     values = [m.role for m in measures]
     schema = lf.collect_schema()
-    if len(values) > 1 and len({schema[v] for v in values}) == 1:
+    # (a score that is also a breakdown column would be two columns of one name there)
+    if len(values) > 1 and len({schema[v] for v in values}) == 1 and not set(values) & set(
+            scope.by):
         return condense_long(lf, values, scope)
     frames = pl.collect_all([condense_query(lf, v, scope) for v in values], engine="streaming")
     return dict(zip(values, frames, strict=True))
