@@ -396,3 +396,14 @@ def test_followup_csv_is_neutralised(tmp_path):
     assert written.returncode == 0, written
     row = json.loads(out.read_text(encoding="utf-8"))
     assert row["email"] == pseudonym("c1@x.com") and row["name"].startswith("sha256:")
+
+
+def test_an_implausible_answer_date_is_an_invalid_date(tmp_path):
+    # C2 answered on 0001-01-01 (a "no date" placeholder): not an answer of year 1 that any
+    # window could match, but a row dropped as invalid_date; C1 (9) and C3 (10) remain
+    path = tmp_path / "r.csv"
+    path.write_text("customer_id,responded_at,nps\nC1,2025-01-05,9\nC2,0001-01-01,3\n"
+                    "C3,2025-01-06,10\n")
+    answers = read_answers(path)
+    assert sorted(answers.frame["customer_id"].to_list()) == ["C1", "C3"]
+    assert answers.dropped["invalid_date"] == 1

@@ -129,7 +129,7 @@ def sample_column(table: Table, column: str, n: int = DATE_SAMPLE) -> pl.Series:
 def sample_columns(table: Table, wanted: dict[str, int]) -> dict[str, pl.Series]:
     """Column -> up to n of its first non-null values, from its first 5n rows, for each
     (column, n) of `wanted`, in one read of the file's head (a CSV's reader starts once: three
-    ticket timestamps, 10M-row CSV, 0.28 -> 0.1 s)."""
+    ticket timestamps of a 5M-ticket CSV, 0.12-0.34 s read one by one, 0.05 s together)."""
     # head() before any filter lets the reader stop early
     rows = 5 * max(wanted.values())
     head = table.lf.select(list(wanted)).head(rows).collect(engine="streaming")

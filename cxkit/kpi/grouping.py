@@ -22,6 +22,7 @@ RAW = "__raw"
 DAY_KEY = "__day"  # same names as cxkit.io.DAY_KEY / NO_DATE: the loader's calendar columns
 NO_DATE = "__no_date"
 EXCLUDED = "__excluded"  # same name as cxkit.io.EXCLUDED: survey previews and tests
+WHICH = "__value"  # `condense_long`: which value column a row is of
 OK = "ok"
 DATE_REASONS = ("missing_date", "invalid_date", "outside_dates")
 ROW_REASONS = ("preview_or_test", *DATE_REASONS)
@@ -77,15 +78,12 @@ def condense_long(lf: pl.LazyFrame, values: list[str], scope: Scope) -> dict[str
     keys = _keys(lf, scope)
     names = [k.meta.output_name() for k in keys]
     long = (lf.select(*keys, *values)
-            .unpivot(values, index=names, variable_name=_WHICH, value_name=RAW)
-            .group_by(*names, _WHICH, RAW).agg(pl.len().alias(WEIGHT))
+            .unpivot(values, index=names, variable_name=WHICH, value_name=RAW)
+            .group_by(*names, WHICH, RAW).agg(pl.len().alias(WEIGHT))
             .collect(engine="streaming"))
-    parts = long.partition_by(_WHICH, as_dict=True, include_key=False)
-    empty = long.clear().drop(_WHICH)
+    parts = long.partition_by(WHICH, as_dict=True, include_key=False)
+    empty = long.clear().drop(WHICH)
     return {v: parts.get((v,), empty).select(*names, RAW, WEIGHT) for v in values}
-
-
-_WHICH = "__value"  # `condense_long`: which value column a row is of
 
 
 def narrow(small: pl.DataFrame, scope: Scope) -> pl.DataFrame:

@@ -175,10 +175,18 @@ def differ(spec: Spec, a: dict, b: dict, z: float, confidence: float) -> bool | 
 def counts_only(lf: pl.LazyFrame, aggs: list[pl.Expr]) -> bool:
     """Every aggregation is a sum or a count with a whole-number result: re-summed over groups
     it gives the coarser levels exactly (`aggregate(additive=True)`)."""
+    return bool(aggs) and all(whole_counts(lf, aggs))
+
+
+def whole_counts(lf: pl.LazyFrame, aggs: list[pl.Expr]) -> list[bool]:
+    """For each aggregation: a sum or a count with a whole-number result (one schema
+    resolution for all of them)."""
     kinds = ('{"Agg":{"Sum":', '{"Agg":{"Count":', '"Len"')
-    if not aggs or not all(_shape(a).startswith(kinds) for a in aggs):
-        return False
-    return all(dtype.is_integer() for dtype in lf.select(aggs).collect_schema().dtypes())
+    shaped = [_shape(a).startswith(kinds) for a in aggs]
+    if not any(shaped):
+        return shaped
+    dtypes = lf.select(aggs).collect_schema().dtypes()
+    return [s and d.is_integer() for s, d in zip(shaped, dtypes, strict=True)]
 
 
 def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Scope,
@@ -195,7 +203,7 @@ def aggregate(lf: pl.LazyFrame, aggs: list[pl.Expr], keys: list[str], scope: Sco
     shows no overall)."""
     levels = [[]] + ([keys] if keys else []) + ([[START]] if keys and scope.period and scope.by
                                                   else [])
-    whole = [bool(additive and keys) and counts_only(lf, [a]) for a in aggs]
+    whole = whole_counts(lf, aggs) if additive and keys else [False] * len(aggs)
     counts = [a for a, w in zip(aggs, whole, strict=True) if w]
     rest = [a for a, w in zip(aggs, whole, strict=True) if not w]
     if counts:
