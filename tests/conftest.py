@@ -315,3 +315,18 @@ def cxkit_json(capsys, *args) -> tuple[dict, str]:
 
 
 # --- end of CLI contract helpers ---------------------------------------------------------------
+
+
+# --- scheduling -----------------------------------------------------------------------------------
+# The longest tests start first (one worker takes them while the others run the rest), so that
+# none of them is dealt out last and runs alone at the end: measured with --durations.
+LONGEST_FIRST = (
+    "tests/test_engines.py::test_spark_matches_polars_in_one_session",  # a JVM: ~1 min
+    "tests/test_report_consistency.py::test_every_format_has_every_card",  # a large fixture
+    "tests/test_hostile_input.py::test_gzip_bomb_of_zeros_stops_after_the_first_mib",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {nodeid: i for i, nodeid in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))  # stable: the rest keep order
