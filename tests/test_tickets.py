@@ -709,6 +709,25 @@ def test_spam_is_dropped_by_every_ticket_kpi(tmp_path, capsys):
     assert (r["value"], r["n"], r["dropped"]["spam"]) == (2.0, 2, 1)  # (1 + 3) / 2
 
 
+def test_a_spam_status_late_in_a_parquet_export_is_seen(tmp_path, capsys):
+    # A CSV's status is looked at in its first SPAM_SAMPLE (2,000) values for `spam`; a
+    # Parquet file's whole vocabulary is read, so a spam conversation after them is seen:
+    # 2,001 closed tickets then 1 spam -> volume 2,001, 1 spam dropped
+    import polars as pl
+    from conftest import cxkit_in_process
+
+    from cxkit.io.tickets import SPAM_SAMPLE
+
+    n = SPAM_SAMPLE + 1
+    path = tmp_path / "tickets.parquet"
+    pl.DataFrame({"id": [str(i) for i in range(n + 1)],
+                  "status": ["closed"] * n + ["Spam"],
+                  "created_at": ["2025-01-06 09:00:00"] * (n + 1)}).write_parquet(path)
+    run = cxkit_in_process(capsys, "tickets", path, "--kpi", "volume", "-f", "json")
+    got = json.loads(run.stdout)
+    assert (got["value"], got["dropped"]) == (n, {"spam": 1})
+
+
 @pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
 def test_word_columns_match_the_same_in_every_file_kind(tmp_path, kind):
     # A Parquet or Excel export has the distinct values of its status, fcr and SLA status
@@ -888,3 +907,32 @@ def test_padded_timestamps_are_read_and_stripped_once(tmp_path, kind):
     for column in ("created_at", "resolved_at"):
         assert plan.count(f'col("{column}").str.strip_chars(') == 1, plan
 
+
+
+def test_the_overall_median_and_p90_are_selected_together():
+    # With no level, the median and p90 of one float input are one quantile([0.5, 0.9])
+    # (cxkit.kpi.specs._select); the values are those of median() and quantile(0.9).
+    # [1, 2, 3, 4, 10]: median 3; p90 at rank (5 - 1) * 0.9 = 3.6 -> 4 + 0.6 * (10 - 4) = 7.6;
+    # mean 20 / 5 = 4. A datetime input is not a float: its median and p90 stay two
+    # aggregations (the days 1..5 of January: median the 3rd, p90 the 4th + 0.6 day = 14:24).
+    from datetime import datetime
+
+    import polars as pl
+
+    from cxkit.kpi.specs import P90, _select
+
+    lf = pl.LazyFrame({"h": [1.0, 2.0, 3.0, 4.0, 10.0],
+                       "at": [datetime(2025, 1, d) for d in range(1, 6)]})
+    h, at = pl.col("h"), pl.col("at")
+    aggs = [h.mean().alias("mean"), h.median().alias("median"),
+            h.quantile(P90, interpolation="linear").alias("p90"), at.median().alias("mid"),
+            at.quantile(P90, interpolation="linear").alias("late")]
+    query = _select(lf, aggs)
+    plan = query.explain()
+    assert plan.count("quantile([[0.5, 0.9]])") == 1 and plan.count("median()") == 1
+    row = query.collect().row(0, named=True)
+    assert row == {"mean": 4.0, "median": 3.0, "p90": pytest.approx(7.6),
+                   "mid": datetime(2025, 1, 3), "late": datetime(2025, 1, 4, 14, 24)}
+    assert list(row) == ["mean", "median", "p90", "mid", "late"]
+    # a median alone is left as it is
+    assert "quantile(" not in _select(lf, aggs[:2]).explain()

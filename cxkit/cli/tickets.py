@@ -115,7 +115,7 @@ def run(args: dict) -> None:
     from cxkit.errors import UsageError
     from cxkit.io import LoadOptions
     from cxkit.io.dates import parse_bound, parse_duration, parse_moment
-    from cxkit.io.read import reading
+    from cxkit.io.read import parsed_each_read, reading
     from cxkit.io.roles import TICKET_ROLES
     from cxkit.io.tickets import check_timezone, load_tickets
     from cxkit.kpi.business_hours import parse_schedule, read_holidays
@@ -174,6 +174,7 @@ def run(args: dict) -> None:
                 env.notice(note)
             scope.by = loaded.by
             opts.vocabulary = loaded.vocabulary
+            opts.parsed_each_read = parsed_each_read(loaded.table)
             with reading(loaded.table):
                 results = compute(loaded.lf, scope, opts, only)
     for r in results:

@@ -138,6 +138,12 @@ def _fits_in_memory(table: Table) -> bool:
     return free is not None and size * MEMORY_SHARE <= free
 
 
+def parsed_each_read(table: Table) -> bool:
+    """Each read of the table parses its text again (a CSV or NDJSON file) and its parsed rows
+    fit in memory (`_fits_in_memory`): a query that reads it twice should cache it instead."""
+    return table.kind in ("csv", "ndjson") and _fits_in_memory(table)
+
+
 def spill(lf: pl.LazyFrame, table: Table) -> pl.LazyFrame:
     """The loaded rows of a source that will be read several times (the report: cards,
     backlog, complaints, retention, the CLV fit...), read and loaded once. In memory when they

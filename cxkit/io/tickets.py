@@ -28,7 +28,7 @@ from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import TICKET_ROLES, normalise
-from cxkit.io.vocabulary import distinct, folded, matching, unchanged
+from cxkit.io.vocabulary import CHEAP, distinct, folded, matching, unchanged
 
 TIMESTAMPS = ("created_at", "first_response_at", "resolved_at")
 DURATIONS = {"first_response_minutes": "first_response_at", "resolution_minutes": "resolved_at"}
@@ -37,6 +37,7 @@ TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity
               "resolution_status")
 BLANK_IS_NONE = ("customer_id",)  # spaces only: no value, as an empty cell
 COUNT_ROLES = ("contacts", "reopens")
+SPAM_SAMPLE = 2000  # status values looked at for `spam` when the column's values are not known
 # text roles of few values, matched against word lists (their vocabulary is read when cheap)
 FEW_VALUED = ("status", "fcr", "first_response_status", "resolution_status", "spam")
 CLOCK = r"^\d+:\d{2}(?::\d{2})?$"
@@ -238,6 +239,8 @@ def load_tickets(
     wanted = {roles[r].column: DATE_SAMPLE for r in TIMESTAMPS
               if r in roles and not schema[roles[r].column].is_temporal()}
     wanted.update({roles[r].column: 200 for r in DURATIONS if r in roles})
+    if "status" in roles and table.kind not in CHEAP:  # for `_spam`, in the same read
+        wanted.setdefault(roles["status"].column, SPAM_SAMPLE)
     samples = sample_columns(table, wanted) if wanted else {}
     for role in TIMESTAMPS:
         if role not in roles:
@@ -273,7 +276,7 @@ def load_tickets(
             if role in BLANK_IS_NONE:  # spaces only: no customer, as an empty cell
                 text = pl.when(text != "").then(text)
             exprs.append(text.alias(role))
-    spam = _spam(table, roles, preset, few)
+    spam = _spam(table, roles, preset, few, samples)
     if spam is not None:
         exprs.append(spam.fill_null(False).alias("__spam"))
     for role in COUNT_ROLES:
@@ -304,10 +307,12 @@ def _lower(col: pl.Expr) -> pl.Expr:
     return col.cast(pl.String).str.strip_chars().str.to_lowercase()
 
 
-def _spam(table: Table, roles, preset: Preset | None, few: dict[str, list[str]]
-          ) -> pl.Expr | None:
+def _spam(table: Table, roles, preset: Preset | None, few: dict[str, list[str]],
+          samples: dict[str, pl.Series]) -> pl.Expr | None:
     """Conversations marked spam: Help Scout's status `spam`, Gorgias' `spam` flag (None when
-    the export has neither: no KPI then reports a spam count). `few`: distinct values known."""
+    the export has neither: no KPI then reports a spam count). `few`: distinct values known
+    (a status `spam` anywhere in the column counts), else the status is looked for in its first
+    SPAM_SAMPLE values (`samples`: read already, with the timestamps' samples)."""
     def among(col: str, words: list[str]) -> pl.Expr:
         if col in few:
             return pl.col(col).cast(pl.String).is_in(matching(few[col], _lower, words))
@@ -315,12 +320,23 @@ def _spam(table: Table, roles, preset: Preset | None, few: dict[str, list[str]]
 
     parts = []
     status = roles["status"].column if "status" in roles else None
-    if status and (preset and preset.name == "helpscout" or _lower(
-            sample_column(table, status, 2000)).eq("spam").any()):
+    if status and (preset and preset.name == "helpscout" or _says_spam(table, status, few,
+                                                                         samples)):
         parts.append(among(status, ["spam"]))
     if "spam" in roles:
         parts.append(among(roles["spam"].column, ["1", "true", "yes", "y", "oui", "vrai", "x"]))
     return pl.any_horizontal(parts) if parts else None
+
+
+def _says_spam(table: Table, status: str, few: dict[str, list[str]],
+               samples: dict[str, pl.Series]) -> bool:
+    if status in few:
+        values = pl.Series(few[status], dtype=pl.String)
+    elif status in samples:
+        values = samples[status]
+    else:
+        values = sample_column(table, status, SPAM_SAMPLE)
+    return bool(_lower(values).eq("spam").any())  # a Series folds as an expression does
 
 
 def check_timezone(name: str | None) -> str | None:
