@@ -908,6 +908,41 @@ def test_padded_timestamps_are_read_and_stripped_once(tmp_path, kind):
         assert plan.count(f'col("{column}").str.strip_chars(') == 1, plan
 
 
+def test_fcr_by_repeat_tickets_parses_a_csv_once(tmp_path):
+    # customer a, billing: T1 06 Jan, T2 08 Jan (2 days after T1: T1 is repeated), T4 20 Jan
+    # (12 days after T2: not within 7); customer b: T3 alone. All solved -> FCR 3 / 4 = 75.0;
+    # by channel: email T1 T3 T4 -> 2 / 3 = 66.7, chat T2 -> 100.0.
+    # `cxkit tickets` caches the parsed CSV (`parsed_each_read`): one scan feeds the repeat
+    # flags and the rest of the row (the channel), where two reads parse the file twice.
+    import polars as pl
+
+    from cxkit.io import LoadOptions
+    from cxkit.io.read import parsed_each_read
+    from cxkit.io.tickets import load_tickets
+    from cxkit.kpi.grouping import Scope
+    from cxkit.kpi.tickets import TicketOptions, compute, plan
+
+    path = write_csv(tmp_path / "t.csv", ("ticket_id", "customer_id", "category", "created_at",
+                                          "status", "channel"),
+                     [("T1", "a", "billing", "2025-01-06 09:00", "solved", "email"),
+                      ("T2", "a", "billing", "2025-01-08 09:00", "solved", "chat"),
+                      ("T3", "b", "shipping", "2025-01-06 10:00", "solved", "email"),
+                      ("T4", "a", "billing", "2025-01-20 09:00", "solved", "email")])
+    got = tickets(str(path), "--kpi", "fcr", "--by", "channel")
+    assert (got["value"], got["n"], got["counts"]) == (
+        75.0, 4, {"first_contact": 3, "not_first_contact": 1})
+    by = {g["key"]["channel"]: g["value"] for g in got["groups"]}
+    assert by == {"email": 66.7, "chat": 100.0}
+    loaded = load_tickets(LoadOptions([str(path)], by=["channel"]))
+    assert parsed_each_read(loaded.table)
+    scope, scans = Scope(by=["channel"]), {}
+    for once in (True, False):
+        opts = TicketOptions(parsed_each_read=once)
+        scans[once] = pl.explain_all(plan(loaded.lf, scope, opts, ["fcr"]).queries
+                                     ).count("Csv SCAN")
+        assert compute(loaded.lf, scope, opts, ["fcr"])[0].value == 75.0
+    assert scans == {True: 1, False: 2}
+
 
 def test_the_overall_median_and_p90_are_selected_together():
     # With no level, the median and p90 of one float input are one quantile([0.5, 0.9])
