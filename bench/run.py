@@ -10,7 +10,8 @@ surveys and tickets on CSV and Parquet, orders on four CSV files read by glob, P
 Parquet with the timestamps stored as text; --big adds the survey workloads on one Parquet file
 of 100M responses. Each measurement alternates the two whole processes, `python -m cxkit ...`
 then `python bench/<x>_duckdb.py ...`, R times (default 3): the times are medians, the ratio
-is the median of the R per-pair ratios, peak memory the largest maximum RSS of each (GNU
+is the median of the R per-pair ratios (the lowest and highest of them under "pairs": how far
+the host's noise moved it), peak memory the largest maximum RSS of each (GNU
 `/usr/bin/time -v` when available, else `os.wait4`). One line per workload and format: time
 ratio (target <= 1.00), memory ratio (target <= 2.00), agreement (counts exact, values within
 the rounding cxkit prints), and the 1-minute load average when the pairs started.
@@ -96,6 +97,7 @@ class Line:
     load: float  # 1-minute load average when the pairs started
     runs: dict[str, Runs]  # tool -> its runs
     ratio: float | None = None  # median of the per-pair time ratios, cxkit / baseline
+    ratios: list[float] = field(default_factory=list)  # each pair's ratio, in run order
     agreement: str = "-"
     problems: list[str] = field(default_factory=list)
     step: bool = False  # times and ratio of the seconds the scripts printed (Workload.step)
@@ -191,7 +193,7 @@ def measure(w: Workload, fmt: str, path: str, repeat: int, pandas: bool) -> list
     for tool, ratios in pairs.items():
         name = w.name if tool == "duckdb" else f"{w.name} ({tool})"
         line = Line(name, w.family, tool, fmt, load, {"cxkit": runs["cxkit"], tool: runs[tool]},
-                    statistics.median(ratios) if ratios else None, step=w.step,
+                    statistics.median(ratios) if ratios else None, ratios, step=w.step,
                     ratio_info=w.ratio_info, limits=w.limits)
         line.agreement, line.problems = agreement(w, runs["cxkit"], runs[tool])
         lines.append(line)
@@ -220,7 +222,14 @@ def verdict(value: float | None, limit: float) -> str:
 
 
 HEADER = (f"{'workload':<20} {'format':<12} {'load':>5}  {'cxkit s':>8} {'base s':>8} "
-          f"{'ratio':>6} {'':4}  {'cxkit MiB':>9} {'base MiB':>9} {'ratio':>6} {'':4}  agreement")
+          f"{'ratio':>6} {'':4} {'pairs':>9}  {'cxkit MiB':>9} {'base MiB':>9} {'ratio':>6} "
+          f"{'':4}  agreement")
+
+
+def spread(ratios: list[float]) -> str:
+    """The lowest and highest per-pair ratio: how far the host's noise moved this line (the
+    same build read 1.00 one run and 1.33 the next for one line on a 2-core machine)."""
+    return f"{min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else "-"
 
 
 def print_line(line: Line) -> None:
@@ -233,7 +242,7 @@ def print_line(line: Line) -> None:
             if line.step else "")
     print(f"{line.workload:<20} {line.format:<12} {line.load:>5.1f}  {fmt(took[0], '.2f'):>8} "
           f"{fmt(took[1], '.2f'):>8} {fmt(line.ratio, '.2f'):>6} "
-          f"{time_verdict:4}  {fmt(mine.peak_mib, '.0f'):>9} "
+          f"{time_verdict:4} {spread(line.ratios):>9}  {fmt(mine.peak_mib, '.0f'):>9} "
           f"{fmt(base.peak_mib, '.0f'):>9} {fmt(mem, '.2f'):>6} "
           f"{verdict(mem, MEMORY_TARGET):4}  {errors or line.agreement + note}", flush=True)
 
