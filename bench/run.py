@@ -22,7 +22,9 @@ their own; and `clv_summary`, that summary step alone: bench/clv_summary.py (cxk
 `summary.build`, in-process) against bench/clv_summary_duckdb.py, each timing its step inside
 the process (the times and ratio are of those seconds; memory is the processes' peak).
 Then `cxkit report` on each source (and on the three together) against the slowest single
-command on the same source and format (target <= 1.50).
+command on the same source and format (target <= 1.50) and, as information, against its
+sections one command each (NPS + CSAT + CES; `cxkit tickets` by month, every ticket KPI in one
+command; orders + retention + cohorts + the CLV model).
 
 Data comes from bench/generate.py, in bench/data/ or --data DIR (reused when meta.json
 matches, removed after the run unless --keep). This script imports no data library, so a
@@ -67,6 +69,13 @@ REPORTS = {  # source -> `cxkit report` arguments; {surveys} etc. are that sourc
     "tickets": ("report", "--tickets", "{tickets}", "--sla-first-response", "4h"),
     "orders": ("report", "--orders", "{orders}"),
 }
+# what the report's sections cost one command each (information beside the target): the sum
+# of these workloads' medians in the same run, or for tickets one command of its own (`cxkit
+# tickets` computes every ticket card in one pass, by the report's period)
+SECTION_WORKLOADS = {"surveys": ("nps", "csat", "ces"),
+                     "orders": ("orders", "retention", "cohorts", "clv_model")}
+SECTION_COMMANDS = {"tickets": ("tickets", "{tickets}", "--sla-first-response", "4h",
+                                "--period", "month")}
 REPORT_FORMATS = ("csv", "parquet")
 TIME_TARGET, MEMORY_TARGET, REPORT_TARGET = 1.0, 2.0, 1.5
 
@@ -273,9 +282,10 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
                 families: list[str]) -> list[dict]:
     """`cxkit report` per source (and on all three) vs the slowest single command there."""
     print(f"\n== cxkit report vs the slowest single cxkit command on the same source "
-          f"(target <= {REPORT_TARGET:.2f}) ==")
+          f"(target <= {REPORT_TARGET:.2f}); 'sections' (information): the report's sections "
+          "one command each ==")
     print(f"{'report':<12} {'format':<8} {'load':>5}  {'report s':>8}  {'slowest single':<18} "
-          f"{'s':>6} {'ratio':>6}")
+          f"{'s':>6} {'ratio':>6}       {'sections s':>10} {'ratio':>6}")
     out = []
     for fmt_name in REPORT_FORMATS:
         slowest = {}
@@ -286,6 +296,7 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
                      and line.runs["cxkit"].median]
             slowest[family] = max(timed) if timed else (None, "-")
         paths = {f: files[f][fmt_name] for f in families}
+        sections = {f: section_seconds(f, fmt_name, lines, paths, repeat) for f in families}
         cases = [(f, REPORTS[f], slowest[f]) for f in families]
         if len(families) > 1:
             args = ("report", *[a for f in families for a in REPORTS[f][1:]])
@@ -293,6 +304,7 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
                 s for s, _ in slowest.values()) else None
             cases.append(("all three" if len(families) == 3 else "together", args,
                           (total, "sum of those")))
+            sections["all"] = sum(sections.values()) if all(sections.values()) else None
         for name, args, (single, which) in cases:
             load = os.getloadavg()[0]
             runs = Runs()
@@ -301,13 +313,36 @@ def run_reports(files: dict[str, dict[str, str]], lines: list[Line], repeat: int
                 run_into(runs, cmd)
             ratio = runs.median / single if runs.median and single else None
             note = f"  {runs.error}" if runs.error else ""
-            limit = f" {verdict(ratio, REPORT_TARGET)}" if name in REPORTS else " (info)"
+            limit = verdict(ratio, REPORT_TARGET) if name in REPORTS else "info"
+            apart = sections[name if name in REPORTS else "all"]
+            apart_ratio = runs.median / apart if runs.median and apart else None
             print(f"{name:<12} {fmt_name:<8} {load:>5.1f}  {fmt(runs.median, '.2f'):>8}  "
-                  f"{which:<18} {fmt(single, '.2f'):>6} {fmt(ratio, '.2f'):>6}{limit}{note}",
-                  flush=True)
+                  f"{which:<18} {fmt(single, '.2f'):>6} {fmt(ratio, '.2f'):>6} {limit:<5} "
+                  f"{fmt(apart, '.2f'):>10} {fmt(apart_ratio, '.2f'):>6}{note}", flush=True)
             out.append({"report": name, "format": fmt_name, "load": load, **asdict(runs),
-                        "slowest": which, "slowest_s": single, "ratio": ratio})
+                        "slowest": which, "slowest_s": single, "ratio": ratio,
+                        "sections_s": apart, "sections_ratio": apart_ratio})
     return out
+
+
+def section_seconds(family: str, fmt_name: str, lines: list[Line], paths: dict[str, str],
+                    repeat: int) -> float | None:
+    """What the report's sections on `family` take one command each: the sum of the medians
+    of SECTION_WORKLOADS measured in this run, or the median of SECTION_COMMANDS' command."""
+    if family in SECTION_COMMANDS:
+        runs = Runs()
+        cmd = [sys.executable, "-m", "cxkit", *fill(SECTION_COMMANDS[family], paths),
+               "--format", "json"]
+        for _ in range(repeat):
+            run_into(runs, cmd)
+        return runs.median
+    medians = {line.workload: line.runs["cxkit"].median for line in lines
+               if line.format == fmt_name and line.family == family
+               and line.baseline == "duckdb"}
+    wanted = SECTION_WORKLOADS.get(family, ())
+    if not wanted or not all(medians.get(w) for w in wanted):
+        return None
+    return sum(medians[w] for w in wanted)
 
 
 def generate(sets: dict[str, int], data_dir: Path) -> None:
