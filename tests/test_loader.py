@@ -698,6 +698,34 @@ def test_iso_dates_with_t_and_z(tmp_path):
     assert (fmt.fmt, fmt.strip_tz, fmt.ambiguous) == ("%Y-%m-%dT%H:%M:%S%.f", True, False)
 
 
+def test_timestamps_are_parsed_value_by_value_and_days_through_the_cache():
+    # Polars' strptime cache parses each distinct value once: right for a column of days (a few
+    # thousand at most), a hash lookup per row for timestamps (nearly all distinct)
+    from datetime import date, datetime
+
+    from cxkit.io.dates import DateFormat, few_values, parse_expr
+
+    def cached(expr: pl.Expr) -> bool:
+        text = expr.meta.serialize(format="json")
+        assert text.count('"cache":') == 1
+        return '"cache":true' in text
+
+    assert [few_values(f) for f in ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%Y-%m-%d %H:%M",
+                                    "%Y-%m-%dT%H:%M:%S%.f", "%m/%d/%Y %I:%M %p")] == [
+        True, True, True, False, False, False]
+    stamps = DateFormat("%Y-%m-%d %H:%M:%S")
+    days = DateFormat("%d/%m/%Y")
+    assert (cached(parse_expr("t", stamps)), cached(parse_expr("t", days))) == (False, True)
+    frame = pl.DataFrame({"t": [" 2025-01-31 23:30:00", "2025-01-31 23:30:00", "not a date",
+                                None, "2025-02-01 00:10:05 "],
+                          "d": ["31/01/2025", "31/01/2025", "32/01/2025", None, "01/02/2025"]})
+    got = frame.select(parse_expr("t", stamps), parse_expr("d", days).dt.date())
+    assert got["t"].to_list() == [datetime(2025, 1, 31, 23, 30), datetime(2025, 1, 31, 23, 30),
+                                  None, None, datetime(2025, 2, 1, 0, 10, 5)]
+    assert got["d"].to_list() == [date(2025, 1, 31), date(2025, 1, 31), None, None,
+                                  date(2025, 2, 1)]
+
+
 def test_iso_dates_with_an_offset(tmp_path):
     # Shopify writes `YYYY-MM-DD HH:MM:SS ±HHMM`; the day is the one on the writer's calendar:
     # 2025-03-01 01:30 +0200 is 28 February 23:30 UTC, and counts in March as the shop saw it.

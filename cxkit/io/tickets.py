@@ -23,7 +23,7 @@ from cxkit.io import (
     sample_columns,
     unique_by_name,
 )
-from cxkit.io.dates import DateFormat, in_range, parse_expr, stripped
+from cxkit.io.dates import DateFormat, few_values, in_range, parse_expr, stripped
 from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
@@ -219,7 +219,8 @@ def timestamp_expr(column: str, fmt: DateFormat, timezone: str | None,
     text = pl.col(column) if stripped else pl.col(column).cast(pl.String).str.strip_chars()
     text = text.str.replace(r"\s*(?:Z|UTC|GMT)$", "+0000").str.replace(
         r"\s*([+-]\d{2}):?(\d{2})$", "${1}${2}")
-    aware = text.str.strptime(pl.Datetime("us", "UTC"), fmt.fmt + "%z", strict=False)
+    aware = text.str.strptime(pl.Datetime("us", "UTC"), fmt.fmt + "%z", strict=False,
+                              cache=few_values(fmt.fmt))
     # dates outside the plausible years are invalid (cxkit.io.dates.in_range), as unzoned ones
     return in_range(aware.dt.convert_time_zone(timezone or "UTC").dt.replace_time_zone(None))
 
