@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
     try:
         cli.main()
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+        code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
     _say(f"{'total':<26} {time.perf_counter() - T0:7.3f} s")
     return code
 

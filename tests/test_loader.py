@@ -724,6 +724,13 @@ def test_timestamps_are_parsed_value_by_value_and_days_through_the_cache():
                                   None, None, datetime(2025, 2, 1, 0, 10, 5)]
     assert got["d"].to_list() == [date(2025, 1, 31), date(2025, 1, 31), None, None,
                                   date(2025, 2, 1)]
+    # the zoned path too: 01:30 at +0200 is 23:30 UTC the day before
+    from cxkit.io.tickets import timestamp_expr
+
+    zoned = timestamp_expr("z", DateFormat("%Y-%m-%d %H:%M:%S", strip_tz=True), None)
+    assert not cached(zoned)
+    moved = pl.DataFrame({"z": ["2025-03-01 01:30:00 +0200", "2025-03-01 01:30:00Z"]}).select(zoned)
+    assert moved["z"].to_list() == [datetime(2025, 2, 28, 23, 30), datetime(2025, 3, 1, 1, 30)]
 
 
 def test_iso_dates_with_an_offset(tmp_path):
