@@ -971,3 +971,40 @@ def test_the_overall_median_and_p90_are_selected_together():
     assert list(row) == ["mean", "median", "p90", "mid", "late"]
     # a median alone is left as it is
     assert "quantile(" not in _select(lf, aggs[:2]).explain()
+
+
+def test_backlog_at_period_ends_of_two_plans_in_one_collect(tmp_path):
+    # The report collects the ticket cards and breakdowns together; the backlog at each
+    # period's end is a pass of each plan's own, after the collect_all. Weekly, as-of = the
+    # latest time (Jan 20 09:00):
+    #   T1 email created Mon Jan 6, resolved Tue Jan 14 | T2 chat created Jan 7, open
+    #   T3 chat created Jan 13 09:00, resolved 12:00 | T4 email created Jan 20 09:00, open
+    # week of Jan 6, at Jan 13 00:00: T1, T2 open -> 2 (email 1, chat 1)
+    # week of Jan 13, at Jan 20 00:00: T1 and T3 resolved -> T2 -> 1 (email 0, chat 1)
+    # week of Jan 20, at the as-of time: T2, T4 -> 2 (email 1, chat 1)
+    from cxkit.io import LoadOptions
+    from cxkit.io.tickets import load_tickets
+    from cxkit.kpi.grouping import Scope
+    from cxkit.kpi.specs import collect_plans
+    from cxkit.kpi.tickets import TicketOptions, plan
+
+    path = write_csv(tmp_path / "b.csv", ("ticket_id", "created_at", "resolved_at", "status",
+                                          "channel"),
+                     [("T1", "2025-01-06 09:00", "2025-01-14 10:00", "solved", "email"),
+                      ("T2", "2025-01-07 09:00", "", "open", "chat"),
+                      ("T3", "2025-01-13 09:00", "2025-01-13 12:00", "solved", "chat"),
+                      ("T4", "2025-01-20 09:00", "", "open", "email")])
+    lf = load_tickets(LoadOptions([str(path)], by=["channel"])).lf
+    opts = TicketOptions()
+    by = plan(lf, Scope(by=["channel"], period="week"), opts, ["backlog"])
+    alone = plan(lf, Scope(period="week"), opts, ["backlog"])
+    (b,), (a,) = collect_plans([by, alone])
+    assert [(t["period"], t["value"]) for t in a.trend] == [
+        ("2025-W02", 2), ("2025-W03", 1), ("2025-W04", 2)]
+    assert [t["value"] for t in b.trend] == [2, 1, 2]
+    assert [(g.key, g.value) for g in a.groups] == [
+        ({"period": "2025-W02"}, 2), ({"period": "2025-W03"}, 1), ({"period": "2025-W04"}, 2)]
+    got = {(g.key["channel"], g.key["period"]): g.value for g in b.groups}
+    assert got == {("email", "2025-W02"): 1, ("email", "2025-W03"): 0,
+                   ("email", "2025-W04"): 1, ("chat", "2025-W02"): 1,
+                   ("chat", "2025-W03"): 1, ("chat", "2025-W04"): 1}
