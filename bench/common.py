@@ -30,6 +30,7 @@ class Workload:
     digits: dict[str, int] = field(default_factory=dict)  # field -> decimals cxkit prints
     prefix: bool = False  # fields named `kpi.field` (a command printing several KPIs)
     pandas: tuple[str, ...] | None = None  # a pandas script, for --pandas
+    polars: tuple[str, ...] | None = None  # the query in plain Polars, for --polars
     step: bool = False  # both sides print {"seconds", "records"}: the seconds are compared
     ratio_info: bool = False  # the baseline does less than cxkit: the time ratio is information
     limits: tuple[float, float] | None = None  # cxkit's own targets: (median s, peak MiB) below
@@ -67,15 +68,16 @@ class Workload:
         doc = json.loads(stdout)
         return doc["records"] if self.step else doc
 
-    def compare(self, mine: dict[str, dict], ref: dict[str, dict]) -> list[str]:
-        """Differences between cxkit's records and DuckDB's (every field DuckDB gives)."""
+    def compare(self, mine: dict[str, dict], ref: dict[str, dict], base: str = "duckdb"
+                ) -> list[str]:
+        """Differences between cxkit's records and the baseline's (every field it gives)."""
         problems = [f"missing group {k}" for k in sorted(ref.keys() - mine.keys())]
         problems += [f"extra group {k}" for k in sorted(mine.keys() - ref.keys())]
         for key in sorted(ref.keys() & mine.keys()):
             for name, want in ref[key].items():
                 got = mine[key].get(name)
                 if not close(got, want, self.digits.get(name)):
-                    problems.append(f"{key} {name}: cxkit {got} vs duckdb {want}")
+                    problems.append(f"{key} {name}: cxkit {got} vs {base} {want}")
         return problems
 
 

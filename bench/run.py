@@ -2,8 +2,8 @@
 
     python bench/run.py [--only surveys|tickets|orders|report]... [--workload NAME]...
                         [--format csv|parquet|parquet_text]... [--rows N] [--tickets N]
-                        [--orders N] [--big [N]] [--repeat R] [--pandas] [--keep] [--save F]
-                        [--data DIR]
+                        [--orders N] [--big [N]] [--repeat R] [--pandas] [--polars] [--keep]
+                        [--save F] [--data DIR]
 
 The workloads (bench/surveys.py, tickets.py, orders.py) run on each format of their data set:
 surveys and tickets on CSV and Parquet, orders on four CSV files read by glob, Parquet, and
@@ -14,7 +14,9 @@ is the median of the R per-pair ratios (the lowest and highest of them under "pa
 the host's noise moved it), peak memory the largest maximum RSS of each (GNU
 `/usr/bin/time -v` when available, else `os.wait4`). One line per workload and format: time
 ratio (target <= 1.00), memory ratio (target <= 2.00), agreement (counts exact, values within
-the rounding cxkit prints), and the 1-minute load average when the pairs started.
+the rounding cxkit prints), and the 1-minute load average when the pairs started. --polars
+adds a line per survey and ticket workload against the same query in plain Polars
+(bench/surveys_polars.py, tickets_polars.py): cxkit's own cost over its engine's.
 Predictive CLV (orders): `cxkit clv --model bgnbd`, the whole command, against the customer
 summary it fits on computed in DuckDB (the time ratio is information only: DuckDB fits no
 model), with absolute targets of its own (median < 30 s, peak memory < 2 GB) in a table of
@@ -171,7 +173,9 @@ def run_into(runs: Runs, cmd: list[str], step: bool = False) -> float | None:
     return runs.step[-1] if step else seconds
 
 
-def commands(w: Workload, path: str, pandas: bool) -> dict[str, list[str]]:
+def commands(w: Workload, path: str, extra: set[str]) -> dict[str, list[str]]:
+    """The command lines of cxkit, DuckDB and the `extra` baselines (pandas, polars) that the
+    workload has."""
     files = {"file": path}
     if w.step:  # a bench/ script timing one step of cxkit
         script, *rest = w.cxkit
@@ -180,16 +184,17 @@ def commands(w: Workload, path: str, pandas: bool) -> dict[str, list[str]]:
         cmds = {"cxkit": [sys.executable, "-m", "cxkit", *fill(w.cxkit, files)]}
     script, *rest = w.duckdb
     cmds["duckdb"] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
-    if pandas and w.pandas:
-        script, *rest = w.pandas
-        cmds["pandas"] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
+    for tool, script_args in (("pandas", w.pandas), ("polars", w.polars)):
+        if tool in extra and script_args:
+            script, *rest = script_args
+            cmds[tool] = [sys.executable, str(BENCH_DIR / script), *fill(tuple(rest), files)]
     return cmds
 
 
-def measure(w: Workload, fmt: str, path: str, repeat: int, pandas: bool) -> list[Line]:
-    """cxkit, DuckDB (and pandas), cxkit, DuckDB...: one Line per baseline."""
+def measure(w: Workload, fmt: str, path: str, repeat: int, extra: set[str]) -> list[Line]:
+    """cxkit, DuckDB (and pandas, polars), cxkit, DuckDB...: one Line per baseline."""
     load = os.getloadavg()[0]
-    cmds = commands(w, path, pandas)
+    cmds = commands(w, path, extra)
     runs = {tool: Runs() for tool in cmds}
     pairs: dict[str, list[float]] = {tool: [] for tool in cmds if tool != "cxkit"}
     for _ in range(repeat):
@@ -204,19 +209,19 @@ def measure(w: Workload, fmt: str, path: str, repeat: int, pandas: bool) -> list
         line = Line(name, w.family, tool, fmt, load, {"cxkit": runs["cxkit"], tool: runs[tool]},
                     statistics.median(ratios) if ratios else None, ratios, step=w.step,
                     ratio_info=w.ratio_info, limits=w.limits)
-        line.agreement, line.problems = agreement(w, runs["cxkit"], runs[tool])
+        line.agreement, line.problems = agreement(w, runs["cxkit"], runs[tool], tool)
         lines.append(line)
     return lines
 
 
-def agreement(w: Workload, mine: Runs, ref: Runs) -> tuple[str, list[str]]:
+def agreement(w: Workload, mine: Runs, ref: Runs, base: str) -> tuple[str, list[str]]:
     if mine.output is None or ref.output is None:
         return "not compared (a run failed)", []
     try:
         got, want = w.parse(mine.output), w.reference(ref.output)
     except (ValueError, KeyError, TypeError) as exc:
         return f"not compared (unexpected output: {exc!r})", []
-    problems = w.compare(got, want)
+    problems = w.compare(got, want, base)
     if problems:
         return f"{len(problems)} differences", problems
     return f"ok ({len(want)} groups)", []
@@ -420,6 +425,9 @@ def main() -> None:
                         "(default N: 100,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per measurement")
     parser.add_argument("--pandas", action="store_true", help="NPS against pandas too")
+    parser.add_argument("--polars", action="store_true",
+                        help="the survey and ticket workloads against the same query in plain "
+                        "Polars too (cxkit's own cost over its engine's)")
     parser.add_argument("--keep", action="store_true", help="keep the data for the next run")
     parser.add_argument("--data", type=Path, default=DATA_DIR, metavar="DIR",
                         help="the data sets' folder (default bench/data; another one for a "
@@ -430,6 +438,8 @@ def main() -> None:
     # cxkit's bytecode, as `pip install` writes it: with PYTHONDONTWRITEBYTECODE set (this
     # machine has it) every run would compile cxkit's modules again (~0.08 s a command)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cxkit")], check=True)
+    extra = {tool for tool, wanted in (("pandas", args.pandas), ("polars", args.polars))
+             if wanted}
     only = args.only or [*DATA, "report"]
     if args.workload:
         chosen = [w for w in WORKLOADS if w.name in args.workload]
@@ -465,7 +475,7 @@ def main() -> None:
             for fmt_name, path in files[w.family].items():
                 if args.formats and fmt_name not in args.formats:
                     continue
-                for line in measure(w, fmt_name, path, args.repeat, args.pandas):
+                for line in measure(w, fmt_name, path, args.repeat, extra):
                     print_line(line)
                     lines.append(line)
         print_limits(lines)

@@ -7,7 +7,8 @@ def _survey(kpi: str, fields: tuple[str, ...], digits: dict[str, int], **more) -
     return Workload(
         kpi, "surveys", f"{kpi.upper()} by month x channel",
         (kpi, FILE, "--period", "month", "--by", "channel", "--format", "json"),
-        ("surveys_duckdb.py", kpi, FILE), {kpi: ("n", "value", *fields)}, digits, **more)
+        ("surveys_duckdb.py", kpi, FILE), {kpi: ("n", "value", *fields)}, digits,
+        polars=("surveys_polars.py", kpi, FILE), **more)
 
 
 WORKLOADS = [

@@ -1,6 +1,8 @@
 """Ticket workloads of bench/run.py (bench/tickets_duckdb.py): by ISO week x channel, resolution
 time, FCR by each of cxkit's three rules, SLA attainment; the backlog at an as-of time."""
 
+from dataclasses import replace
+
 from common import FILE, Workload
 
 WEEKLY = ("--period", "week", "--by", "channel", "--format", "json")
@@ -14,7 +16,7 @@ FCR_RULES = {
     "fcr_repeat": ("no repeat ticket within 7 days (customer, category)", ()),
 }
 
-WORKLOADS = [
+_WORKLOADS = [
     Workload("resolution", "tickets", "resolution time mean/median/p90 by ISO week x channel",
              ("tickets", FILE, "--kpi", "resolution_time", *WEEKLY),
              ("tickets_duckdb.py", "resolution", FILE),
@@ -37,3 +39,5 @@ WORKLOADS = [
                           "median_age_hours", "max_age_hours")},
              {"mean_age_hours": 2, "median_age_hours": 2, "max_age_hours": 2}),
 ]
+# the same queries in plain Polars (--polars): bench/tickets_polars.py takes DuckDB's arguments
+WORKLOADS = [replace(w, polars=("tickets_polars.py", *w.duckdb[1:])) for w in _WORKLOADS]
