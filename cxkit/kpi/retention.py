@@ -161,13 +161,17 @@ def _as_of(opts: RetentionOptions) -> datetime | None:
 
 
 def _link(rows: pl.DataFrame, dated: bool) -> pl.DataFrame:
-    """Order the (customer, period) rows by customer then period with one integer sort key (the
-    first hash, its low bits replaced by the period), then read each customer's first period
-    (over all rows) and, over the in-scope rows without repeats: retained (the customer was also
-    active in the period before) and member (active in scope in its first period: its cohort).
+    """Order the (customer, period) rows by customer then period with one 128-bit integer (both
+    hashes of the customer above the period and, when dated, whether the row is in scope),
+    then read each customer's first period (over all rows) and, over the in-scope rows without
+    repeats: retained (the customer was also active in the period before) and member (active
+    in scope in its first period: its cohort).
 
-    `rows` is emptied: its columns are taken, so that the scan's rows are freed before the sort
-    (10M orders: peak 1.0 -> 0.8 GB)."""
+    The key is sorted alone, as values: 0.19 s for 10M orders, where sorting the rows by a
+    64-bit key (the first hash, its low bits replaced by the period) took 0.49 s with the second
+    hash and the scope flag gathered along, and two customers sharing those bits needed a sort
+    of their own. `rows` is emptied: its columns are taken, so that the scan's rows are freed
+    before the sort (10M orders: peak 1.0 -> 0.8 GB)."""
     rows = pl.DataFrame([rows.drop_in_place(c) for c in rows.columns])
     why = pl.col(WHY)
     usable = (why == 0) | (why == OUTSIDE_OK) if dated else why == 0
@@ -176,25 +180,25 @@ def _link(rows: pl.DataFrame, dated: bool) -> pl.DataFrame:
     if lo is None:
         return pl.DataFrame(schema={P: pl.Int32, FIRST: pl.Int32, RET: pl.Boolean,
                                     MEMBER: pl.Boolean})
-    low = (1 << max(1, int(hi - lo).bit_length())) - 1
-    key, h2, p = pl.col(KEY), pl.col(H2), pl.col(P)
-    high = pl.lit(~low & (2**64 - 1), dtype=pl.UInt64)
-    cust = key & high
-    rows = rows.lazy().filter(usable).select(
-        ((pl.col(H1) & high) | (p - lo).cast(pl.UInt64)).alias(KEY), h2,
-        *([(why == 0).alias(IN)] if dated else [])).collect()
-    rows = rows.sort(KEY)
-    if rows.lazy().select(((cust == cust.shift(1)) & (h2 != h2.shift(1))).any()).collect().item():
-        # two customers share the kept bits of the first hash: sort them apart (rare, slower)
-        rows = rows.with_columns(cust.alias("__c"), (key & low).alias("__p"))
-        rows = rows.sort("__c", H2, "__p").drop("__c", "__p")
-    start = ((cust != cust.shift(1)) | (h2 != h2.shift(1))).fill_null(True)
-    period = ((key & low).cast(pl.Int64) + lo).cast(pl.Int32)
-    lf = rows.lazy().with_columns(pl.when(start).then(period).forward_fill().alias(FIRST))
+    wide = pl.UInt128
+    low = 2**32  # the period's offset from lo (and the scope bit) below the customer's 96 bits
+    scope = 2 if dated else 1  # the lowest bit: in scope (dated rows only)
+    offset = (pl.col(P) - lo).cast(wide) * scope + (
+        (why == 0).cast(wide) if dated else 0)  # periods span < 50k days: far below 2^31
+    key = (pl.col(H1).cast(wide) * 2**64 + pl.col(H2).cast(wide) * low + offset).alias(KEY)
+    ordered = rows.lazy().filter(usable).select(key).collect()[KEY]
+    del rows
+    k = pl.col(KEY)
+    cust = k // low
+    start = (cust != cust.shift(1)).fill_null(True)
+    period = ((k % low) // scope).cast(pl.Int64).add(lo).cast(pl.Int32)
+    lf = ordered.sort().to_frame().lazy().with_columns(
+        pl.when(start).then(period).forward_fill().alias(FIRST))
     if dated:
-        lf = lf.filter(pl.col(IN))
-    lf = lf.filter(((key != key.shift(1)) | (h2 != h2.shift(1))).fill_null(True))  # repeats
-    return lf.select(period.alias(P), FIRST, (~start & (key == key.shift(1) + 1)).alias(RET),
+        lf = lf.filter(k % 2 == 1)
+    lf = lf.filter((k != k.shift(1)).fill_null(True))  # repeats: the same customer and period
+    return lf.select(period.alias(P), FIRST,
+                     (~start & (period == period.shift(1) + 1)).alias(RET),
                      pl.when(start).then(period == pl.col(FIRST)).forward_fill().alias(MEMBER)
                      ).collect()
 
