@@ -1,3 +1,3 @@
-from cxkit.cli.main import main
+from cxkit.cli.main import run
 
-main()
+run()

@@ -14,6 +14,7 @@ import typer
 
 from cxkit import __version__
 from cxkit.cli import (
+    collector,
     columns,
     complaints,
     config,
@@ -149,6 +150,16 @@ def _invoked(group: typer.Typer, args: list[str]) -> typer.Typer:
     alone = copy.copy(group)
     alone.registered_commands, alone.registered_groups = commands, groups
     return alone
+
+
+def run() -> None:
+    """The `cxkit` program (its console script and `python -m cxkit`): `main` in a process that
+    ends with it, the garbage collector tuned for that (`collector`)."""
+    collector.relax()
+    try:
+        main()
+    finally:
+        collector.skip_at_exit()
 
 
 def main(argv: list[str] | None = None) -> int:
