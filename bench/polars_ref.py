@@ -17,12 +17,15 @@ STAMP = "%Y-%m-%d %H:%M:%S"  # bench/generate.py's timestamps in its CSV files
 
 
 def scan(path: str, text: tuple[str, ...] = (), stamps: tuple[str, ...] = ()) -> pl.LazyFrame:
-    """A Parquet file, or a CSV file or glob with the `text` columns read as text and the
-    `stamps` parsed as timestamps."""
+    """A Parquet file, or a CSV file or glob with the `text` columns read as text; the `stamps`
+    parsed as timestamps where they are text."""
     if path.endswith(".parquet"):
-        return pl.scan_parquet(path)
-    lf = pl.scan_csv(sorted(glob.glob(path)) or path,
-                     schema_overrides={c: pl.String for c in (*text, *stamps)})
+        lf = pl.scan_parquet(path)
+        schema = lf.collect_schema()
+        stamps = tuple(c for c in stamps if schema[c] == pl.String)  # text timestamps
+    else:
+        lf = pl.scan_csv(sorted(glob.glob(path)) or path,
+                         schema_overrides={c: pl.String for c in (*text, *stamps)})
     return lf.with_columns(pl.col(c).str.to_datetime(STAMP, strict=False) for c in stamps)
 
 
