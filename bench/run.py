@@ -15,8 +15,8 @@ the host's noise moved it), peak memory the largest maximum RSS of each (GNU
 `/usr/bin/time -v` when available, else `os.wait4`). One line per workload and format: time
 ratio (target <= 1.00), memory ratio (target <= 2.00), agreement (counts exact, values within
 the rounding cxkit prints), and the 1-minute load average when the pairs started. --polars
-adds a line per survey and ticket workload against the same query in plain Polars
-(bench/surveys_polars.py, tickets_polars.py): cxkit's own cost over its engine's.
+adds a line per survey, ticket, retention and cohort workload against the same query in plain
+Polars (bench/*_polars.py): cxkit's own cost over its engine's.
 Predictive CLV (orders): `cxkit clv --model bgnbd`, the whole command, against the customer
 summary it fits on computed in DuckDB (the time ratio is information only: DuckDB fits no
 model), with absolute targets of its own (median < 30 s, peak memory < 2 GB) in a table of
@@ -426,8 +426,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per measurement")
     parser.add_argument("--pandas", action="store_true", help="NPS against pandas too")
     parser.add_argument("--polars", action="store_true",
-                        help="the survey and ticket workloads against the same query in plain "
-                        "Polars too (cxkit's own cost over its engine's)")
+                        help="the survey, ticket, retention and cohort workloads against the "
+                        "same query in plain Polars too (cxkit's own cost over its engine's)")
     parser.add_argument("--keep", action="store_true", help="keep the data for the next run")
     parser.add_argument("--data", type=Path, default=DATA_DIR, metavar="DIR",
                         help="the data sets' folder (default bench/data; another one for a "
