@@ -975,7 +975,7 @@ def test_the_overall_median_and_p90_are_selected_together():
 
 def test_backlog_at_period_ends_of_two_plans_in_one_collect(tmp_path):
     # The report collects the ticket cards and breakdowns together; the backlog at each
-    # period's end is a pass of each plan's own, after the collect_all. Weekly, as-of = the
+    # period's end is a pass of each plan's own, beside the collect_all. Weekly, as-of = the
     # latest time (Jan 20 09:00):
     #   T1 email created Mon Jan 6, resolved Tue Jan 14 | T2 chat created Jan 7, open
     #   T3 chat created Jan 13 09:00, resolved 12:00 | T4 email created Jan 20 09:00, open
@@ -998,6 +998,7 @@ def test_backlog_at_period_ends_of_two_plans_in_one_collect(tmp_path):
     opts = TicketOptions()
     by = plan(lf, Scope(by=["channel"], period="week"), opts, ["backlog"])
     alone = plan(lf, Scope(period="week"), opts, ["backlog"])
+    assert (len(by.beside), len(alone.beside)) == (1, 1)  # run beside the collect_all
     (b,), (a,) = collect_plans([by, alone])
     assert [(t["period"], t["value"]) for t in a.trend] == [
         ("2025-W02", 2), ("2025-W03", 1), ("2025-W04", 2)]
@@ -1008,3 +1009,35 @@ def test_backlog_at_period_ends_of_two_plans_in_one_collect(tmp_path):
     assert got == {("email", "2025-W02"): 1, ("email", "2025-W03"): 0,
                    ("email", "2025-W04"): 1, ("chat", "2025-W02"): 1,
                    ("chat", "2025-W03"): 1, ("chat", "2025-W04"): 1}
+
+
+def test_plans_side_passes_reach_their_own_plan():
+    # `Plan.beside`: passes run in threads during the one collect_all, each result handed to
+    # its own plan's finish after that plan's frames (sum 1+2+3 = 6, max 3, 3 rows)
+    import polars as pl
+
+    from cxkit.kpi.specs import Plan, collect_plans
+
+    lf = pl.LazyFrame({"v": [1, 2, 3]})
+    one = Plan([lf.select(pl.col("v").sum())], lambda f: [f[0].item(), *f[1:]],
+               [lambda: "a"])
+    two = Plan([lf.select(pl.col("v").max()), lf.select(pl.len())],
+               lambda f: [f[0].item(), f[1].item(), *f[2:]], [lambda: "b", lambda: "c"])
+    plain = Plan([lf.select(pl.col("v").min())], lambda f: [f[0].item(), len(f)])
+    assert collect_plans([one, plain, two]) == [[6, "a"], [1, 1], [3, 3, "b", "c"]]
+
+
+def test_backlog_trend_passes_run_beside_the_collect():
+    # a plan with the backlog by period has its period-end pass as a side pass; without a
+    # period (or without the backlog) it has none
+    from cxkit.io import LoadOptions
+    from cxkit.io.tickets import load_tickets
+    from cxkit.kpi.grouping import Scope
+    from cxkit.kpi.tickets import TicketOptions, plan
+
+    lf = load_tickets(LoadOptions([str(Path(__file__).parent.parent / "sample_data"
+                                       / "tickets.csv")])).lf
+    opts = TicketOptions()
+    assert len(plan(lf, Scope(period="month"), opts, ["backlog"]).beside) == 1
+    assert plan(lf, Scope(), opts, ["backlog"]).beside == []
+    assert plan(lf, Scope(period="month"), opts, ["volume"]).beside == []

@@ -279,18 +279,34 @@ class Plan:
     several plans over the same rows are collected together, so the scan is made once."""
 
     queries: list[pl.LazyFrame]
-    finish: Callable[[list[pl.DataFrame]], list[KpiResult]]
+    finish: Callable[[list[Any]], list[KpiResult]]
+    # passes of their own, run in threads while the queries are collected; their results
+    # follow the queries' frames in what `finish` receives
+    beside: list[Callable[[], Any]] = field(default_factory=list)
 
 
 def collect_plans(plans: list[Plan]) -> list[list[KpiResult]]:
     """Every plan's queries in one `pl.collect_all` (common subplans, the scan among them, run
-    once), then each plan's finish on its own frames."""
+    once), with the plans' `beside` passes in threads meanwhile (Polars releases the GIL: on
+    2 cores the streaming pass leaves a core part idle), then each plan's finish on its own
+    frames and side results."""
     queries = [q for p in plans for q in p.queries]
-    frames = pl.collect_all(queries, engine="streaming") if queries else []
-    out, at = [], 0
+    sides = [f for p in plans for f in p.beside]
+    if sides:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(sides)) as pool:
+            futures = [pool.submit(f) for f in sides]
+            frames = pl.collect_all(queries, engine="streaming") if queries else []
+            besides = [f.result() for f in futures]
+    else:
+        frames, besides = pl.collect_all(queries, engine="streaming") if queries else [], []
+    out, at, side = [], 0, 0
     for p in plans:
-        out.append(p.finish(frames[at:at + len(p.queries)]))
+        out.append(p.finish([*frames[at:at + len(p.queries)],
+                             *besides[side:side + len(p.beside)]]))
         at += len(p.queries)
+        side += len(p.beside)
     return out
 
 
