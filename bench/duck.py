@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import duckdb
-from order_words import NOT_COMPLETED, RETURNED
+from orders_ref import NOT_COMPLETED, RETURNED
 
 
 def words(values: list[str]) -> str:

@@ -22,6 +22,7 @@ or failed word (bench/duck.py). Months: the calendar month of ordered_at.
 import sys
 
 from duck import emit, order_returned, order_state, rows, source
+from orders_ref import cohort_records, retention_records
 
 analysis, path = sys.argv[1], sys.argv[2]
 orders = f"""
@@ -35,10 +36,6 @@ active = f"""
         SELECT DISTINCT customer, year(ts) * 12 + month(ts) - 1 AS month
         FROM ({orders}) WHERE done AND ts IS NOT NULL AND customer IS NOT NULL
     )"""
-
-
-def label(month: int) -> str:
-    return f"{month // 12}-{month % 12 + 1:02d}"
 
 
 def month_key(r: dict) -> str:
@@ -93,17 +90,7 @@ elif analysis == "cohorts":
         SELECT cohort, month - cohort AS since, count(*) AS k
         FROM active JOIN firsts USING (customer) GROUP BY ALL
     """)
-    counts = {(r["cohort"], r["since"]): r["k"] for r in cells}
-    last = max((c + s for c, s in counts), default=0)
-    out = {}
-    for cohort in sorted({c for c, _ in counts}):
-        customers = [counts.get((cohort, s), 0) for s in range(last - cohort + 1)]
-        out[label(cohort)] = {"n": customers[0], "customers": customers}
-    seen = [c for c in {c for c, _ in counts} if c + 1 <= last]
-    base = sum(counts.get((c, 0), 0) for c in seen)
-    retained = sum(counts.get((c, 1), 0) for c in seen)
-    out["*"] = {"n": base, "retained": retained, "not_retained": base - retained}
-    emit(out)
+    emit(cohort_records({(r["cohort"], r["since"]): r["k"] for r in cells}))
 elif analysis == "retention":
     # month P: customers active in P - 1 (n), of whom active in P (retained)
     pairs = rows(f"""
@@ -114,16 +101,7 @@ elif analysis == "retention":
                ON after.customer = before.customer AND after.month = before.month + 1
         GROUP BY ALL
     """)
-    counts = {r["month"]: (r["n"], r["retained"]) for r in pairs}
-    out = {}
-    for month in range(min(counts, default=0), max(counts, default=0)):  # drops last + 1
-        n, kept = counts.get(month, (0, 0))
-        if n:
-            out[label(month)] = {"n": n, "retained": kept, "churned": n - kept}
-    n = sum(r["n"] for r in out.values())
-    kept = sum(r["retained"] for r in out.values())
-    out["*"] = {"n": n, "retained": kept, "churned": n - kept}
-    emit(out)
+    emit(retention_records({r["month"]: (r["n"], r["retained"]) for r in pairs}))
 elif analysis == "clv":
     (r,) = rows(f"""
         WITH o AS (SELECT * FROM ({orders}) WHERE done AND customer IS NOT NULL),

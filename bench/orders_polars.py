@@ -7,7 +7,7 @@ the rules of bench/orders_duckdb.py; prints bench/duck.py's shape.
 import sys
 
 import polars as pl
-from order_words import NOT_COMPLETED
+from orders_ref import NOT_COMPLETED, cohort_records, retention_records
 from polars_ref import emit, scan
 
 analysis, path = sys.argv[1], sys.argv[2]
@@ -24,10 +24,6 @@ active = (scan(path, ("order_id", "customer_id", "status"), ("ordered_at",))
           .unique())
 
 
-def label(month: int) -> str:
-    return f"{month // 12}-{month % 12 + 1:02d}"
-
-
 if analysis == "retention":
     # month P: customers active in P - 1 (n), of whom active in P (retained)
     pairs = (active.with_columns(pl.col("month") + 1)
@@ -35,31 +31,12 @@ if analysis == "retention":
                    how="left")
              .group_by("month").agg(pl.len().alias("n"), pl.col("again").sum().alias("kept"))
              .collect(engine="streaming"))
-    counts = {r["month"]: (r["n"], r["kept"]) for r in pairs.to_dicts()}
-    out = {}
-    for month in range(min(counts, default=0), max(counts, default=0)):  # drops last + 1
-        n, kept = counts.get(month, (0, 0))
-        if n:
-            out[label(month)] = {"n": n, "retained": kept, "churned": n - kept}
-    n = sum(r["n"] for r in out.values())
-    kept = sum(r["retained"] for r in out.values())
-    out["*"] = {"n": n, "retained": kept, "churned": n - kept}
-    emit(out)
+    emit(retention_records({r["month"]: (r["n"], r["kept"]) for r in pairs.to_dicts()}))
 elif analysis == "cohorts":
     firsts = active.group_by("customer").agg(pl.col("month").min().alias("cohort"))
     cells = (active.join(firsts, on="customer")
              .group_by("cohort", (pl.col("month") - pl.col("cohort")).alias("since"))
              .agg(pl.len().alias("k")).collect(engine="streaming"))
-    counts = {(r["cohort"], r["since"]): r["k"] for r in cells.to_dicts()}
-    last = max((c + s for c, s in counts), default=0)
-    out = {}
-    for cohort in sorted({c for c, _ in counts}):
-        customers = [counts.get((cohort, s), 0) for s in range(last - cohort + 1)]
-        out[label(cohort)] = {"n": customers[0], "customers": customers}
-    seen = [c for c in {c for c, _ in counts} if c + 1 <= last]
-    base = sum(counts.get((c, 0), 0) for c in seen)
-    retained = sum(counts.get((c, 1), 0) for c in seen)
-    out["*"] = {"n": base, "retained": retained, "not_retained": base - retained}
-    emit(out)
+    emit(cohort_records({(r["cohort"], r["since"]): r["k"] for r in cells.to_dicts()}))
 else:
     sys.exit(f"unknown analysis {analysis}")
