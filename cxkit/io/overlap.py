@@ -28,11 +28,13 @@ def without_repeats(table: Table, exprs: list[pl.Expr], id_col: str | None, what
         return lf.select(columns)
     ident = pl.col(id_col).cast(pl.String).str.strip_chars()
     filled = ident.is_not_null() & (ident != "")
-    # the usual case first, in one light pass: no id twice (as many distinct id hashes as ids
-    # proves it; 10M orders in 4 CSV files: 1.3 s, against 3.7 s for the check below)
-    distinct, ids = lf.filter(filled).select(pl.col(id_col).hash().n_unique(), pl.len()) \
-        .collect(engine="streaming").row(0)
-    if distinct == ids:
+    # the usual case first, in one light pass: no id twice (no two equal id hashes proves it,
+    # found next to each other once the hashes are sorted: 10M orders in 4 CSV files 0.78 s,
+    # where counting the distinct hashes took 0.96 s and the check below 3.7 s)
+    h = pl.col(HASH)
+    twice = (lf.filter(filled).select(pl.col(id_col).hash().sort().alias(HASH))
+             .select((h == h.shift(1)).any()).collect(engine="streaming").item())
+    if not twice:
         return lf.select(columns)
     rows = lf.select(columns + [FILE]).with_columns(pl.struct(columns).hash().alias(HASH))
     known = rows.filter(filled)
