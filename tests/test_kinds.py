@@ -158,6 +158,16 @@ def test_a_glob_of_overlapping_files(tmp_path, capsys):
     assert "3 rows repeat exactly" in err
 
 
+def test_an_id_with_spaces_around_it_is_the_same_id_in_another_file(tmp_path, capsys):
+    # " R1 " is R1 as the loader reads it: the February copy of R1 and R2 repeat January's.
+    # Distinct answers R1 10, R2 9, R3 0, R4 6: promoters 2, detractors 2 -> 0.0 over 4
+    (tmp_path / "jan.csv").write_text("response_id,nps\nR1,10\nR2,9\nR3,0\n")
+    (tmp_path / "feb.csv").write_text("response_id,nps\n R1 ,10\nR2,9\nR4,6\n")
+    r, err = kpi(capsys, "nps", str(tmp_path / "*.csv"))
+    assert (r["value"], r["n"]) == (0.0, 4)
+    assert "2 rows repeat exactly" in err
+
+
 def test_files_whose_ids_all_differ_are_stacked_as_they_are(tmp_path, capsys):
     # no id twice (the one-pass check of distinct id hashes); the blank ids are no ids: both
     # rows count. 10, 9 promoters; 0, 6, 0 detractors: (2 - 3) / 5 = -20.0

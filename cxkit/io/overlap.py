@@ -24,9 +24,12 @@ def without_repeats(table: Table, exprs: list[pl.Expr], id_col: str | None, what
     if id_col and id_col not in columns:
         columns.append(id_col)
     lf = table.lf
-    if len(table.sources) < 2 or not id_col or FILE not in lf.collect_schema().names():
+    schema = lf.collect_schema()
+    if len(table.sources) < 2 or not id_col or FILE not in schema.names():
         return lf.select(columns)
-    ident = pl.col(id_col).cast(pl.String).str.strip_chars()
+    if schema[id_col] == pl.String:  # " R1 " and "R1" are one id, as the loader reads them
+        lf = lf.with_columns(pl.col(id_col).str.strip_chars())
+    ident = pl.col(id_col).cast(pl.String)
     filled = ident.is_not_null() & (ident != "")
     # the usual case first, in one light pass: no id twice (no two equal id hashes proves it,
     # found next to each other once the hashes are sorted: 10M orders in 4 CSV files 0.78 s,
