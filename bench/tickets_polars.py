@@ -53,7 +53,7 @@ if kpi == "resolution":
     found = by_week(rows, [pl.len().alias("n"), pl.col("h").mean().alias("value"),
                            pl.col("h").median().alias("median"),
                            pl.col("h").quantile(0.9, "linear").alias("p90")])
-    emit({k: r for k, r in found})
+    emit(dict(found))
 elif kpi.startswith("fcr_"):
     if kpi == "fcr_flag":
         flag = pl.col("fcr_flag").str.strip_chars().str.to_lowercase()

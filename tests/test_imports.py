@@ -160,15 +160,19 @@ def test_every_command_is_in_the_readme(command):
     )
 
 
-@pytest.mark.parametrize("entry, expected", [
-    ("run", "(50000, 20, 100) True"),  # the program: collector.FIRST, LATER, frozen at exit
-    ("main", "(700, 10, 10) False"),  # main alone (inside another process): Python's defaults
-])
-def test_only_the_program_tunes_the_garbage_collector(entry, expected):
-    code = ("import atexit, gc, sys; atexit.register(lambda: print(gc.get_threshold(), "
-            "gc.get_freeze_count() > 0, file=sys.stderr)); sys.argv = ['cxkit', '--version']; "
+@pytest.mark.parametrize("entry", ["run", "main"])
+def test_only_the_program_tunes_the_garbage_collector(entry):
+    # run, the program: collector.FIRST and LATER, everything alive frozen before the exit;
+    # main alone (inside another process, as in these tests): the thresholds it found, no freeze
+    code = ("import atexit, gc, json, sys; before = gc.get_threshold(); atexit.register(lambda: "
+            "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count() > 0]), "
+            "file=sys.stderr)); sys.argv = ['cxkit', '--version']; "
             f"from cxkit.cli.main import {entry}; {entry}()")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=cli_env(), stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == f"cxkit {__version__}"
-    assert proc.stderr.strip().splitlines()[-1] == expected
+    before, after, frozen = json.loads(proc.stderr.strip().splitlines()[-1])
+    if entry == "run":
+        assert (after, frozen) == ([50_000, 20, 100], True)
+    else:
+        assert (after, frozen) == (before, False)

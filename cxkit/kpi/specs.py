@@ -290,17 +290,14 @@ def collect_plans(plans: list[Plan]) -> list[list[KpiResult]]:
     once), with the plans' `beside` passes in threads meanwhile (Polars releases the GIL: on
     2 cores the streaming pass leaves a core part idle), then each plan's finish on its own
     frames and side results."""
+    from concurrent.futures import ThreadPoolExecutor
+
     queries = [q for p in plans for q in p.queries]
     sides = [f for p in plans for f in p.beside]
-    if sides:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(len(sides)) as pool:
-            futures = [pool.submit(f) for f in sides]
-            frames = pl.collect_all(queries, engine="streaming") if queries else []
-            besides = [f.result() for f in futures]
-    else:
-        frames, besides = pl.collect_all(queries, engine="streaming") if queries else [], []
+    with ThreadPoolExecutor(max(len(sides), 1)) as pool:
+        futures = [pool.submit(f) for f in sides]
+        frames = pl.collect_all(queries, engine="streaming") if queries else []
+        besides = [f.result() for f in futures]
     out, at, side = [], 0, 0
     for p in plans:
         out.append(p.finish([*frames[at:at + len(p.queries)],
