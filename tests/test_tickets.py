@@ -777,7 +777,7 @@ def test_repeat_flags_in_row_order_and_when_two_keys_share_a_hash(monkeypatch, c
     # hash order alone would compare C1/x 01-01 with C2/x 01-02 (a repeat that is not one).
     import polars as pl
 
-    from cxkit.kpi import tickets as kpi
+    from cxkit.kpi import repeats as kpi
 
     if colliding:
         real = kpi.key_hashes
@@ -804,6 +804,80 @@ def test_repeat_flags_in_row_order_and_when_two_keys_share_a_hash(monkeypatch, c
     # C2/x 01-02 09:00 -> 01-08 09:00 is exactly 6 days: on the window counts as a repeat
     assert got.collect()["__repeat"].to_list() == [False, True, False, False, None, False,
                                                     None, False, False]
+
+
+def _repeats_by_hand(rows: list[tuple], window_hours: float) -> list[bool | None]:
+    """Plain Python: each row's next ticket of its (customer, category) in (time, file row)
+    order, rows without a time after the timed ones; None without a customer or a time."""
+    out = []
+    for i, (cust, cat, at) in enumerate(rows):
+        if cust is None or at is None:
+            out.append(None)
+            continue
+        later = [(t, j) for j, (c, k, t) in enumerate(rows)
+                 if (c, k) == (cust, cat) and t is not None and (t, j) > (at, i)]
+        nxt = min(later, default=None)
+        out.append(nxt is not None and (nxt[0] - at).total_seconds() / 3600 <= window_hours)
+    return out
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "ms"])
+@pytest.mark.parametrize("path", ["packed", "two_sorts", "by_keys"])
+def test_repeat_flags_of_every_path_agree_with_plain_python(monkeypatch, path, unit):
+    # 400 random tickets of 6 customers (one None) x 3 categories (one None), times on a
+    # coarse grid so that one key often has two tickets at one time, some without a time;
+    # whole seconds, whole milliseconds and microsecond times (the packed path packs them
+    # in the coarsest step every time is a multiple of). Each path against plain Python.
+    import random
+    from datetime import timedelta
+
+    import polars as pl
+
+    from cxkit.kpi import repeats
+
+    packing = repeats._packing
+    if path != "packed":
+        monkeypatch.setattr(repeats, "_packing", lambda rows: None)
+    if path == "by_keys":  # every key shares the first hash: the rows are sorted by the keys
+        real = repeats.key_hashes
+        monkeypatch.setattr(repeats, "key_hashes",
+                            lambda keys: (pl.lit(7, pl.UInt64), real(keys)[1]))
+    rng = random.Random(14)
+    start = datetime(2024, 12, 30)
+    for step in (timedelta(hours=13), timedelta(milliseconds=7), timedelta(microseconds=3)):
+        rows = [(rng.choice(["C1", "C2", "C3", "C4", "C5", None]),
+                 rng.choice(["a", "b", None]),
+                 None if rng.random() < 0.1 else start + rng.randrange(40) * step)
+                for _ in range(400)]
+        frame = pl.DataFrame(rows, schema={"customer_id": pl.String, "category": pl.String,
+                                           "created_at": pl.Datetime(unit)}, orient="row")
+        assert packing(frame) is not None  # every path's times would pack
+        window = 48 if step.days or step.seconds else step.microseconds * 5 / 3.6e9
+        got = repeats.repeat_flags(frame, ["customer_id", "category"], window)
+        # (the times as stored: a millisecond column holds 3 us steps as whole milliseconds)
+        assert got["__repeat"].to_list() == _repeats_by_hand(frame.rows(), window), (
+            path, unit, step)
+
+
+def test_repeat_flags_of_tickets_at_one_time_follow_the_file(monkeypatch):
+    # C1's tickets: row 0 at 10:00, rows 1-3 at 09:00. Rows at one time keep their file
+    # order: 1, 2, 3, then 0. Row 1 -> row 2 and row 2 -> row 3 are 0 h apart (repeats);
+    # row 3 -> row 0 is 1 h (a repeat within 1 h, not within 0.5 h); row 0 has no next.
+    # (Ties taken in reverse, 3, 2, 1, would make row 1 the one 1 h before row 0.)
+    import polars as pl
+
+    from cxkit.kpi import repeats
+
+    nine, ten = datetime(2025, 3, 3, 9), datetime(2025, 3, 3, 10)
+    frame = pl.DataFrame({"customer_id": ["C1"] * 4, "created_at": [ten, nine, nine, nine]})
+    assert repeats._packing(frame) is not None
+    for packed in (True, False):
+        if not packed:
+            monkeypatch.setattr(repeats, "_packing", lambda rows: None)
+        assert repeats.repeat_flags(frame, ["customer_id"], 1)["__repeat"].to_list() == [
+            False, True, True, True]
+        assert repeats.repeat_flags(frame, ["customer_id"], 0.5)["__repeat"].to_list() == [
+            False, True, True, False]
 
 
 def test_groups_only_plan_gives_the_same_groups_without_the_overall_query(tmp_path):

@@ -285,66 +285,15 @@ def _fcr_spec(cols, ok, resolved, scope, opts) -> Spec:
     return spec
 
 
-ROW_ID = "__row_id"
-
-
 def with_repeats(lf: pl.LazyFrame, opts: TicketOptions) -> pl.LazyFrame | None:
     """The tickets with the repeat flag when FCR is measured by repeat tickets (no FCR flag
     nor contact count, a customer id), else None."""
     cols = set(lf.collect_schema().names())
     if {"fcr", "contacts"} & cols or "customer_id" not in cols:
         return None
+    from cxkit.kpi.repeats import add_repeats
+
     return add_repeats(lf, cols, opts.repeat_window_hours, opts.parsed_each_read)
-
-
-def add_repeats(lf: pl.LazyFrame, cols: set, window_hours: float,
-                read_once: bool = False) -> pl.LazyFrame:
-    """`__repeat`: the same customer (same category when known) opened another ticket within
-    the window after this one; null when the customer or the creation time is unknown.
-
-    The flags and the rest of each row come from two reads of `lf`; `read_once`: from one,
-    cached (a CSV is then parsed once, not twice: 5M tickets, FCR by week x channel, 5.4-5.7
-    -> 4.6-5.0 s, peak 0.77-0.80 -> 0.98 GB; for Parquet the cache was slower and bigger)."""
-    keys = ["customer_id"] + (["category"] if "category" in cols else [])
-    if read_once:
-        lf = lf.cache()
-    flags = lf.select(*keys, "created_at").map_batches(
-        lambda rows: _repeat_flags(rows, keys, window_hours), schema={"__repeat": pl.Boolean})
-    return pl.concat([lf, flags], how="horizontal")
-
-
-def key_hashes(keys: list[str]) -> tuple[pl.Expr, pl.Expr]:
-    """Two independent 64-bit hashes of the key columns (one struct, nulls included)."""
-    return pl.struct(keys).hash(seed=0), pl.struct(keys[::-1]).hash(seed=1)
-
-
-def _repeat_flags(rows: pl.DataFrame, keys: list[str], window_hours: float) -> pl.DataFrame:
-    """Each ticket against the next one of its key in time order, the flags in row order.
-
-    The tickets are put in that order by sorting one integer column, a hash of the key, after
-    (stably) the creation time: 0.4 s for 5M tickets where sorting the key strings and the
-    time took 2 s. Rows next to each other with equal hashes are of one key unless a second,
-    independent hash differs; then (two keys share a 64-bit hash: about once in 2 million runs
-    of 4M keys) the rows are sorted by the keys themselves. The flags are scattered back to their
-    rows (no second sort)."""
-    at = pl.col("created_at")
-    known = (pl.col("customer_id").is_not_null() & at.is_not_null()).alias("__known")
-    first, second = key_hashes(keys)
-    ordered = (rows.select(first.alias("__h"), second.alias("__h2"), at, known)
-               .with_row_index(ROW_ID)
-               .sort("created_at", nulls_last=True, maintain_order=True)
-               .sort("__h", maintain_order=True))
-    same = pl.col("__h").shift(-1) == pl.col("__h")
-    if ordered.select((same & (pl.col("__h2").shift(-1) != pl.col("__h2"))).any()).item():
-        ordered = (rows.select(*keys, at, known).with_row_index(ROW_ID)
-                   .sort([*keys, "created_at"], nulls_last=True))
-        # a null category is a category, as in a group-by: eq_missing (null == null)
-        same = pl.all_horizontal([pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in keys])
-    gap = _hours(pl.when(same).then(at.shift(-1)) - at)
-    flags = ordered.select(
-        ROW_ID, pl.when(pl.col("__known")).then(gap.is_not_null() & (gap <= window_hours)))
-    repeat = pl.repeat(None, rows.height, dtype=pl.Boolean, eager=True).alias("__repeat")
-    return repeat.scatter(flags[ROW_ID], flags.to_series(1)).to_frame()
 
 
 def _sla_spec(kpi, col, target, status_col, flag, cols, ok, scope, hours, vocabulary) -> Spec:
