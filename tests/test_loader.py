@@ -1000,3 +1000,18 @@ def test_qualtrics_previews_and_tests_are_dropped_with_a_reason(tmp_path):
     assert (result["value"], result["n"]) == (66.7, 3)
     assert result["dropped"]["preview_or_test"] == 2
     assert "previews, tests and spam are left out" in err
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 8, 9, 20])
+def test_one_of_is_is_in_for_short_and_long_lists(count):
+    # `one_of` tests equality for up to SHORT values and probes with is_in beyond: the same
+    # answer either way, null for a null row (is_in's answer), false for text of no value
+    from cxkit.io.vocabulary import SHORT, one_of
+
+    assert SHORT == 8
+    values = [f"v{i}" for i in range(count)]
+    rows = pl.DataFrame({"s": ["v0", None, "v7", "V0", "v19", "", "v8"]})
+    got = rows.select(one_of(pl.col("s"), values))["s"].to_list()
+    want = [None if s is None else s in values for s in rows["s"].to_list()]
+    assert got == want
+    assert got == rows.select(pl.col("s").is_in(values))["s"].to_list()

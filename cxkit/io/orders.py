@@ -29,7 +29,7 @@ from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import ORDER_ROLES
 from cxkit.io.tickets import timestamp_expr
-from cxkit.io.vocabulary import distinct, matching
+from cxkit.io.vocabulary import distinct, matching, one_of
 
 STATES = ("completed", "cancelled", "abandoned", "pending", "failed")
 # `state` as an Enum of STATES: each KPI compares it to a state name several times per row, as
@@ -155,7 +155,8 @@ def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None,
         chain = None
         for name, these in words.items():
             if these:
-                then = (pl if chain is None else chain).when(key.is_in(these))
+                then = (pl if chain is None else chain).when(
+                    key.is_in(these) if vocabulary is None else one_of(key, these))
                 chain = then.then(lit(name))
         state = state if chain is None else chain.otherwise(state)
     if cancelled_at is not None:  # Shopify: `Cancelled at` filled beats the financial status
@@ -399,7 +400,7 @@ def load_orders(opts: LoadOptions, preset_name: str | None = None, timezone: str
                  .alias("state"))
     returned = pl.lit(False)
     if status is not None:
-        returned = returned | status.is_in(returned_words).fill_null(False)
+        returned = returned | one_of(status, returned_words).fill_null(False)
         _unknown_statuses(table, cols["order_status"], samples[cols["order_status"]], notices)
     if "returned" in cols:
         flag = pl.col(cols["returned"]).cast(pl.String).str.strip_chars().str.to_lowercase()

@@ -28,11 +28,13 @@ from cxkit.io.overlap import without_repeats
 from cxkit.io.presets import Preset, open_export
 from cxkit.io.read import Table
 from cxkit.io.roles import TICKET_ROLES, normalise
-from cxkit.io.vocabulary import CHEAP, distinct, folded, matching, unchanged
+from cxkit.io.vocabulary import CHEAP, distinct, folded, matching, one_of, unchanged
 
 TIMESTAMPS = ("created_at", "first_response_at", "resolved_at")
 DURATIONS = {"first_response_minutes": "first_response_at", "resolution_minutes": "resolved_at"}
-TEXT_ROLES = ("ticket_id", "customer_id", "status", "fcr", "category", "severity", "type",
+# (the ticket id is no column of the frame: only `without_repeats` reads it, from the raw
+# table, so a report's in-memory copy of the rows does not hold 5M id strings)
+TEXT_ROLES = ("customer_id", "status", "fcr", "category", "severity", "type",
               "is_complaint", "tags", "satisfaction", "first_response_status",
               "resolution_status")
 BLANK_IS_NONE = ("customer_id",)  # spaces only: no value, as an empty cell
@@ -316,7 +318,7 @@ def _spam(table: Table, roles, preset: Preset | None, few: dict[str, list[str]],
     SPAM_SAMPLE values (`samples`: read already, with the timestamps' samples)."""
     def among(col: str, words: list[str]) -> pl.Expr:
         if col in few:
-            return pl.col(col).cast(pl.String).is_in(matching(few[col], _lower, words))
+            return one_of(pl.col(col).cast(pl.String), matching(few[col], _lower, words))
         return _lower(pl.col(col)).is_in(words)
 
     parts = []

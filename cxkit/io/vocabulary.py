@@ -17,6 +17,7 @@ import polars as pl
 from cxkit.io.read import Table
 
 LIMIT = 10_000  # more distinct values than this: the column is not few-valued, no vocabulary
+SHORT = 8  # `one_of`: up to this many values, equality tests rather than a hash probe
 CHEAP = ("parquet", "xlsx")  # kinds of table where one more read of a column is cheap
 
 
@@ -48,6 +49,19 @@ def matching(values: list[str], fold: Callable[[pl.Expr], pl.Expr],
     """The values whose fold is one of `words`."""
     keys = folded(values, fold)
     return [v for v, k in zip(values, keys.is_in(list(words)).to_list(), strict=True) if k]
+
+
+def one_of(expr: pl.Expr, values: list[str]) -> pl.Expr:
+    """`expr.is_in(values)` (null stays null): for a few values as equality tests, which on
+    short text compare the inlined bytes, where `is_in` hashes every row's text and probes a
+    table (status in one of 6 values, 5M rows: 38 -> 18 ms a use)."""
+    values = list(dict.fromkeys(values))
+    if not values or len(values) > SHORT:
+        return expr.is_in(values)
+    found = expr == values[0]
+    for v in values[1:]:
+        found = found | (expr == v)
+    return found
 
 
 def unchanged(values: list[str], fold: Callable[[pl.Expr], pl.Expr]) -> bool:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from cxkit.io.vocabulary import matching
+from cxkit.io.vocabulary import matching, one_of
 from cxkit.kpi import stats
 from cxkit.kpi.backlog import AGE_BUCKETS, HOUR, C, K, at_ends
 from cxkit.kpi.business_hours import Schedule, business_hours_between
@@ -132,7 +132,7 @@ def _text_in(column: str, values: list[str], vocabulary: dict[str, list[str]]) -
     """The column's text, in lower case, is one of `values`: with the column's distinct values
     known, the rows are matched on those of them that are."""
     if column in vocabulary:
-        return pl.col(column).is_in(matching(vocabulary[column], _lower, values))
+        return one_of(pl.col(column), matching(vocabulary[column], _lower, values))
     return _lower(pl.col(column)).is_in(values)
 
 
