@@ -104,16 +104,26 @@ def _packed_flags(rows: pl.DataFrame, keys: list[str], window_hours: float, lo: 
     ordered = hashes.get_column(KEY).sort().to_frame().lazy().select(
         (k // WORD).alias("__h"), (low % rows_lit).alias(ROW_ID), (low // rows_lit).alias("__t"))
     ordered = ordered.with_columns(pl.lit(hashes.get_column("__h2")).gather(ROW_ID)).collect()
-    h, h2, at = pl.col("__h"), pl.col("__h2"), pl.col("__t")
-    same = h.shift(-1) == h
-    if ordered.lazy().select((same & (h2.shift(-1) != h2)).any()).collect().item():
+    if _shared(ordered):
         return None
+    h, at = pl.col("__h"), pl.col("__t")
+    same = h.shift(-1) == h
     per_hour = _per_second(rows.schema[TIME]) * 3600 / step  # time steps per hour
     nxt = at.shift(-1)
     gap = pl.when(same & (nxt < span)).then(nxt - at).cast(pl.Float64) / per_hour
     flag = ordered.lazy().select(gap.is_not_null() & (gap <= window_hours)).collect().to_series()
-    out = pl.repeat(False, rows.height, dtype=pl.Boolean, eager=True)
-    return out.scatter(ordered.get_column(ROW_ID), flag)
+    return _in_row_order(rows.height, ordered.get_column(ROW_ID), flag)
+
+
+def _shared(ordered: pl.DataFrame) -> bool:
+    """Two keys share the first hash (`__h`, in order): neighbours equal in it, not in `__h2`."""
+    h, h2 = pl.col("__h"), pl.col("__h2")
+    return ordered.lazy().select(((h.shift(-1) == h) & (h2.shift(-1) != h2)).any()).collect().item()
+
+
+def _in_row_order(n: int, rows: pl.Series, flags: pl.Series) -> pl.Series:
+    """`flags`, of the rows numbered `rows`, back in row order."""
+    return pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(rows, flags)
 
 
 def _hours(delta: pl.Expr) -> pl.Expr:
@@ -133,9 +143,7 @@ def _sorted_flags(rows: pl.DataFrame, keys: list[str], window_hours: float,
                    .with_row_index(ROW_ID).collect()
                    .sort(TIME, nulls_last=True, maintain_order=True)
                    .sort("__h", maintain_order=True))
-        same = pl.col("__h").shift(-1) == pl.col("__h")
-        if ordered.select((same & (pl.col("__h2").shift(-1) != pl.col("__h2"))).any()).item():
-            same = None
+        same = None if _shared(ordered) else pl.col("__h").shift(-1) == pl.col("__h")
     if same is None:
         ordered = (rows.select(*keys, at).with_row_index(ROW_ID)
                    .sort([*keys, TIME, ROW_ID], nulls_last=True))  # ties: file order
@@ -143,5 +151,4 @@ def _sorted_flags(rows: pl.DataFrame, keys: list[str], window_hours: float,
         same = pl.all_horizontal([pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in keys])
     gap = _hours(pl.when(same).then(at.shift(-1)) - at)
     flags = ordered.select(ROW_ID, (gap.is_not_null() & (gap <= window_hours)).alias("f"))
-    out = pl.repeat(False, rows.height, dtype=pl.Boolean, eager=True)
-    return out.scatter(flags[ROW_ID], flags["f"])
+    return _in_row_order(rows.height, flags[ROW_ID], flags["f"])

@@ -84,7 +84,7 @@ class TicketOptions:
     vocabulary: dict[str, list[str]] = field(default_factory=dict)
     # each read of the rows parses the file again (a CSV that fits in memory,
     # `cxkit.io.read.parsed_each_read`): the repeat flags then come from the same read as the
-    # rest of the row (`add_repeats`)
+    # rest of the row (`cxkit.kpi.repeats.add_repeats`)
     parsed_each_read: bool = False
 
 
