@@ -176,3 +176,24 @@ def test_only_the_program_tunes_the_garbage_collector(entry):
         assert (after, frozen) == ([50_000, 20, 100], True)
     else:
         assert (after, frozen) == (before, False)
+
+
+@pytest.mark.parametrize(("entry", "given", "want"), [
+    ("run", None, ["1", "100000"]),
+    ("run", "4", ["4", "100000"]),  # a value of the user's own is kept
+    ("main", None, [None, None]),  # main inside another process leaves its settings alone
+])
+def test_only_the_program_sets_the_parquet_reader(entry, given, want):
+    # cxkit.cli.reading: one row group read ahead, 100,000 values a decoding task, read by
+    # Polars when a query runs; seen here at exit, after `cxkit --version`
+    names = ["POLARS_ROW_GROUP_PREFETCH_SIZE", "POLARS_PARQUET_DECODE_TARGET_VALUES_PER_THREAD"]
+    env = {k: v for k, v in cli_env().items() if k not in names}
+    if given is not None:
+        env[names[0]] = given
+    code = ("import atexit, json, os, sys; atexit.register(lambda: print(json.dumps("
+            f"[os.environ.get(n) for n in {names!r}]), file=sys.stderr)); "
+            f"sys.argv = ['cxkit', '--version']; from cxkit.cli.main import {entry}; {entry}()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"cxkit {__version__}"
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == want

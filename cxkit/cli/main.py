@@ -22,6 +22,7 @@ from cxkit.cli import (
     helptext,
     joined,
     orders,
+    reading,
     report,
     survey,
     themes,
@@ -154,8 +155,10 @@ def _invoked(group: typer.Typer, args: list[str]) -> typer.Typer:
 
 def run() -> None:
     """The `cxkit` program (its console script and `python -m cxkit`): `main` in a process that
-    ends with it, the garbage collector tuned for that (`collector`)."""
+    ends with it, the garbage collector tuned for that (`collector`) and Polars' Parquet
+    reader set for a bounded peak (`reading`)."""
     collector.relax()
+    reading.bound_row_groups()
     try:
         main()
     finally:
