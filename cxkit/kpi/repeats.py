@@ -101,8 +101,10 @@ def _packed_flags(rows: pl.DataFrame, keys: list[str], window_hours: float, lo: 
     hashes = rows.lazy().select(key, second.alias("__h2")).collect()
     k = pl.col(KEY)
     low = (k % WORD).cast(pl.UInt64)
-    ordered = hashes.get_column(KEY).sort().to_frame().lazy().select(
-        (k // WORD).alias("__h"), (low % rows_lit).alias(ROW_ID), (low // rows_lit).alias("__t"))
+    # (the unsorted keys freed before the sorted ones are split: 5M tickets, 80 MB)
+    ordered = hashes.drop_in_place(KEY).sort().to_frame().lazy().select(
+        (k // WORD).cast(pl.UInt64).alias("__h"), (low % rows_lit).alias(ROW_ID),
+        (low // rows_lit).alias("__t"))
     ordered = ordered.with_columns(pl.lit(hashes.get_column("__h2")).gather(ROW_ID)).collect()
     if _shared(ordered):
         return None
