@@ -434,7 +434,9 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
              .select(*by, K, C))
     long = still.filter(~closes).select(*[pl.col(b) for b in by], us, first.alias(K))
     seen = lf.filter(counted)
-    earliest_period = period(created).min().alias("__first")
+    # (the period of the earliest time, not the earliest of every row's period: a truncation is
+    # monotonic, and this one runs once, not on each of 5M rows)
+    earliest_period = period(created.min()).alias("__first")
     levels = [by] + ([[]] if by else [])
     firsts = [seen.group_by(keys).agg(earliest_period) if keys else seen.select(earliest_period)
               for keys in levels]
