@@ -321,3 +321,31 @@ def test_report_broken_down_by_a_score_column_condenses_each_alone():
     assert sorted(frames["nps_score"].select("csat_score", "__raw").rows()) == [
         ("2", "3"), ("4", "10"), ("5", "9")]
     assert sorted(frames["csat_score"]["__raw"].to_list()) == ["2", "4", "5"]
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month", "quarter", "year"])
+def test_period_start_is_the_truncation_on_every_day_of_its_table(period):
+    # grouping.period_start reads months, quarters and years from a table of every day of
+    # 1800-2200: on each of those 146,462 days (401 x 365 + 97 leap days) it is dt.truncate's
+    # answer (by hand: 2024-02-29 is in 2024-02 / 2024-Q1 / 2024 and in the ISO week of
+    # Monday 2024-02-26); outside the
+    # table a month, quarter or year is null (the loader reads no year before 1900 or past
+    # the year after next)
+    from datetime import date
+
+    import polars as pl
+
+    from cxkit.kpi.grouping import PERIODS, period_start
+
+    days = pl.DataFrame({"d": pl.date_range(date(1800, 1, 1), date(2200, 12, 31), eager=True)})
+    assert days.height == 146_462
+    got = days.select(period_start(pl.col("d"), period))["d"]
+    assert got.equals(days.select(pl.col("d").dt.truncate(PERIODS[period]))["d"])
+    leap = {"day": date(2024, 2, 29), "week": date(2024, 2, 26), "month": date(2024, 2, 1),
+            "quarter": date(2024, 1, 1), "year": date(2024, 1, 1)}[period]
+    assert pl.select(period_start(pl.lit(date(2024, 2, 29)), period)).item() == leap
+    outside = pl.DataFrame({"d": [date(1799, 12, 31), date(2201, 1, 1), None]})
+    tabled = period not in ("day", "week")
+    assert outside.select(period_start(pl.col("d"), period))["d"].to_list() == (
+        [None, None, None] if tabled else
+        outside.select(pl.col("d").dt.truncate(PERIODS[period]))["d"].to_list())

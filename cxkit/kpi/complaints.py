@@ -14,7 +14,15 @@ import polars as pl
 
 from cxkit.errors import UsageError
 from cxkit.kpi import stats
-from cxkit.kpi.grouping import PERIOD_COL, PERIODS, START, Scope, id_key, label_periods
+from cxkit.kpi.grouping import (
+    PERIOD_COL,
+    PERIODS,
+    START,
+    Scope,
+    id_key,
+    label_periods,
+    period_start,
+)
 from cxkit.kpi.result import Group, KpiResult
 from cxkit.kpi.specs import ROW
 
@@ -126,7 +134,7 @@ def compute(tickets: pl.LazyFrame, orders: pl.DataFrame | None, opts: ComplaintO
         complaints = complaints.with_columns(  # no id: not anyone's second complaint
             (known & gap.is_not_null() & (gap <= opts.window_hours)).alias("__recurrent"))
     day = pl.col("created_at").dt.date()
-    start = day.dt.truncate(PERIODS[opts.period]) if opts.period else pl.lit(None, pl.Date)
+    start = period_start(day, opts.period) if opts.period else pl.lit(None, pl.Date)
     per = [pl.col("__complaint").sum().alias("complaints"), pl.len().alias("tickets")]
     if known is not None:
         per.append(customer_key().drop_nulls().n_unique().alias("customers"))

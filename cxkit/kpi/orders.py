@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cxkit.kpi import stats
-from cxkit.kpi.grouping import PERIODS, START, Scope, id_key
+from cxkit.kpi.grouping import START, Scope, id_key, period_start
 from cxkit.kpi.result import KpiResult
 from cxkit.kpi.specs import (
     ROW,
@@ -49,7 +49,7 @@ def prepare(lf: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
         pl.lit(0, dtype=pl.Int8).alias(ROW)
     lf = lf.with_columns((pl.col("state") == "completed").alias("__done"), row)
     if scope.period:  # rows out of scope belong to no period
-        start = pl.col("ordered_at").dt.truncate(PERIODS[scope.period]).cast(pl.Date)
+        start = period_start(pl.col("ordered_at").cast(pl.Date), scope.period)
         lf = lf.with_columns(pl.when(pl.col(ROW) == 0).then(start).alias(START))
     return lf
 

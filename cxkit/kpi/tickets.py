@@ -17,7 +17,7 @@ from cxkit.io.vocabulary import matching, one_of
 from cxkit.kpi import stats
 from cxkit.kpi.backlog import AGE_BUCKETS, HOUR, C, K, at_ends
 from cxkit.kpi.business_hours import Schedule, business_hours_between
-from cxkit.kpi.grouping import PERIODS, START, Scope
+from cxkit.kpi.grouping import PERIODS, START, Scope, period_start
 from cxkit.kpi.result import KpiResult
 from cxkit.kpi.scores import is_blank, label_scale, score_value
 from cxkit.kpi.specs import (
@@ -148,7 +148,7 @@ def prepare(lf: pl.LazyFrame, scope: Scope, opts: TicketOptions) -> tuple[pl.Laz
     if scope.uses_date:
         new.append(row_status("created_at", scope))
     if scope.period:
-        new.append(created.dt.truncate(PERIODS[scope.period]).dt.date().alias(START))
+        new.append(period_start(created.dt.date(), scope.period).alias(START))
     for name, expr in _durations(cols, opts).items():
         new.append(expr.alias("__" + name))
     if "status" in cols:
@@ -404,7 +404,7 @@ def _period_ends(lf: pl.LazyFrame, cols: set, scope: Scope, as_of: datetime,
     stamp = lf.collect_schema()["created_at"]
     created, resolved = pl.col("created_at"), pl.col("__resolved")
     rt = pl.col("resolved_at") if "resolved_at" in cols else pl.lit(None, dtype=stamp)
-    period = lambda e: e.dt.truncate(every).dt.date()  # noqa: E731
+    period = lambda e: period_start(e.dt.date(), scope.period)  # noqa: E731
     counted = _counted(cols, in_scope(scope, cols), as_of)
     earliest, bound = span
     # every period from the earliest creation's to the bound's, numbered from 0, and the instant
