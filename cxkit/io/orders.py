@@ -155,8 +155,7 @@ def state_expr(status: pl.Expr | None, cancelled_at: pl.Expr | None,
         chain = None
         for name, these in words.items():
             if these:
-                then = (pl if chain is None else chain).when(
-                    key.is_in(these) if vocabulary is None else one_of(key, these))
+                then = (pl if chain is None else chain).when(one_of(key, these))
                 chain = then.then(lit(name))
         state = state if chain is None else chain.otherwise(state)
     if cancelled_at is not None:  # Shopify: `Cancelled at` filled beats the financial status

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from cxkit.kpi.backlog import HOUR
+
 ROW_ID = "__row_id"
 KEY = "__key"
 TIME = "created_at"
@@ -129,7 +131,7 @@ def _in_row_order(n: int, rows: pl.Series, flags: pl.Series) -> pl.Series:
 
 
 def _hours(delta: pl.Expr) -> pl.Expr:
-    return delta.dt.total_microseconds() / 3_600_000_000
+    return delta.dt.total_microseconds() / HOUR
 
 
 def _sorted_flags(rows: pl.DataFrame, keys: list[str], window_hours: float,
