@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -179,14 +180,16 @@ def test_only_the_program_tunes_the_garbage_collector(entry):
 
 
 @pytest.mark.parametrize(("entry", "given", "want"), [
-    ("run", None, ["1", "100000"]),
-    ("run", "4", ["4", "100000"]),  # a value of the user's own is kept
-    ("main", None, [None, None]),  # main inside another process leaves its settings alone
+    ("run", None, ["1", "100000", "1"]),
+    ("run", "4", ["4", "100000", "1"]),  # a value of the user's own is kept
+    ("main", None, [None, None, None]),  # main inside another process leaves its settings alone
 ])
-def test_only_the_program_sets_the_parquet_reader(entry, given, want):
-    # cxkit.cli.reading: one row group read ahead, 100,000 values a decoding task, read by
-    # Polars when a query runs; seen here at exit, after `cxkit --version`
-    names = ["POLARS_ROW_GROUP_PREFETCH_SIZE", "POLARS_PARQUET_DECODE_TARGET_VALUES_PER_THREAD"]
+def test_only_the_program_sets_the_libraries(entry, given, want):
+    # cxkit.cli.libraries: one row group read ahead, 100,000 values a decoding task, read by
+    # Polars when a query runs, and one OpenBLAS thread; seen here at exit, after
+    # `cxkit --version`
+    names = ["POLARS_ROW_GROUP_PREFETCH_SIZE", "POLARS_PARQUET_DECODE_TARGET_VALUES_PER_THREAD",
+             "OPENBLAS_NUM_THREADS"]
     env = {k: v for k, v in cli_env().items() if k not in names}
     if given is not None:
         env[names[0]] = given
@@ -197,3 +200,35 @@ def test_only_the_program_sets_the_parquet_reader(entry, given, want):
                           env=env, stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == f"cxkit {__version__}"
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == want
+
+
+def test_the_program_runs_openblas_on_one_thread():
+    # numpy and scipy are imported after `run` set the environment, as a model command does
+    # (lazily): each OpenBLAS they load (numpy's and scipy's own, read from the process's
+    # memory map: Linux, as CI) then reports one thread (without `run`: one per core)
+    code = textwrap.dedent("""
+        import atexit, ctypes, json, sys
+        def threads():
+            import numpy, scipy.optimize  # noqa: F401
+            libs = {line.split()[-1] for line in open("/proc/self/maps")
+                    if "openblas" in line and line.rstrip().endswith(".so")}
+            found = {}
+            for path in sorted(libs):
+                lib = ctypes.CDLL(path)
+                for name in ("scipy_openblas_get_num_threads64_",
+                             "scipy_openblas_get_num_threads", "openblas_get_num_threads"):
+                    if hasattr(lib, name):
+                        found[path.rsplit("/", 1)[-1]] = getattr(lib, name)()
+                        break
+            print(json.dumps(found), file=sys.stderr)
+        atexit.register(threads)
+        sys.argv = ["cxkit", "--version"]
+        from cxkit.cli.main import run
+        run()
+    """)
+    env = {k: v for k, v in cli_env().items() if not k.endswith("_NUM_THREADS")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert found and set(found.values()) == {1}, found

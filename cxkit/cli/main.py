@@ -21,8 +21,8 @@ from cxkit.cli import (
     heap,
     helptext,
     joined,
+    libraries,
     orders,
-    reading,
     report,
     survey,
     themes,
@@ -155,10 +155,10 @@ def _invoked(group: typer.Typer, args: list[str]) -> typer.Typer:
 
 def run() -> None:
     """The `cxkit` program (its console script and `python -m cxkit`): `main` in a process that
-    ends with it, the garbage collector tuned for that (`collector`) and Polars' Parquet
-    reader set for a bounded peak (`reading`)."""
+    ends with it, the garbage collector tuned for that (`collector`), Polars' Parquet reader
+    set for a bounded peak and OpenBLAS to one thread (`libraries`)."""
     collector.relax()
-    reading.bound_row_groups()
+    libraries.configure()
     try:
         main()
     finally:
